@@ -1,0 +1,47 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "thief",
+    products: [
+        .executable(name: "thief", targets: ["thief"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+    ],
+    targets: [
+        // The record layout shared by bpf/thief.bpf.c, the shim and Swift.
+        .target(name: "CThiefABI", path: "Sources/CThiefABI"),
+        // The only C target that calls libbpf.
+        .target(
+            name: "CThiefBPF",
+            dependencies: ["CThiefABI"],
+            linkerSettings: [.linkedLibrary("bpf")]
+        ),
+        // Compiles bpf/*.bpf.c with the toolchain's clang and embeds the object.
+        .executableTarget(name: "bpf-embed", path: "Sources/bpf-embed"),
+        .plugin(name: "BPFObjectPlugin", capability: .buildTool(), dependencies: ["bpf-embed"]),
+        // Pure Swift: records -> aggregates -> report model. No libbpf.
+        .target(
+            name: "ThiefCore",
+            dependencies: ["CThiefABI", .product(name: "Histogram", package: "hdrhistogram-swift")]
+        ),
+        .target(name: "ThiefReport", dependencies: ["ThiefCore"]),
+        .target(
+            name: "ThiefTracer",
+            dependencies: ["CThiefBPF", "ThiefCore"],
+            plugins: ["BPFObjectPlugin"]
+        ),
+        .executableTarget(
+            name: "thief",
+            dependencies: [
+                "ThiefCore", "ThiefReport", "ThiefTracer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "ThiefCoreTests", dependencies: ["ThiefCore", "ThiefReport"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "ThiefLiveTests", dependencies: ["ThiefCore"]),
+    ]
+)

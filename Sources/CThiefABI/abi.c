@@ -1,0 +1,1 @@
+#include "thief_abi.h"

@@ -1,0 +1,155 @@
+/*
+ * thief_abi.h - the one definition of the records the eBPF tracer sends to
+ * user space. Included by bpf/thief.bpf.c, by the libbpf shim (CThiefBPF) and,
+ * through the CThiefABI module, by Swift (ThiefCore decodes these bytes).
+ *
+ * Rules: fixed-width fields only, no bool, explicit padding, little-endian as
+ * the host, a version number bumped on every layout change, and a static size
+ * assertion on both sides.
+ */
+#ifndef THIEF_ABI_H
+#define THIEF_ABI_H
+
+#if defined(__bpf__) || defined(__BPF__)
+/* __u32/__u64 come from bpf/thief_kernel.h (the minimal CO-RE header). */
+#else
+#include <linux/types.h>
+#endif
+
+#define THIEF_ABI_VERSION 1
+#define THIEF_COMM_LEN 16
+
+/* Record types (thief_record.type). */
+enum thief_record_type {
+    /* The target thread ran from start_ts to ts on cpu. dur is the growth of
+     * its se.sum_exec_runtime over the slice (exact, the kernel's own books);
+     * start_ts is 0 when the slice began before tracing (clipped by user space). */
+    THIEF_REC_SLICE = 1,
+    /* The target thread was off-core from start_ts to ts (switch-out to
+     * switch-in). aux = thief_off_state at switch-out. start_ts 0: before tracing. */
+    THIEF_REC_OFFCORE = 2,
+    /* The target thread was runnable but not running from start_ts to ts
+     * (preempted, or woken and waiting for a CPU). cpu = the CPU it ran on. */
+    THIEF_REC_WAIT = 3,
+    /* Task other_pid (tgid other_tgid, comm) ran dur ns on cpu while target
+     * thread tid waited on that CPU's run queue. aux = THIEF_F_KTHREAD if a
+     * kernel thread. */
+    THIEF_REC_STEAL = 4,
+    /* A hard IRQ (aux = THIEF_IRQ_HARD, other_pid = irq, comm = handler),
+     * softirq (THIEF_IRQ_SOFT, other_pid = vector) or x86 system vector
+     * (THIEF_IRQ_SYSVEC, other_pid = thief_sysvec) ran dur ns (own time,
+     * nested handlers excluded) on cpu while target thread tid was on-core. */
+    THIEF_REC_IRQ = 5,
+    /* The target thread moved from cpu other_pid to cpu other_tgid;
+     * aux = thief_migration_kind. */
+    THIEF_REC_MIGRATE = 6,
+    /* A new target thread tid (tgid) was created at ts by other_pid; comm. */
+    THIEF_REC_NEW_THREAD = 7,
+    /* Target thread tid exited at ts (its last switch-out); comm. */
+    THIEF_REC_EXIT = 8,
+    /* Target thread tid exec'd a new program at ts; comm = the new comm. */
+    THIEF_REC_EXEC = 9,
+};
+
+/* State of a thread at switch-out (THIEF_REC_OFFCORE aux). */
+enum thief_off_state {
+    THIEF_OFF_PREEMPTED = 0, /* still runnable: involuntary (R) */
+    THIEF_OFF_SLEEPING = 1,  /* S, or an idle D (TASK_NOLOAD) */
+    THIEF_OFF_BLOCKED = 2,   /* D: uninterruptible, usually I/O */
+    THIEF_OFF_OTHER = 3,     /* stopped, traced, parked, dead */
+    THIEF_OFF_NSTATES = 4,
+};
+
+enum thief_migration_kind {
+    THIEF_MIG_WAKEUP = 0,  /* placed on another CPU as it woke (or was created) */
+    THIEF_MIG_QUEUED = 1,  /* moved while waiting in a run queue (load balance) */
+    THIEF_MIG_RUNNING = 2, /* moved while running (affinity change, active balance) */
+};
+
+enum thief_irq_kind {
+    THIEF_IRQ_HARD = 0,
+    THIEF_IRQ_SOFT = 1,
+    THIEF_IRQ_SYSVEC = 2,
+};
+
+/* x86 system vectors with tracepoints (THIEF_IRQ_SYSVEC other_pid). */
+enum thief_sysvec {
+    THIEF_SYSVEC_LOCAL_TIMER = 0,
+    THIEF_SYSVEC_RESCHEDULE = 1,
+    THIEF_SYSVEC_CALL_FUNCTION = 2,
+    THIEF_SYSVEC_CALL_FUNCTION_SINGLE = 3,
+    THIEF_SYSVEC_IRQ_WORK = 4,
+    THIEF_SYSVEC_X86_PLATFORM_IPI = 5,
+    THIEF_SYSVEC_THERMAL = 6,
+    THIEF_SYSVEC_THRESHOLD = 7,
+    THIEF_SYSVEC_DEFERRED_ERROR = 8,
+    THIEF_SYSVEC_SPURIOUS_APIC = 9,
+    THIEF_SYSVEC_ERROR_APIC = 10,
+    THIEF_SYSVEC_COUNT = 11,
+};
+
+#define THIEF_F_KTHREAD 1u
+
+struct thief_record {
+    __u64 ts;        /* end of the episode, CLOCK_MONOTONIC ns (bpf_ktime_get_ns) */
+    __u64 start_ts;  /* start of the episode, 0 = before tracing began */
+    __u64 dur;       /* ns; see the type */
+    __u16 type;      /* enum thief_record_type */
+    __u16 cpu;
+    __u32 aux;       /* per type: state, kind, flags */
+    __u32 tid;       /* the target thread */
+    __u32 tgid;      /* its process */
+    __u32 other_pid; /* per type: thief pid, irq/vector, origin CPU, parent */
+    __u32 other_tgid;/* per type: thief tgid, destination CPU */
+    char comm[THIEF_COMM_LEN];
+};
+
+/* Counters kept by the kernel side (per-CPU array "counters", key 0). */
+struct thief_counters {
+    __u64 emitted;   /* records submitted */
+    __u64 lost;      /* records dropped: ring buffer full */
+};
+
+
+/* Kernel-side state of one tracked thread (hash map "threads", key = tid).
+ * User space writes the seed for the threads that exist when tracing starts
+ * and reads it back at the end of the window for the episodes still open. */
+struct thief_tstate {
+    __u64 on_ts;      /* switch-in time of the current slice (running) */
+    __u64 on_sum;     /* se.sum_exec_runtime at that switch-in */
+    __u64 off_ts;     /* switch-out time (not running); 0 = before tracing */
+    __u64 wait_ts;    /* start of the current runnable wait; 0 = before tracing */
+    __u32 tgid;
+    __u16 on_cpu;
+    __u16 wait_cpu;   /* run queue the thread waits on */
+    __u8 running;     /* on-core now */
+    __u8 seen_in;     /* on_ts/on_sum are valid (switch-in was traced) */
+    __u8 waiting;     /* runnable, not running */
+    __u8 off_state;   /* enum thief_off_state of the current off-core interval */
+    __u32 _pad;
+};
+
+/* Read-only knobs, the whole .rodata of the BPF object (set before load). */
+struct thief_knobs {
+    __u32 abi_version;      /* THIEF_ABI_VERSION */
+    __u32 self_tgid;        /* thief itself: never tracked */
+    __u32 wakeup_bytes;     /* wake the consumer when this much is queued */
+    __u8 follow_children;   /* forked child processes join (thief -- CMD) */
+    __u8 follow_threads;    /* new threads of a tracked process join (-p) */
+    __u8 has_prev_state;    /* tp sched_switch has the prev_state argument (5.18+) */
+    __u8 trace_irqs;        /* account IRQs/softirqs/system vectors */
+};
+
+#define THIEF_RECORD_SIZE 64
+
+#ifdef __cplusplus
+static_assert(sizeof(struct thief_record) == THIEF_RECORD_SIZE, "thief_record layout");
+#else
+_Static_assert(sizeof(struct thief_record) == THIEF_RECORD_SIZE, "thief_record layout");
+_Static_assert(__builtin_offsetof(struct thief_record, comm) == 48, "thief_record comm offset");
+_Static_assert(sizeof(struct thief_counters) == 16, "thief_counters layout");
+_Static_assert(sizeof(struct thief_tstate) == 48, "thief_tstate layout");
+_Static_assert(sizeof(struct thief_knobs) == 16, "thief_knobs layout");
+#endif
+
+#endif /* THIEF_ABI_H */

@@ -1,0 +1,103 @@
+/*
+ * thief_bpf.h - the libbpf shim: the only place thief calls libbpf.
+ * Every function returns 0 or a negative errno; a message for the last
+ * failure is in thief_bpf_last_error(). Swift never includes libbpf.h.
+ */
+#ifndef THIEF_BPF_H
+#define THIEF_BPF_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "thief_abi.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct thief_bpf thief_bpf;
+typedef int (*thief_bpf_record_fn)(void *ctx, void *data, size_t size);
+
+enum thief_attach_mode {
+    THIEF_ATTACH_AUTO = 0,   /* tp_btf where the kernel has it, else raw_tp */
+    THIEF_ATTACH_TP_BTF = 1,
+    THIEF_ATTACH_RAW_TP = 2,
+};
+
+typedef struct thief_bpf_config {
+    uint32_t self_tgid;
+    uint32_t ringbuf_bytes;     /* power of two; 0 = 8 MiB */
+    uint32_t wakeup_bytes;      /* 0 = a quarter of the ring buffer */
+    uint8_t follow_children;
+    uint8_t follow_threads;
+    uint8_t trace_irqs;
+    uint8_t attach_mode;        /* enum thief_attach_mode */
+} thief_bpf_config;
+
+typedef struct thief_bpf_prog_stats {
+    char name[64];
+    uint64_t run_time_ns;
+    uint64_t run_cnt;
+} thief_bpf_prog_stats;
+
+/* Preflight: is the kernel's BTF there (path in *path_out, may be NULL)? 0 or -ENOENT. */
+int thief_bpf_probe_btf(char *path_out, size_t len);
+
+/* Open, configure and load the object held in memory. */
+int thief_bpf_open(const void *object, size_t object_len, const thief_bpf_config *config,
+                   thief_bpf **out);
+/* Add a thread to the target set with its initial state. */
+int thief_bpf_track(thief_bpf *tb, uint32_t tid, const struct thief_tstate *seed);
+/* Read a tracked thread's kernel-side state (-ENOENT: not tracked, e.g. exited). */
+int thief_bpf_thread_state(thief_bpf *tb, uint32_t tid, struct thief_tstate *out);
+/* Iterate tracked threads: start with have_prev = 0. -ENOENT at the end. */
+int thief_bpf_next_thread(thief_bpf *tb, int have_prev, uint32_t prev, uint32_t *next);
+/* Attach all programs and set up the consumer. */
+int thief_bpf_attach(thief_bpf *tb, thief_bpf_record_fn fn, void *ctx);
+/* Detach every program (tracing stops; maps stay readable). */
+void thief_bpf_detach(thief_bpf *tb);
+/* Wait up to timeout_ms for a wake-up, then drain: records consumed or -errno. */
+int thief_bpf_poll(thief_bpf *tb, int timeout_ms);
+/* Drain without waiting. */
+int thief_bpf_consume(thief_bpf *tb);
+/* Sum of the per-CPU counters. */
+int thief_bpf_counters(thief_bpf *tb, struct thief_counters *out);
+/* Per-program BPF run time (needs kernel.bpf_stats_enabled or thief_bpf_enable_stats). */
+int thief_bpf_prog_stats_get(thief_bpf *tb, thief_bpf_prog_stats *out, int max);
+/* Turn BPF run-time statistics on for as long as tb lives. */
+int thief_bpf_enable_stats(thief_bpf *tb);
+/* "tp_btf" or "raw_tp"; and the number of programs attached. */
+const char *thief_bpf_attach_kind(const thief_bpf *tb);
+int thief_bpf_attached_count(const thief_bpf *tb);
+void thief_bpf_close(thief_bpf *tb);
+
+/* The message of the last failure in this thread (never NULL). */
+const char *thief_bpf_last_error(void);
+/* Show libbpf's own messages on stderr. */
+void thief_bpf_set_verbose(int verbose);
+
+/* ---- process helpers (async-signal-safe child set-up lives in C) ---- */
+
+/* Fork a child that waits on a pipe before exec'ing argv (PATH searched).
+ * *go_fd releases it, *err_fd reports an exec failure. */
+int thief_spawn_paused(char *const argv[], pid_t *pid, int *go_fd, int *err_fd);
+/* Release the child; 0 if exec succeeded, else the positive errno of exec. */
+int thief_spawn_release(int go_fd, int err_fd);
+
+/* SIGINT/SIGTERM/SIGHUP set a flag instead of killing thief. */
+void thief_signals_install(void);
+/* The signal that asked thief to stop, or 0. */
+int thief_signals_pending(void);
+/* Pin thread tid (0 = caller) to one CPU, or to a mask of CPUs (bit i = CPU i). */
+int thief_pin_cpu(pid_t tid, int cpu);
+int thief_set_affinity_mask(pid_t tid, uint64_t mask);
+/* Name the calling thread (comm). */
+void thief_set_thread_name(const char *name);
+/* CLOCK_MONOTONIC in ns: the clock of bpf_ktime_get_ns. */
+uint64_t thief_monotonic_ns(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* THIEF_BPF_H */

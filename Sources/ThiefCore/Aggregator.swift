@@ -1,0 +1,208 @@
+import CThiefABI
+
+/// Folds kernel records into the numbers of the report (README "What the
+/// numbers mean"). Episodes are clipped to the window [start, end]: an
+/// episode that began before tracing (start_ts 0 or earlier than the window)
+/// counts from the window's start; a slice whose start was traced counts its
+/// exact `se.sum_exec_runtime` growth. Folding a record never allocates, but
+/// for the first sight of a thread, thief or interrupt source.
+public final class Aggregator {
+    public let windowStart: UInt64
+    public private(set) var windowEnd: UInt64?
+
+    public private(set) var onCore = Distribution()
+    public private(set) var offCore = Distribution()
+    public private(set) var offByState = [Distribution](repeating: Distribution(), count: OffState.allCases.count)
+    public private(set) var runnableWait = Distribution()
+    public private(set) var migrations = [UInt64](repeating: 0, count: MigrationKind.allCases.count)
+    public private(set) var threads: [UInt32: ThreadAccount] = [:]
+    public private(set) var thieves: [UInt32: ThiefAccount] = [:]
+    public private(set) var interrupts: [InterruptKey: InterruptAccount] = [:]
+    public private(set) var records: UInt64 = 0
+    public private(set) var unknownRecords: UInt64 = 0
+    private var cpuMask: [Bool] = []
+
+    public struct ThreadAccount: Sendable {
+        public var tid: UInt32
+        public var tgid: UInt32
+        public var comm: String
+        public var birth: UInt64?
+        public var exit: UInt64?
+        public var onCore: UInt64 = 0
+        public var offCore: UInt64 = 0
+        public var slices: UInt64 = 0
+        public var runnableWait: UInt64 = 0
+        public var migrations: UInt64 = 0
+    }
+
+    public struct ThiefAccount: Sendable {
+        public var pid: UInt32
+        public var tgid: UInt32
+        public var comm: String
+        public var kthread: Bool
+        public var count: UInt64 = 0
+        public var stolen: UInt64 = 0
+        public var max: UInt64 = 0
+    }
+
+    public struct InterruptKey: Hashable, Sendable {
+        public var kind: UInt32
+        public var number: UInt32
+    }
+
+    public struct InterruptAccount: Sendable {
+        public var name: String
+        public var count: UInt64 = 0
+        public var total: UInt64 = 0
+        public var min: UInt64 = .max
+        public var max: UInt64 = 0
+    }
+
+    public init(windowStart: UInt64) {
+        self.windowStart = windowStart
+    }
+
+    /// A thread that exists when tracing starts.
+    public func addThread(tid: UInt32, tgid: UInt32, comm: String) {
+        if threads[tid] == nil {
+            threads[tid] = ThreadAccount(tid: tid, tgid: tgid, comm: comm)
+        }
+    }
+
+    /// Folds one record given as raw ring-buffer bytes.
+    @inline(__always)
+    public func fold(bytes: UnsafeRawPointer, count: Int) {
+        guard count >= Record.size else { unknownRecords += 1; return }
+        fold(bytes.loadUnaligned(as: Record.self))
+    }
+
+    private func clippedStart(_ start: UInt64) -> UInt64 {
+        start < windowStart ? windowStart : start
+    }
+
+    private func seeCPU(_ cpu: UInt16) {
+        let c = Int(cpu)
+        if c >= cpuMask.count { cpuMask += [Bool](repeating: false, count: c + 1 - cpuMask.count) }
+        cpuMask[c] = true
+    }
+
+    private func withThread(_ r: Record, _ body: (inout ThreadAccount) -> Void) {
+        if threads[r.tid] == nil {
+            threads[r.tid] = ThreadAccount(tid: r.tid, tgid: r.tgid, comm: "")
+        }
+        body(&threads[r.tid]!)
+    }
+
+    public func fold(_ r: Record) {
+        records += 1
+        guard let kind = r.kind else { unknownRecords += 1; return }
+        switch kind {
+        case .slice:
+            let start = clippedStart(r.start_ts)
+            let exact = r.start_ts >= windowStart && r.dur > 0
+            let d = exact ? r.dur : (r.ts > start ? r.ts - start : 0)
+            onCore.record(d)
+            seeCPU(r.cpu)
+            withThread(r) { $0.onCore += d; $0.slices += 1 }
+        case .offCore:
+            let start = clippedStart(r.start_ts)
+            let d = r.ts > start ? r.ts - start : 0
+            offCore.record(d)
+            let state = Int(min(r.aux, UInt32(OffState.other.rawValue)))
+            offByState[state].record(d)
+            withThread(r) { $0.offCore += d }
+        case .wait:
+            let start = clippedStart(r.start_ts)
+            let d = r.ts > start ? r.ts - start : 0
+            runnableWait.record(d)
+            withThread(r) { $0.runnableWait += d }
+        case .steal:
+            let start = clippedStart(r.start_ts)
+            let d = r.start_ts >= windowStart ? r.dur : (r.ts > start ? min(r.ts - start, r.dur) : 0)
+            if thieves[r.other_pid] == nil {
+                thieves[r.other_pid] = ThiefAccount(pid: r.other_pid, tgid: r.other_tgid, comm: r.commString,
+                                                    kthread: r.aux & THIEF_F_KTHREAD != 0)
+            }
+            thieves[r.other_pid]!.count += 1
+            thieves[r.other_pid]!.stolen += d
+            if d > thieves[r.other_pid]!.max { thieves[r.other_pid]!.max = d }
+        case .irq:
+            let key = InterruptKey(kind: r.aux, number: r.other_pid)
+            if interrupts[key] == nil {
+                let name: String
+                switch IRQKind(rawValue: r.aux) {
+                case .soft: name = SoftIRQ.name(r.other_pid)
+                case .systemVector: name = SystemVector.name(r.other_pid)
+                default: name = r.commString
+                }
+                interrupts[key] = InterruptAccount(name: name)
+            }
+            interrupts[key]!.count += 1
+            interrupts[key]!.total += r.dur
+            if r.dur < interrupts[key]!.min { interrupts[key]!.min = r.dur }
+            if r.dur > interrupts[key]!.max { interrupts[key]!.max = r.dur }
+        case .migrate:
+            let k = Int(min(r.aux, UInt32(MigrationKind.whileRunning.rawValue)))
+            migrations[k] += 1
+            withThread(r) { $0.migrations += 1 }
+        case .newThread:
+            let comm = r.commString
+            withThread(r) { $0.birth = r.ts; if $0.comm.isEmpty { $0.comm = comm } }
+        case .exit:
+            let comm = r.commString
+            withThread(r) { $0.exit = r.ts; if $0.comm.isEmpty { $0.comm = comm } }
+        case .exec:
+            let comm = r.commString
+            withThread(r) { $0.comm = comm }
+        }
+    }
+
+    /// Ends the window at `end` and closes the episodes still open in the
+    /// kernel's per-thread state (running, off-core, waiting).
+    /// `untouchedOnCore`: threads that had no event at all in the window, with
+    /// their on-core time from the kernel's books (they ran or waited throughout).
+    public func close(at end: UInt64, open: [(tid: UInt32, state: thief_tstate)],
+                      untouchedOnCore: [UInt32: UInt64] = [:]) {
+        windowEnd = end
+        for (tid, s) in open {
+            if let on = untouchedOnCore[tid] {
+                let span = end > windowStart ? end - windowStart : 0
+                let onNs = min(on, span)
+                if onNs > 0 {
+                    fold(Record(kind: .slice, ts: end, start: windowStart, dur: onNs, tid: tid, tgid: s.tgid))
+                    records -= 1
+                }
+                if span > onNs {
+                    fold(Record(kind: .offCore, ts: end, start: end - (span - onNs), aux: UInt32(s.off_state),
+                                tid: tid, tgid: s.tgid))
+                    records -= 1
+                }
+                continue
+            }
+            if s.running != 0 {
+                let start = clippedStart(s.on_ts)
+                fold(Record(kind: .slice, ts: end, start: s.on_ts, dur: end > start ? end - start : 0,
+                            cpu: s.on_cpu, tid: tid, tgid: s.tgid))
+                // A ts-based duration: not a sum_exec delta. Kept as such above
+                // since start >= windowStart and dur > 0.
+            } else {
+                fold(Record(kind: .offCore, ts: end, start: s.off_ts, aux: UInt32(s.off_state),
+                            tid: tid, tgid: s.tgid))
+            }
+            if s.waiting != 0 {
+                fold(Record(kind: .wait, ts: end, start: s.wait_ts, tid: tid, tgid: s.tgid))
+            }
+            records -= s.waiting != 0 ? 2 : 1
+        }
+    }
+
+    public var cpusSeen: [Int] { cpuMask.indices.filter { cpuMask[$0] } }
+
+    /// The window of one thread: from its creation (or the start) to its exit (or the end).
+    public func window(of t: ThreadAccount) -> (start: UInt64, end: UInt64) {
+        let end = windowEnd ?? windowStart
+        let s = max(windowStart, t.birth ?? windowStart)
+        let e = min(end, t.exit ?? end)
+        return (s, max(s, e))
+    }
+}

@@ -1,0 +1,59 @@
+import Histogram
+
+/// Durations of one kind of episode: exact total/count/min/max, an HDR
+/// histogram for percentiles (3 significant digits) and log2 buckets in
+/// microseconds for the cycle_thief-style bar chart. Recording never allocates.
+public struct Distribution: Sendable {
+    public private(set) var total: UInt64 = 0
+    public private(set) var count: UInt64 = 0
+    public private(set) var min: UInt64 = .max
+    public private(set) var max: UInt64 = 0
+    /// buckets[0]: < 1 µs; buckets[k]: [2^(k-1), 2^k) µs.
+    public private(set) var buckets = [UInt64](repeating: 0, count: Distribution.bucketCount)
+    private var hdr = Histogram<UInt64>(lowestDiscernibleValue: 1,
+                                        highestTrackableValue: 3_600_000_000_000,
+                                        numberOfSignificantValueDigits: .three)
+
+    public static let bucketCount = 42
+
+    public init() {}
+
+    public static func bucket(of ns: UInt64) -> Int {
+        let us = ns / 1000
+        if us == 0 { return 0 }
+        return Swift.min(bucketCount - 1, 64 - us.leadingZeroBitCount)
+    }
+
+    /// The range [low, high) of bucket k, in ns.
+    public static func bounds(of k: Int) -> (low: UInt64, high: UInt64) {
+        if k == 0 { return (0, 1000) }
+        return (UInt64(1) << (k - 1) * 1000, UInt64(1) << k * 1000)
+    }
+
+    public mutating func record(_ ns: UInt64) {
+        total &+= ns
+        count += 1
+        if ns < min { min = ns }
+        if ns > max { max = ns }
+        buckets[Distribution.bucket(of: ns)] += 1
+        _ = hdr.record(Swift.min(Swift.max(ns, 1), hdr.highestTrackableValue))
+    }
+
+    public mutating func add(_ other: Distribution) {
+        guard other.count > 0 else { return }
+        total &+= other.total
+        count += other.count
+        min = Swift.min(min, other.min)
+        max = Swift.max(max, other.max)
+        for i in buckets.indices { buckets[i] += other.buckets[i] }
+        hdr.add(other.hdr)
+    }
+
+    /// Percentile (0...100), clamped to the exact min and max.
+    public func percentile(_ p: Double) -> UInt64 {
+        guard count > 0 else { return 0 }
+        return Swift.min(Swift.max(hdr.valueAtPercentile(p), min), max)
+    }
+
+    public var mean: UInt64 { count == 0 ? 0 : total / count }
+}

@@ -1,0 +1,155 @@
+/// The report: what every renderer reads. Encodes to the JSON contract
+/// (schema 1, README "JSON report"); all times are nanoseconds.
+public struct Report: Codable, Sendable, Equatable {
+    public static let schemaVersion = 1
+
+    public var schema = Report.schemaVersion
+    public var tool = "thief"
+    public var version: String
+    public var host: String
+    public var kernel: String
+    public var target: Target
+    public var window: Window
+    public var migrations: Migrations
+    public var onCore: Stats
+    public var offCore: Stats
+    public var runnableWait: Stats
+    public var thieves: [Thief]
+    public var irqs: [IRQ]
+    public var softirqs: [IRQ]
+    public var systemVectors: [IRQ]
+    public var lostEvents: UInt64
+    public var records: UInt64
+    public var tracer: Tracer
+
+    enum CodingKeys: String, CodingKey {
+        case schema, tool, version, host, kernel, target, window, migrations
+        case onCore = "on_core", offCore = "off_core", runnableWait = "runnable_wait"
+        case thieves, irqs, softirqs, systemVectors = "system_vectors"
+        case lostEvents = "lost_events", records, tracer
+    }
+
+    public struct Target: Codable, Sendable, Equatable {
+        public var pid: Int32
+        public var comm: String
+        /// argv of `thief -- CMD`, nil with -p/-t.
+        public var command: [String]?
+        /// The launched command's exit status (128+N for signal N), if it ended.
+        public var exitStatus: Int32?
+        public var threads: [ThreadReport]
+
+        enum CodingKeys: String, CodingKey {
+            case pid, comm, command, exitStatus = "exit_status", threads
+        }
+    }
+
+    public struct ThreadReport: Codable, Sendable, Equatable {
+        public var tid: UInt32
+        public var tgid: UInt32
+        public var comm: String
+        public var onCoreNs: UInt64
+        public var offCoreNs: UInt64
+        public var slices: UInt64
+        public var runnableWaitNs: UInt64
+        public var migrations: UInt64
+        public var startNs: UInt64
+        public var endNs: UInt64
+        public var exited: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case tid, tgid, comm, onCoreNs = "on_core_ns", offCoreNs = "off_core_ns", slices
+            case runnableWaitNs = "runnable_wait_ns", migrations
+            case startNs = "start_ns", endNs = "end_ns", exited
+        }
+    }
+
+    public struct Window: Codable, Sendable, Equatable {
+        public var startNs: UInt64
+        public var endNs: UInt64
+        public var durationNs: UInt64
+        /// Wall-clock start, RFC 3339 (UTC).
+        public var startTime: String
+        public var cpusSeen: [Int]
+        /// Why the run ended: "duration", "signal", "target-exited".
+        public var endReason: String
+
+        enum CodingKeys: String, CodingKey {
+            case startNs = "start_ns", endNs = "end_ns", durationNs = "duration_ns"
+            case startTime = "start_time", cpusSeen = "cpus_seen", endReason = "end_reason"
+        }
+    }
+
+    public struct Migrations: Codable, Sendable, Equatable {
+        public var count: UInt64
+        public var atWakeup: UInt64
+        public var whileQueued: UInt64
+        public var whileRunning: UInt64
+
+        enum CodingKeys: String, CodingKey {
+            case count, atWakeup = "at_wakeup", whileQueued = "while_queued", whileRunning = "while_running"
+        }
+    }
+
+    public struct Bucket: Codable, Sendable, Equatable {
+        public var lowNs: UInt64
+        public var highNs: UInt64
+        public var count: UInt64
+        enum CodingKeys: String, CodingKey { case lowNs = "low_ns", highNs = "high_ns", count }
+    }
+
+    public struct Stats: Codable, Sendable, Equatable {
+        public var totalNs: UInt64
+        public var count: UInt64
+        /// Share of the thread-time in the window (sum of per-thread windows), 0...1.
+        public var pct: Double
+        public var minNs: UInt64
+        public var avgNs: UInt64
+        public var p50Ns: UInt64
+        public var p90Ns: UInt64
+        public var p99Ns: UInt64
+        public var maxNs: UInt64
+        public var hist: [Bucket]
+        public var byState: [String: Stats]?
+
+        enum CodingKeys: String, CodingKey {
+            case totalNs = "total_ns", count, pct, minNs = "min_ns", avgNs = "avg_ns"
+            case p50Ns = "p50_ns", p90Ns = "p90_ns", p99Ns = "p99_ns", maxNs = "max_ns", hist
+            case byState = "by_state"
+        }
+    }
+
+    public struct Thief: Codable, Sendable, Equatable {
+        public var pid: UInt32
+        public var tgid: UInt32
+        public var comm: String
+        public var count: UInt64
+        public var stolenNs: UInt64
+        public var maxNs: UInt64
+        public var kthread: Bool
+        enum CodingKeys: String, CodingKey {
+            case pid, tgid, comm, count, stolenNs = "stolen_ns", maxNs = "max_ns", kthread
+        }
+    }
+
+    /// A hard IRQ (irq + handler name), softirq (vector name) or system vector.
+    public struct IRQ: Codable, Sendable, Equatable {
+        public var irq: UInt32?
+        public var vector: String?
+        public var name: String
+        public var count: UInt64
+        public var totalNs: UInt64
+        public var minNs: UInt64
+        public var avgNs: UInt64
+        public var maxNs: UInt64
+        enum CodingKeys: String, CodingKey {
+            case irq, vector, name, count, totalNs = "total_ns", minNs = "min_ns", avgNs = "avg_ns", maxNs = "max_ns"
+        }
+    }
+
+    public struct Tracer: Codable, Sendable, Equatable {
+        /// "tp_btf" or "raw_tp"; "replay" for a report rebuilt from records.
+        public var attach: String
+        public var programs: Int
+        enum CodingKeys: String, CodingKey { case attach, programs }
+    }
+}

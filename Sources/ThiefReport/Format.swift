@@ -1,0 +1,43 @@
+import ThiefCore
+
+/// Number formatting shared by the text renderer.
+enum Format {
+    /// A duration with a unit chosen for its size: 812ns, 12.3us, 4.10ms, 1.234s.
+    static func duration(_ ns: UInt64) -> String {
+        switch ns {
+        case ..<1_000: return "\(ns)ns"
+        case ..<1_000_000: return fixed(Double(ns) / 1e3, 1) + "us"
+        case ..<1_000_000_000: return fixed(Double(ns) / 1e6, 2) + "ms"
+        default: return fixed(Double(ns) / 1e9, 3) + "s"
+        }
+    }
+
+    /// Microseconds with two decimals, for the tables in µs.
+    static func micros(_ ns: UInt64) -> String { fixed(Double(ns) / 1e3, 2) }
+
+    static func percent(_ share: Double) -> String { fixed(share * 100, 1) + "%" }
+
+    /// Fixed-point without Foundation's locale-dependent formatting.
+    static func fixed(_ value: Double, _ decimals: Int) -> String {
+        var scale = 1.0
+        for _ in 0..<decimals { scale *= 10 }
+        let scaled = (value * scale).rounded()
+        let negative = scaled < 0
+        let magnitude = UInt64(abs(scaled))
+        let whole = magnitude / UInt64(scale)
+        let frac = magnitude % UInt64(scale)
+        var s = "\(whole)"
+        if decimals > 0 {
+            let f = "\(frac)"
+            s += "." + String(repeating: "0", count: decimals - f.count) + f
+        }
+        return negative ? "-" + s : s
+    }
+
+    static func pad(_ s: String, _ width: Int, left: Bool = false) -> String {
+        let n = s.count
+        if n >= width { return s }
+        let fill = String(repeating: " ", count: width - n)
+        return left ? s + fill : fill + s
+    }
+}

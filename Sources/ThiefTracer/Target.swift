@@ -1,0 +1,50 @@
+import ThiefCore
+
+/// What to trace.
+public enum TargetSpec: Sendable, Equatable {
+    /// Every thread of a process, and threads it creates.
+    case process(Int32)
+    /// These threads only.
+    case threads([Int32])
+    /// A command thief launches, with its children and their threads.
+    case command([String])
+}
+
+/// Checks run before anything is loaded, so that each failure is one clear line.
+public enum Preflight {
+    /// CAP_SYS_ADMIN, or CAP_BPF + CAP_PERFMON, in the effective set.
+    public static func hasPrivileges() -> Bool {
+        guard let hex = ProcFS.status(getpid())?["CapEff"], let caps = UInt64(hex, radix: 16) else {
+            return geteuid() == 0
+        }
+        let sysAdmin: UInt64 = 1 << 21, perfmon: UInt64 = 1 << 38, bpf: UInt64 = 1 << 39
+        return caps & sysAdmin != 0 || (caps & bpf != 0 && caps & perfmon != 0)
+    }
+
+    public static var btfPath: String {
+        ProcessInfo.processInfo.environment["THIEF_SYSFS_BTF"] ?? "/sys/kernel/btf/vmlinux"
+    }
+
+    public static func check(_ spec: TargetSpec) throws {
+        switch spec {
+        case .process(let pid):
+            guard pid > 0, ProcFS.exists(pid) else {
+                throw TracerError(.noTarget, "no process with PID \(pid) (is it running? check with: ps -p \(pid))")
+            }
+        case .threads(let tids):
+            for tid in tids where !(tid > 0 && ProcFS.exists(tid)) {
+                throw TracerError(.noTarget, "no thread with TID \(tid)")
+            }
+        case .command(let argv):
+            guard !argv.isEmpty else { throw TracerError(.launch, "no command given after --") }
+        }
+        guard hasPrivileges() else {
+            throw TracerError(.permission, "permission denied: thief loads eBPF programs and needs root (sudo thief …) or CAP_BPF and CAP_PERFMON")
+        }
+        guard FileManager.default.isReadableFile(atPath: btfPath) else {
+            throw TracerError(.noBTF, "no kernel BTF at \(btfPath): thief needs a kernel built with CONFIG_DEBUG_INFO_BTF=y")
+        }
+    }
+}
+
+import Foundation

@@ -1,0 +1,292 @@
+import CThiefABI
+import CThiefBPF
+import Foundation
+import ThiefCore
+
+public struct TracerOptions: Sendable {
+    public var target: TargetSpec
+    /// Stop after this many ns (nil: until Ctrl+C, SIGTERM or the target's exit).
+    public var duration: UInt64?
+    public var traceIRQs = true
+    /// Force raw_tp instead of tp_btf (the fallback path).
+    public var rawTracepoints = false
+    public var ringBufferBytes: UInt32 = 8 << 20
+    public var pollMillis: Int32 = 100
+
+    public init(target: TargetSpec, duration: UInt64? = nil) {
+        self.target = target
+        self.duration = duration
+    }
+}
+
+/// What a run produced.
+public struct TraceResult {
+    public let aggregator: Aggregator
+    public let meta: ReportMeta
+    public var report: Report { aggregator.report(meta) }
+}
+
+/// Loads the tracer, runs it until the run ends, and returns the aggregates.
+/// The run ends at Ctrl+C/SIGTERM/SIGHUP, at the duration, or when the target
+/// is gone; in every case what was collected is returned.
+public final class Tracer {
+    public let options: TracerOptions
+    /// Called once tracing is live, with a line for the user.
+    public var onAttached: ((String) -> Void)?
+
+    public init(options: TracerOptions) {
+        self.options = options
+    }
+
+    private struct Seed {
+        var tid: UInt32
+        var tgid: UInt32
+        var comm: String
+        var state: OffState
+        var sumExec: UInt64?
+    }
+
+    public func run() throws -> TraceResult {
+        try Preflight.check(options.target)
+        thief_signals_install()
+        thief_bpf_set_verbose(ProcessInfo.processInfo.environment["THIEF_DEBUG"] == nil ? 0 : 1)
+
+        // A launched command is forked first, held before exec until tracing is live.
+        var child: (pid: pid_t, go: Int32, err: Int32)?
+        if case .command(let argv) = options.target {
+            var cargs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+            defer { cargs.forEach { free($0) } }
+            var pid: pid_t = 0, go: Int32 = -1, err: Int32 = -1
+            try TracerError.check(thief_spawn_paused(&cargs, &pid, &go, &err), .launch, "cannot start \(argv[0])")
+            child = (pid, go, err)
+        }
+        var childReaped = false
+        var childStatus: Int32?
+        defer {
+            if let c = child, !childReaped {
+                // Never leave a held or orphaned child behind on an error path.
+                close(c.go)
+                kill(c.pid, SIGKILL)
+                var st: Int32 = 0
+                waitpid(c.pid, &st, 0)
+            }
+        }
+
+        let seeds = try seedThreads(childPid: child?.pid)
+        var config = thief_bpf_config()
+        config.self_tgid = UInt32(getpid())
+        config.ringbuf_bytes = options.ringBufferBytes
+        config.trace_irqs = options.traceIRQs ? 1 : 0
+        config.attach_mode = UInt8(options.rawTracepoints ? THIEF_ATTACH_RAW_TP.rawValue : THIEF_ATTACH_AUTO.rawValue)
+        switch options.target {
+        case .process: config.follow_threads = 1
+        case .threads: break
+        case .command: config.follow_threads = 1; config.follow_children = 1
+        }
+
+        let object = BPFObject.thief
+        guard !object.isEmpty else { throw TracerError(.internalError, "the embedded BPF object is empty (broken build)") }
+        var handle: OpaquePointer?
+        let rc = object.withUnsafeBytes { thief_bpf_open($0.baseAddress, $0.count, &config, &handle) }
+        try TracerError.check(rc, .kernel, "cannot load the eBPF tracer")
+        guard let tb = handle else { throw TracerError(.internalError, "tracer handle missing") }
+        defer { thief_bpf_close(tb) }
+
+        for s in seeds {
+            var st = thief_tstate()
+            st.tgid = s.tgid
+            st.off_state = UInt8(s.state.rawValue)
+            try TracerError.check(thief_bpf_track(tb, s.tid, &st), .kernel, "cannot track thread \(s.tid)")
+        }
+
+        // The aggregator exists before attach; its window starts once attached.
+        let box = AggregatorBox()
+        let ctx = Unmanaged.passUnretained(box).toOpaque()
+        let callback: thief_bpf_record_fn = { ctx, data, size in
+            guard let ctx, let data else { return 0 }
+            let box = Unmanaged<AggregatorBox>.fromOpaque(ctx).takeUnretainedValue()
+            box.aggregator?.fold(bytes: UnsafeRawPointer(data), count: size)
+            return 0
+        }
+        try TracerError.check(thief_bpf_attach(tb, callback, ctx), .kernel, "cannot attach the eBPF tracer")
+        let start = thief_monotonic_ns()
+        let startWall = Date()
+        let agg = Aggregator(windowStart: start)
+        box.aggregator = agg
+        for s in seeds { agg.addThread(tid: s.tid, tgid: s.tgid, comm: s.comm) }
+
+        if let c = child {
+            let e = thief_spawn_release(c.go, c.err)
+            child = (c.pid, -1, -1)
+            if e != 0 {
+                var st: Int32 = 0
+                waitpid(c.pid, &st, 0)
+                childReaped = true
+                if case .command(let argv) = options.target {
+                    throw TracerError(.launch, "cannot run '\(argv[0])': \(String(cString: strerror(e)))")
+                }
+            }
+        }
+
+        let (pid, comm) = targetIdentity(seeds: seeds)
+        onAttached?("thief: tracing \(describe(pid: pid, comm: comm, threads: seeds.count)) via \(String(cString: thief_bpf_attach_kind(tb))) (\(thief_bpf_attached_count(tb)) programs); "
+            + (options.duration.map { "for \(formatDuration($0)), " } ?? "") + "Ctrl+C to stop")
+
+        // The consumer: sleep until woken by a fill threshold or the poll timeout, then drain.
+        var endReason = "signal"
+        while true {
+            if thief_signals_pending() != 0 { endReason = "signal"; break }
+            let now = thief_monotonic_ns()
+            if let d = options.duration, now - start >= d { endReason = "duration"; break }
+            var timeout = options.pollMillis
+            if let d = options.duration { timeout = Int32(min(UInt64(timeout), (d - (now - start)) / 1_000_000 + 1)) }
+            let n = thief_bpf_poll(tb, timeout)
+            try TracerError.check(n, .kernel, "reading the ring buffer")
+            if let c = child, !childReaped {
+                var st: Int32 = 0
+                if waitpid(c.pid, &st, WNOHANG) == c.pid {
+                    childReaped = true
+                    childStatus = Self.exitStatus(st)
+                    endReason = "target-exited"
+                    break
+                }
+            } else if child == nil {
+                var first: UInt32 = 0
+                if thief_bpf_next_thread(tb, 0, 0, &first) == -ENOENT { endReason = "target-exited"; break }
+            }
+        }
+
+        // Stop tracing first, then close the window: every record is inside it.
+        thief_bpf_detach(tb)
+        let end = thief_monotonic_ns()
+        _ = thief_bpf_consume(tb)
+        var counters = thief_counters()
+        _ = thief_bpf_counters(tb, &counters)
+        var open: [(tid: UInt32, state: thief_tstate)] = []
+        var have: Int32 = 0
+        var prev: UInt32 = 0, next: UInt32 = 0
+        while thief_bpf_next_thread(tb, have, prev, &next) == 0 {
+            var st = thief_tstate()
+            if thief_bpf_thread_state(tb, next, &st) == 0 { open.append((next, st)) }
+            have = 1
+            prev = next
+        }
+        // A thread with no event in the whole window ran or waited throughout:
+        // its on-core time comes from the kernel's own books.
+        var untouched: [UInt32: UInt64] = [:]
+        for (tid, st) in open where st.seen_in == 0 && st.off_ts == 0 && st.waiting == 0 {
+            if let s = seeds.first(where: { $0.tid == tid }), let before = s.sumExec,
+               let after = ProcFS.sched(pid: Int32(s.tgid), tid: Int32(tid))?.sumExecRuntime {
+                untouched[tid] = after >= before ? after - before : 0
+            }
+        }
+        agg.close(at: end, open: open, untouchedOnCore: untouched)
+
+        if let c = child, !childReaped {
+            // The run ended before the command: stop it, as perf does with its workload.
+            kill(c.pid, SIGTERM)
+            var st: Int32 = 0
+            for _ in 0..<20 {
+                if waitpid(c.pid, &st, WNOHANG) == c.pid { childReaped = true; break }
+                usleep(50_000)
+            }
+            if !childReaped { kill(c.pid, SIGKILL); waitpid(c.pid, &st, 0); childReaped = true }
+            childStatus = Self.exitStatus(st)
+        }
+
+        var command: [String]?
+        if case .command(let argv) = options.target { command = argv }
+        let finalComm = agg.threads[UInt32(pid)]?.comm.nonEmpty ?? comm
+        let meta = ReportMeta(
+            version: ThiefVersion.current, host: Host.name, kernel: Host.kernel, pid: pid,
+            comm: finalComm, command: command, exitStatus: childStatus,
+            startTime: Host.rfc3339(startWall), endReason: endReason, lostEvents: counters.lost,
+            attach: String(cString: thief_bpf_attach_kind(tb)), programs: Int(thief_bpf_attached_count(tb)))
+        return TraceResult(aggregator: agg, meta: meta)
+    }
+
+    static func exitStatus(_ st: Int32) -> Int32 {
+        let sig = st & 0x7f
+        return sig == 0 ? (st >> 8) & 0xff : 128 + sig
+    }
+
+    private func seedThreads(childPid: pid_t?) throws -> [Seed] {
+        func seed(pid: Int32, tid: Int32) -> Seed? {
+            guard let st = ProcFS.stat(pid: pid, tid: tid) else { return nil }
+            return Seed(tid: UInt32(tid), tgid: UInt32(pid), comm: ProcFS.comm(pid: pid, tid: tid) ?? "?",
+                        state: OffState(procState: st.state),
+                        sumExec: ProcFS.sched(pid: pid, tid: tid)?.sumExecRuntime)
+        }
+        switch options.target {
+        case .process(let p):
+            let pid = ProcFS.tgid(of: p) ?? p
+            let seeds = ProcFS.threads(of: pid).compactMap { seed(pid: pid, tid: $0) }
+            guard !seeds.isEmpty else { throw TracerError(.noTarget, "process \(p) exited before tracing started") }
+            return seeds
+        case .threads(let tids):
+            return try tids.map { tid in
+                guard let tgid = ProcFS.tgid(of: tid), let s = seed(pid: tgid, tid: tid) else {
+                    throw TracerError(.noTarget, "thread \(tid) exited before tracing started")
+                }
+                return s
+            }
+        case .command(let argv):
+            let pid = childPid ?? 0
+            var s = seed(pid: pid, tid: pid) ?? Seed(tid: UInt32(pid), tgid: UInt32(pid), comm: "", state: .sleeping)
+            s.comm = String((argv.first.map { ($0 as NSString).lastPathComponent } ?? "").prefix(15))
+            s.state = .sleeping
+            return [s]
+        }
+    }
+
+    private func targetIdentity(seeds: [Seed]) -> (Int32, String) {
+        let tgid = Int32(seeds.first?.tgid ?? 0)
+        let comm = seeds.first(where: { $0.tid == UInt32(tgid) })?.comm ?? seeds.first?.comm ?? "?"
+        return (tgid, comm)
+    }
+
+    private func describe(pid: Int32, comm: String, threads: Int) -> String {
+        switch options.target {
+        case .process: return "PID \(pid) (\(comm)), \(threads) thread\(threads == 1 ? "" : "s") and any it creates"
+        case .threads(let tids): return "thread\(tids.count == 1 ? "" : "s") \(tids.map(String.init).joined(separator: ","))"
+        case .command(let argv): return "'\(argv.joined(separator: " "))' (PID \(pid)) and its children"
+        }
+    }
+}
+
+/// Lets the C callback reach the aggregator without retaining it per record.
+final class AggregatorBox {
+    var aggregator: Aggregator?
+}
+
+func formatDuration(_ ns: UInt64) -> String {
+    if ns % 1_000_000_000 == 0 { return "\(ns / 1_000_000_000)s" }
+    if ns % 1_000_000 == 0 { return "\(ns / 1_000_000)ms" }
+    return "\(ns)ns"
+}
+
+extension String {
+    var nonEmpty: String? { isEmpty ? nil : self }
+}
+
+/// Facts about this machine for the report header.
+public enum Host {
+    public static var name: String {
+        var buf = [CChar](repeating: 0, count: 256)
+        gethostname(&buf, buf.count)
+        return String(cString: buf)
+    }
+
+    public static var kernel: String {
+        var u = utsname()
+        uname(&u)
+        return withUnsafeBytes(of: u.release) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+    }
+
+    public static func rfc3339(_ date: Date) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        f.timeZone = TimeZone(identifier: "UTC")
+        return f.string(from: date)
+    }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import ThiefCore
+import ThiefTracer
+
+/// A bounded interference scenario: a CPU-bound victim pinned to CPU 0 that
+/// is moved between CPUs, a competitor pinned to CPU 0, and a periodic noisy
+/// neighbour; thief traces the victim and prints the report.
+struct Demo: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a built-in interference scenario for a few seconds and report on its victim."
+    )
+
+    @Option(name: [.short, .long], help: "How long to trace (default 4s).")
+    var duration: String = "4s"
+
+    @Flag(name: [.short, .long], help: "Do not print progress lines on stderr.")
+    var quiet = false
+
+    @OptionGroup var output: ReportOptions
+
+    func validate() throws {
+        do { _ = try DurationParser.nanoseconds(duration) } catch let e as DurationParser.Invalid {
+            throw ValidationError(e.description)
+        }
+    }
+
+    func run() throws {
+        let ns = try DurationParser.nanoseconds(duration)
+        let seconds = String(Double(ns) / 1e9 + 3)
+        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        func start(_ args: [String]) throws -> Process {
+            let p = Process()
+            p.executableURL = exe
+            p.arguments = ["workload"] + args + ["--seconds", seconds]
+            try p.run()
+            return p
+        }
+        var procs: [Process] = []
+        defer {
+            for p in procs where p.isRunning { p.terminate() }
+            for p in procs { p.waitUntilExit() }
+        }
+        do {
+            procs.append(try start(["victim", "--name", "victim", "--cpu", "0", "--flips", "6", "--interval-ms", "600"]))
+            procs.append(try start(["spin", "--name", "competitor", "--cpu", "0"]))
+            procs.append(try start(["periodic", "--name", "noisy", "--period-ms", "40", "--burst-ms", "4"]))
+        } catch {
+            throw fail("cannot start the demo workload: \(error)", ThiefExit.cannotMeasure)
+        }
+        usleep(100_000)
+        if !quiet {
+            stderrLine("thief demo: victim PID \(procs[0].processIdentifier) on CPU 0, competitor PID \(procs[1].processIdentifier) on CPU 0, noisy neighbour PID \(procs[2].processIdentifier)")
+        }
+        let opts = TracerOptions(target: .process(procs[0].processIdentifier), duration: ns)
+        let result = try traceOrExit(opts, quiet: quiet)
+        try output.emit(result.report)
+    }
+}

@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import ThiefCore
+import ThiefReport
+import ThiefTracer
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Trace a process (-p), threads (-t) or a command (-- CMD ARGS) and print the report."
+    )
+
+    @Option(name: [.short, .long], help: "Trace every thread of this process, including threads it creates.")
+    var pid: Int32?
+
+    @Option(name: [.short, .customLong("tid")], help: "Trace these threads only (TID[,TID…]).", transform: Run.parseTIDs)
+    var tids: [Int32]?
+
+    @OptionGroup var trace: TraceOptions
+    @OptionGroup var output: ReportOptions
+
+    @Argument(parsing: .postTerminator, help: "A command to launch and trace, after --.")
+    var command: [String] = []
+
+    static func parseTIDs(_ text: String) throws -> [Int32] {
+        let parts = text.split(separator: ",")
+        let tids = parts.compactMap { Int32($0.trimmingCharacters(in: .whitespaces)) }
+        guard !parts.isEmpty, tids.count == parts.count, tids.allSatisfy({ $0 > 0 }) else {
+            throw ValidationError("invalid thread list '\(text)': use TID[,TID…]")
+        }
+        return tids
+    }
+
+    func validate() throws {
+        let chosen = [pid != nil, tids != nil, !command.isEmpty].filter { $0 }.count
+        if chosen == 0 { throw ValidationError("say what to trace: -p PID, -t TID[,TID…] or -- CMD ARGS") }
+        if chosen > 1 { throw ValidationError("-p, -t and -- CMD are exclusive: choose one") }
+        if let pid, pid <= 0 { throw ValidationError("invalid PID \(pid)") }
+    }
+
+    var target: TargetSpec {
+        if let pid { return .process(pid) }
+        if let tids { return .threads(tids) }
+        return .command(command)
+    }
+
+    func run() throws {
+        var opts = TracerOptions(target: target, duration: try trace.durationNs)
+        opts.traceIRQs = !trace.noIrqs
+        opts.rawTracepoints = trace.attach == .rawTP
+        let result = try traceOrExit(opts, quiet: trace.quiet)
+        try output.emit(result.report)
+    }
+}
+
+/// Runs the tracer; a TracerError becomes one line and exit code 2.
+func traceOrExit(_ opts: TracerOptions, quiet: Bool) throws -> TraceResult {
+    let tracer = Tracer(options: opts)
+    if !quiet { tracer.onAttached = { stderrLine($0) } }
+    do {
+        return try tracer.run()
+    } catch let e as TracerError {
+        throw fail(e.description, ThiefExit.cannotMeasure)
+    }
+}

@@ -1,0 +1,449 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * thief.bpf.c - the kernel side of thief.
+ *
+ * Tracks a set of target threads (hash map "threads", filled by user space at
+ * start and grown by fork for new threads or children) and sends one
+ * fixed-size record per finished episode: an on-core slice, an off-core
+ * interval with its state, a runnable wait, time stolen by another task from a
+ * waiting target, an IRQ/softirq/system vector that ran during a target's
+ * slice, a migration. Record traffic follows the target's activity, not the
+ * machine's context-switch rate: events of untracked tasks only touch per-CPU
+ * state, and only when a target waits on that CPU do they produce a record.
+ *
+ * Every handler is written once against CO-RE reads and attached either as
+ * tp_btf (preferred) or raw_tp (fallback); user space picks with autoload.
+ */
+#include "thief_kernel.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "thief_abi.h"
+#include "thief_compat.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* The whole .rodata: set by user space before load (see thief_knobs). */
+const volatile struct thief_knobs knobs = {};
+
+#define THIEF_MAX_CPUS 1024
+#define THIEF_MAX_THREADS 65536
+#define THIEF_IRQ_DEPTH 4
+
+/* Per-CPU bookkeeping. Indexed by CPU id in a plain array: a migration of a
+ * queued target updates the wait counters of two CPUs. */
+struct cpu_state {
+    __u64 cur_start;   /* when the task now on this CPU switched in */
+    __u64 wait_since;  /* when nwait last became non-zero */
+    __u64 steal_acc;   /* closed wait segments during the current task's run */
+    __u32 nwait;       /* target threads runnable-waiting on this run queue */
+    __u32 last_waiter; /* a waiting target, for attribution */
+    __u32 cur_tid;     /* target thread on-core here, 0 if none */
+    __u32 cur_tgid;
+    __u32 irq_depth;
+    __u32 _pad;
+    __u64 irq_start[THIEF_IRQ_DEPTH];
+    __u64 irq_child[THIEF_IRQ_DEPTH];
+};
+
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, THIEF_MAX_THREADS);
+    __type(key, __u32);
+    __type(value, struct thief_tstate);
+} threads SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, THIEF_MAX_CPUS);
+    __type(key, __u32);
+    __type(value, struct cpu_state);
+} cpus SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, struct thief_counters);
+} counters SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_RINGBUF);
+    __uint(max_entries, 8 << 20); /* resized by user space before load */
+} events SEC(".maps");
+
+static __always_inline struct cpu_state *cpu_state_of(__u32 cpu)
+{
+    return bpf_map_lookup_elem(&cpus, &cpu);
+}
+
+/* Reserve a zeroed record, counting a drop when the ring buffer is full. */
+static __always_inline struct thief_record *rec_reserve(__u16 type, __u64 now, __u32 cpu)
+{
+    __u32 zero = 0;
+    struct thief_counters *c = bpf_map_lookup_elem(&counters, &zero);
+    struct thief_record *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+    if (!r) {
+        if (c)
+            c->lost++;
+        return 0;
+    }
+    if (c)
+        c->emitted++;
+    __builtin_memset(r, 0, sizeof(*r));
+    r->type = type;
+    r->ts = now;
+    r->cpu = (__u16)cpu;
+    return r;
+}
+
+/* Batched wake-ups: the consumer sleeps until a quarter-full buffer (or its
+ * own poll timeout) instead of being woken for every record. */
+static __always_inline void rec_submit(struct thief_record *r)
+{
+    __u64 queued = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+    bpf_ringbuf_submit(r, queued >= knobs.wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+}
+
+static __always_inline void nwait_inc(__u32 cpu, __u32 tid, __u64 now)
+{
+    struct cpu_state *cs = cpu_state_of(cpu);
+    if (!cs)
+        return;
+    if (__sync_fetch_and_add(&cs->nwait, 1) == 0)
+        cs->wait_since = now;
+    cs->last_waiter = tid;
+}
+
+static __always_inline void nwait_dec(__u32 cpu, __u64 now)
+{
+    struct cpu_state *cs = cpu_state_of(cpu);
+    if (!cs || cs->nwait == 0)
+        return;
+    if (__sync_fetch_and_add(&cs->nwait, -1) == 1) {
+        /* The wait on this CPU ended without a switch here (migration):
+         * keep what the running task took so far for its next switch. */
+        __u64 from = cs->cur_start > cs->wait_since ? cs->cur_start : cs->wait_since;
+        if (now > from)
+            cs->steal_acc += now - from;
+    }
+}
+
+static __always_inline __u8 off_state_of(bool preempt, __u32 state)
+{
+    if (preempt || state == TASK_RUNNING)
+        return THIEF_OFF_PREEMPTED;
+    if (state & TASK_INTERRUPTIBLE)
+        return THIEF_OFF_SLEEPING;
+    if (state & TASK_UNINTERRUPTIBLE)
+        return (state & TASK_NOLOAD) ? THIEF_OFF_SLEEPING : THIEF_OFF_BLOCKED;
+    return THIEF_OFF_OTHER;
+}
+
+static __always_inline int on_switch(unsigned long long *ctx, bool preempt,
+                                     struct task_struct *prev, struct task_struct *next)
+{
+    __u64 now = bpf_ktime_get_ns();
+    __u32 cpu = bpf_get_smp_processor_id();
+    struct cpu_state *cs = cpu_state_of(cpu);
+    if (!cs)
+        return 0;
+    __u32 prev_pid = BPF_CORE_READ(prev, pid);
+    __u32 next_pid = BPF_CORE_READ(next, pid);
+    struct thief_tstate *pt = prev_pid ? bpf_map_lookup_elem(&threads, &prev_pid) : 0;
+    struct thief_record *r;
+
+    /* 1. prev ran while targets waited here: that time was stolen. */
+    __u64 stolen = cs->steal_acc;
+    cs->steal_acc = 0;
+    if (cs->nwait > 0) {
+        __u64 from = cs->cur_start > cs->wait_since ? cs->cur_start : cs->wait_since;
+        if (now > from)
+            stolen += now - from;
+    }
+    if (stolen && prev_pid && !pt) {
+        r = rec_reserve(THIEF_REC_STEAL, now, cpu);
+        if (r) {
+            r->start_ts = now - stolen;
+            r->dur = stolen;
+            r->tid = cs->last_waiter;
+            r->other_pid = prev_pid;
+            r->other_tgid = BPF_CORE_READ(prev, tgid);
+            r->aux = (BPF_CORE_READ(prev, flags) & PF_KTHREAD) ? THIEF_F_KTHREAD : 0;
+            bpf_core_read(r->comm, sizeof(r->comm), &prev->comm);
+            rec_submit(r);
+        }
+    }
+
+    /* 2. a target switches out: its slice ends, an off-core interval starts. */
+    if (pt) {
+        __u32 state = thief_switch_prev_state(ctx, knobs.has_prev_state, prev);
+        r = rec_reserve(THIEF_REC_SLICE, now, cpu);
+        if (r) {
+            r->tid = prev_pid;
+            r->tgid = pt->tgid;
+            if (pt->running && pt->seen_in) {
+                r->start_ts = pt->on_ts;
+                r->dur = BPF_CORE_READ(prev, se.sum_exec_runtime) - pt->on_sum;
+            }
+            rec_submit(r);
+        }
+        cs->cur_tid = 0;
+        cs->cur_tgid = 0;
+        if (state & TASK_DEAD) {
+            r = rec_reserve(THIEF_REC_EXIT, now, cpu);
+            if (r) {
+                r->tid = prev_pid;
+                r->tgid = pt->tgid;
+                bpf_core_read(r->comm, sizeof(r->comm), &prev->comm);
+                rec_submit(r);
+            }
+            if (pt->waiting)
+                nwait_dec(pt->wait_cpu, now);
+            bpf_map_delete_elem(&threads, &prev_pid);
+        } else {
+            pt->running = 0;
+            pt->off_ts = now;
+            pt->off_state = off_state_of(preempt, state);
+            if (pt->off_state == THIEF_OFF_PREEMPTED && !pt->waiting) {
+                pt->waiting = 1;
+                pt->wait_ts = now;
+                pt->wait_cpu = (__u16)cpu;
+                nwait_inc(cpu, prev_pid, now);
+            }
+        }
+    }
+
+    /* 3. a target switches in: its off-core interval and wait end. */
+    struct thief_tstate *nt = next_pid ? bpf_map_lookup_elem(&threads, &next_pid) : 0;
+    if (nt) {
+        r = rec_reserve(THIEF_REC_OFFCORE, now, cpu);
+        if (r) {
+            r->tid = next_pid;
+            r->tgid = nt->tgid;
+            r->start_ts = nt->off_ts;
+            r->aux = nt->off_state;
+            rec_submit(r);
+        }
+        if (nt->waiting) {
+            r = rec_reserve(THIEF_REC_WAIT, now, cpu);
+            if (r) {
+                r->tid = next_pid;
+                r->tgid = nt->tgid;
+                r->start_ts = nt->wait_ts;
+                r->other_pid = nt->wait_cpu;
+                rec_submit(r);
+            }
+            nwait_dec(nt->wait_cpu, now);
+            nt->waiting = 0;
+        }
+        nt->running = 1;
+        nt->seen_in = 1;
+        nt->on_ts = now;
+        nt->on_sum = BPF_CORE_READ(next, se.sum_exec_runtime);
+        nt->on_cpu = (__u16)cpu;
+        cs->cur_tid = next_pid;
+        cs->cur_tgid = nt->tgid;
+        cs->irq_depth = 0;
+    }
+    cs->cur_start = now;
+    return 0;
+}
+
+static __always_inline int on_wakeup(struct task_struct *p)
+{
+    __u32 pid = BPF_CORE_READ(p, pid);
+    struct thief_tstate *t = bpf_map_lookup_elem(&threads, &pid);
+    if (!t || t->running || t->waiting)
+        return 0;
+    __u64 now = bpf_ktime_get_ns();
+    __u32 cpu = thief_task_cpu(p);
+    t->waiting = 1;
+    t->wait_ts = now;
+    t->wait_cpu = (__u16)cpu;
+    nwait_inc(cpu, pid, now);
+    return 0;
+}
+
+static __always_inline bool is_stopper(struct task_struct *cur)
+{
+    char comm[10];
+    bpf_core_read(comm, sizeof(comm), &cur->comm);
+    return comm[0] == 'm' && comm[1] == 'i' && comm[2] == 'g' && comm[3] == 'r' &&
+           comm[4] == 'a' && comm[5] == 't' && comm[6] == 'i' && comm[7] == 'o' &&
+           comm[8] == 'n' && comm[9] == '/';
+}
+
+static __always_inline int on_migrate(struct task_struct *p, int dest_cpu)
+{
+    __u32 pid = BPF_CORE_READ(p, pid);
+    struct thief_tstate *t = bpf_map_lookup_elem(&threads, &pid);
+    if (!t)
+        return 0;
+    __u32 orig = thief_task_cpu(p);
+    if (orig == (__u32)dest_cpu)
+        return 0;
+    __u64 now = bpf_ktime_get_ns();
+    __u32 kind = THIEF_MIG_WAKEUP;
+    if (BPF_CORE_READ(p, on_rq)) {
+        struct task_struct *cur = (struct task_struct *)bpf_get_current_task();
+        kind = is_stopper(cur) ? THIEF_MIG_RUNNING : THIEF_MIG_QUEUED;
+    }
+    if (t->waiting) {
+        nwait_dec(t->wait_cpu, now);
+        t->wait_cpu = (__u16)dest_cpu;
+        nwait_inc((__u32)dest_cpu, pid, now);
+    }
+    struct thief_record *r = rec_reserve(THIEF_REC_MIGRATE, now, bpf_get_smp_processor_id());
+    if (r) {
+        r->tid = pid;
+        r->tgid = t->tgid;
+        r->other_pid = orig;
+        r->other_tgid = (__u32)dest_cpu;
+        r->aux = kind;
+        rec_submit(r);
+    }
+    return 0;
+}
+
+static __always_inline int on_fork(struct task_struct *parent, struct task_struct *child)
+{
+    __u32 ppid = BPF_CORE_READ(parent, pid);
+    struct thief_tstate *pt = bpf_map_lookup_elem(&threads, &ppid);
+    if (!pt)
+        return 0;
+    __u32 ctgid = BPF_CORE_READ(child, tgid);
+    if (ctgid == knobs.self_tgid)
+        return 0;
+    bool thread = ctgid == (__u32)BPF_CORE_READ(parent, tgid);
+    if (!(thread ? knobs.follow_threads : knobs.follow_children))
+        return 0;
+    __u64 now = bpf_ktime_get_ns();
+    __u32 cpid = BPF_CORE_READ(child, pid);
+    struct thief_tstate seed = {};
+    seed.tgid = ctgid;
+    seed.off_ts = now;
+    seed.off_state = THIEF_OFF_PREEMPTED;
+    if (bpf_map_update_elem(&threads, &cpid, &seed, BPF_NOEXIST) != 0)
+        return 0;
+    struct thief_record *r = rec_reserve(THIEF_REC_NEW_THREAD, now, bpf_get_smp_processor_id());
+    if (r) {
+        r->tid = cpid;
+        r->tgid = ctgid;
+        r->other_pid = ppid;
+        bpf_core_read(r->comm, sizeof(r->comm), &child->comm);
+        rec_submit(r);
+    }
+    return 0;
+}
+
+static __always_inline int on_exec(struct task_struct *p)
+{
+    __u32 pid = BPF_CORE_READ(p, pid);
+    struct thief_tstate *t = bpf_map_lookup_elem(&threads, &pid);
+    if (!t)
+        return 0;
+    struct thief_record *r = rec_reserve(THIEF_REC_EXEC, bpf_ktime_get_ns(), bpf_get_smp_processor_id());
+    if (r) {
+        r->tid = pid;
+        r->tgid = t->tgid;
+        bpf_core_read(r->comm, sizeof(r->comm), &p->comm);
+        rec_submit(r);
+    }
+    return 0;
+}
+
+/* Interrupts: a per-CPU stack so a hard IRQ inside a softirq is not counted
+ * twice (the softirq's own time excludes it). Only while a target is on-core. */
+static __always_inline int irq_enter(void)
+{
+    if (!knobs.trace_irqs)
+        return 0;
+    struct cpu_state *cs = cpu_state_of(bpf_get_smp_processor_id());
+    if (!cs || !cs->cur_tid)
+        return 0;
+    __u32 d = cs->irq_depth;
+    if (d < THIEF_IRQ_DEPTH) {
+        cs->irq_start[d & (THIEF_IRQ_DEPTH - 1)] = bpf_ktime_get_ns();
+        cs->irq_child[d & (THIEF_IRQ_DEPTH - 1)] = 0;
+    }
+    cs->irq_depth = d + 1;
+    return 0;
+}
+
+static __always_inline int irq_leave(__u32 kind, __u32 num, const char *name, bool handled)
+{
+    if (!knobs.trace_irqs)
+        return 0;
+    __u32 cpu = bpf_get_smp_processor_id();
+    struct cpu_state *cs = cpu_state_of(cpu);
+    if (!cs || cs->irq_depth == 0)
+        return 0;
+    __u32 d = cs->irq_depth - 1;
+    cs->irq_depth = d;
+    if (d >= THIEF_IRQ_DEPTH)
+        return 0;
+    __u64 now = bpf_ktime_get_ns();
+    __u64 total = now - cs->irq_start[d];
+    __u64 self = total > cs->irq_child[d] ? total - cs->irq_child[d] : 0;
+    if (d > 0) {
+        __u32 parent = d - 1;
+        asm volatile("" : "+r"(parent)); /* keep the bounds check for the verifier */
+        if (parent < THIEF_IRQ_DEPTH)
+            cs->irq_child[parent] += total;
+    }
+    if (!handled || !cs->cur_tid)
+        return 0;
+    struct thief_record *r = rec_reserve(THIEF_REC_IRQ, now, cpu);
+    if (r) {
+        r->start_ts = now - total;
+        r->dur = self;
+        r->tid = cs->cur_tid;
+        r->tgid = cs->cur_tgid;
+        r->other_pid = num;
+        r->aux = kind;
+        if (name)
+            bpf_probe_read_kernel_str(r->comm, sizeof(r->comm), name);
+        rec_submit(r);
+    }
+    return 0;
+}
+
+/* ---- entry points: each handler as tp_btf and as raw_tp ---------------- */
+
+#define THIEF_BOTH(tp, args, call)                                   \
+    SEC("tp_btf/" #tp) int BPF_PROG(btf_##tp, args) { return call; } \
+    SEC("raw_tp/" #tp) int BPF_PROG(raw_##tp, args) { return call; }
+#define ARGS(...) __VA_ARGS__
+
+THIEF_BOTH(sched_switch, ARGS(bool preempt, struct task_struct *prev, struct task_struct *next),
+           on_switch(ctx, preempt, prev, next))
+THIEF_BOTH(sched_wakeup, ARGS(struct task_struct *p), on_wakeup(p))
+THIEF_BOTH(sched_wakeup_new, ARGS(struct task_struct *p), on_wakeup(p))
+THIEF_BOTH(sched_migrate_task, ARGS(struct task_struct *p, int dest_cpu), on_migrate(p, dest_cpu))
+THIEF_BOTH(sched_process_fork, ARGS(struct task_struct *parent, struct task_struct *child),
+           on_fork(parent, child))
+THIEF_BOTH(sched_process_exec, ARGS(struct task_struct *p), on_exec(p))
+THIEF_BOTH(irq_handler_entry, ARGS(int irq, struct irqaction *action), irq_enter())
+THIEF_BOTH(irq_handler_exit, ARGS(int irq, struct irqaction *action, int ret),
+           irq_leave(THIEF_IRQ_HARD, irq, BPF_CORE_READ(action, name), ret != 0))
+THIEF_BOTH(softirq_entry, ARGS(unsigned int vec), irq_enter())
+THIEF_BOTH(softirq_exit, ARGS(unsigned int vec), irq_leave(THIEF_IRQ_SOFT, vec, 0, true))
+
+/* x86 system vectors (arch/x86/include/asm/trace/irq_vectors.h). User space
+ * turns off the ones this kernel does not have. */
+#define THIEF_SYSVEC(tp, id)                                                   \
+    THIEF_BOTH(tp##_entry, ARGS(int vector), irq_enter())                      \
+    THIEF_BOTH(tp##_exit, ARGS(int vector), irq_leave(THIEF_IRQ_SYSVEC, id, 0, true))
+
+THIEF_SYSVEC(local_timer, THIEF_SYSVEC_LOCAL_TIMER)
+THIEF_SYSVEC(reschedule, THIEF_SYSVEC_RESCHEDULE)
+THIEF_SYSVEC(call_function, THIEF_SYSVEC_CALL_FUNCTION)
+THIEF_SYSVEC(call_function_single, THIEF_SYSVEC_CALL_FUNCTION_SINGLE)
+THIEF_SYSVEC(irq_work, THIEF_SYSVEC_IRQ_WORK)
+THIEF_SYSVEC(x86_platform_ipi, THIEF_SYSVEC_X86_PLATFORM_IPI)
+THIEF_SYSVEC(thermal_apic, THIEF_SYSVEC_THERMAL)
+THIEF_SYSVEC(threshold_apic, THIEF_SYSVEC_THRESHOLD)
+THIEF_SYSVEC(deferred_error_apic, THIEF_SYSVEC_DEFERRED_ERROR)
+THIEF_SYSVEC(spurious_apic, THIEF_SYSVEC_SPURIOUS_APIC)
+THIEF_SYSVEC(error_apic, THIEF_SYSVEC_ERROR_APIC)

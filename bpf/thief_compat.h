@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * thief_compat.h - every kernel difference thief knows of, in one place.
+ * Each helper says which kernel changed what. All reads go through CO-RE
+ * (BPF_CORE_READ), so the same code serves tp_btf and raw_tp programs.
+ */
+#ifndef THIEF_COMPAT_H
+#define THIEF_COMPAT_H
+
+#include <bpf/bpf_core_read.h>
+
+/* 5.14 (commit 2f064a59a11f "sched: Change task_struct::state") renamed
+ * task_struct::state (long) to __state (unsigned int). */
+struct task_struct___pre514 {
+    long state;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u32 thief_task_state(struct task_struct *t)
+{
+    if (bpf_core_field_exists(t->__state))
+        return BPF_CORE_READ(t, __state);
+    struct task_struct___pre514 *old = (void *)t;
+    return (__u32)BPF_CORE_READ(old, state);
+}
+
+/* 5.16 (commit bcf9033e5449 "sched: move CPU field back into thread_info if
+ * THREAD_INFO_IN_TASK") moved the CPU into thread_info; 5.3-5.15 kept it in
+ * task_struct::cpu. */
+struct task_struct___pre516 {
+    unsigned int cpu;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u32 thief_task_cpu(struct task_struct *t)
+{
+    if (bpf_core_field_exists(t->thread_info.cpu))
+        return BPF_CORE_READ(t, thread_info.cpu);
+    struct task_struct___pre516 *old = (void *)t;
+    return BPF_CORE_READ(old, cpu);
+}
+
+/* 5.18 (commit fa2c3254d7cf "sched/tracing: Don't re-read p->state when
+ * emitting sched_switch event") added prev_state as the 4th argument of
+ * sched_switch; before it, the state is read from the task, which is what the
+ * tracepoint itself did. User space sets knobs.has_prev_state from BTF. */
+static __always_inline __u32 thief_switch_prev_state(unsigned long long *ctx, bool has_arg,
+                                                    struct task_struct *prev)
+{
+    if (has_arg)
+        return (__u32)ctx[3];
+    return thief_task_state(prev);
+}
+
+#endif /* THIEF_COMPAT_H */
