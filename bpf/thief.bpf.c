@@ -97,6 +97,14 @@ static __always_inline struct thief_record *rec_reserve(__u16 type, __u64 now, _
     return r;
 }
 
+static __always_inline void count_healed(void)
+{
+    __u32 zero = 0;
+    struct thief_counters *c = bpf_map_lookup_elem(&counters, &zero);
+    if (c)
+        c->healed++;
+}
+
 /* Batched wake-ups: the consumer sleeps until a quarter-full buffer (or its
  * own poll timeout) instead of being woken for every record. */
 static __always_inline void rec_submit(struct thief_record *r)
@@ -178,16 +186,55 @@ static __always_inline int on_switch(unsigned long long *ctx, bool preempt,
     /* 2. a target switches out: its slice ends, an off-core interval starts. */
     if (pt) {
         __u32 state = thief_switch_prev_state(ctx, knobs.has_prev_state, prev);
+        __u64 sum = BPF_CORE_READ(prev, se.sum_exec_runtime);
+        __u64 slice_start = 0, slice_dur = 0;
+        if (pt->running && pt->seen_in) {
+            slice_start = pt->on_ts;
+            slice_dur = sum - pt->on_sum;
+        } else if (!pt->running && pt->sum_known && sum >= pt->off_sum) {
+            /* Its switch-in never reached us (the kernel skips a tracing
+             * program on rare recursion). It has run for exactly
+             * sum - off_sum since we saw it go off-core, in one stretch
+             * ending now: close the off-core interval and wait there. */
+            __u64 ran = sum - pt->off_sum;
+            __u64 in_ts = now > ran ? now - ran : 0;
+            if (in_ts < pt->off_ts)
+                in_ts = pt->off_ts;
+            r = rec_reserve(THIEF_REC_OFFCORE, in_ts, cpu);
+            if (r) {
+                r->tid = prev_pid;
+                r->tgid = pt->tgid;
+                r->start_ts = pt->off_ts;
+                r->aux = pt->off_state;
+                rec_submit(r);
+            }
+            if (pt->waiting) {
+                r = rec_reserve(THIEF_REC_WAIT, in_ts, cpu);
+                if (r) {
+                    r->tid = prev_pid;
+                    r->tgid = pt->tgid;
+                    r->start_ts = pt->wait_ts;
+                    r->other_pid = pt->wait_cpu;
+                    rec_submit(r);
+                }
+                nwait_dec(pt->wait_cpu, now);
+                pt->waiting = 0;
+            }
+            if (pt->off_ts) /* not the first event of a thread running at attach */
+                count_healed();
+            slice_start = in_ts;
+            slice_dur = ran;
+        }
         r = rec_reserve(THIEF_REC_SLICE, now, cpu);
         if (r) {
             r->tid = prev_pid;
             r->tgid = pt->tgid;
-            if (pt->running && pt->seen_in) {
-                r->start_ts = pt->on_ts;
-                r->dur = BPF_CORE_READ(prev, se.sum_exec_runtime) - pt->on_sum;
-            }
+            r->start_ts = slice_start;
+            r->dur = slice_dur;
             rec_submit(r);
         }
+        pt->off_sum = sum;
+        pt->sum_known = 1;
         cs->cur_tid = 0;
         cs->cur_tgid = 0;
         if (state & TASK_DEAD) {
@@ -217,6 +264,27 @@ static __always_inline int on_switch(unsigned long long *ctx, bool preempt,
     /* 3. a target switches in: its off-core interval and wait end. */
     struct thief_tstate *nt = next_pid ? bpf_map_lookup_elem(&threads, &next_pid) : 0;
     if (nt) {
+        __u64 sum = BPF_CORE_READ(next, se.sum_exec_runtime);
+        if (nt->running) {
+            /* Its switch-out never reached us: the slice ran exactly
+             * sum - on_sum from on_ts; the state it left in is unknown. */
+            __u64 ran = sum - nt->on_sum;
+            __u64 out_ts = nt->on_ts + ran < now ? nt->on_ts + ran : now;
+            r = rec_reserve(THIEF_REC_SLICE, out_ts, nt->on_cpu);
+            if (r) {
+                r->tid = next_pid;
+                r->tgid = nt->tgid;
+                r->start_ts = nt->on_ts;
+                r->dur = ran;
+                rec_submit(r);
+            }
+            nt->running = 0;
+            nt->off_ts = out_ts;
+            nt->off_state = THIEF_OFF_OTHER;
+            nt->off_sum = sum;
+            nt->sum_known = 1;
+            count_healed();
+        }
         r = rec_reserve(THIEF_REC_OFFCORE, now, cpu);
         if (r) {
             r->tid = next_pid;
@@ -240,7 +308,7 @@ static __always_inline int on_switch(unsigned long long *ctx, bool preempt,
         nt->running = 1;
         nt->seen_in = 1;
         nt->on_ts = now;
-        nt->on_sum = BPF_CORE_READ(next, se.sum_exec_runtime);
+        nt->on_sum = sum;
         nt->on_cpu = (__u16)cpu;
         cs->cur_tid = next_pid;
         cs->cur_tgid = nt->tgid;

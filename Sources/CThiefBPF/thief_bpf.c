@@ -10,6 +10,7 @@
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -298,6 +299,7 @@ int thief_bpf_counters(thief_bpf *tb, struct thief_counters *out)
     for (int i = 0; i < ncpus; i++) {
         out->emitted += vals[i].emitted;
         out->lost += vals[i].lost;
+        out->healed += vals[i].healed;
     }
     free(vals);
     return 0;
@@ -432,6 +434,13 @@ void thief_signals_install(void)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+    /* A parent may have started thief with these blocked: unblock them. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
 
 int thief_signals_pending(void) { return stop_signal; }

@@ -10,15 +10,18 @@ public struct ReportMeta: Sendable {
     public var startTime: String
     public var endReason: String
     public var lostEvents: UInt64
+    public var missedSwitchEvents: UInt64
     public var attach: String
     public var programs: Int
 
     public init(version: String, host: String, kernel: String, pid: Int32, comm: String,
                 command: [String]? = nil, exitStatus: Int32? = nil, startTime: String,
-                endReason: String, lostEvents: UInt64, attach: String, programs: Int) {
+                endReason: String, lostEvents: UInt64, missedSwitchEvents: UInt64 = 0,
+                attach: String, programs: Int) {
         self.version = version; self.host = host; self.kernel = kernel; self.pid = pid
         self.comm = comm; self.command = command; self.exitStatus = exitStatus
         self.startTime = startTime; self.endReason = endReason; self.lostEvents = lostEvents
+        self.missedSwitchEvents = missedSwitchEvents
         self.attach = attach; self.programs = programs
     }
 }
@@ -85,7 +88,7 @@ extension Aggregator {
             offCore: offCore.stats(threadTime: tt, byState: byState),
             runnableWait: runnableWait.stats(threadTime: tt),
             thieves: thiefList, irqs: irqs(.hard), softirqs: irqs(.soft), systemVectors: irqs(.systemVector),
-            lostEvents: meta.lostEvents, records: records,
+            lostEvents: meta.lostEvents, missedSwitchEvents: meta.missedSwitchEvents, records: records,
             tracer: .init(attach: meta.attach, programs: meta.programs))
     }
 }

@@ -150,7 +150,7 @@ public final class Aggregator {
             withThread(r) { $0.birth = r.ts; if $0.comm.isEmpty { $0.comm = comm } }
         case .exit:
             let comm = r.commString
-            withThread(r) { $0.exit = r.ts; if $0.comm.isEmpty { $0.comm = comm } }
+            withThread(r) { $0.exit = r.ts; if !comm.isEmpty { $0.comm = comm } }
         case .exec:
             let comm = r.commString
             withThread(r) { $0.comm = comm }
@@ -169,7 +169,8 @@ public final class Aggregator {
                 let span = end > windowStart ? end - windowStart : 0
                 let onNs = min(on, span)
                 if onNs > 0 {
-                    fold(Record(kind: .slice, ts: end, start: windowStart, dur: onNs, tid: tid, tgid: s.tgid))
+                    fold(Record(kind: .slice, ts: end, start: windowStart, dur: onNs, cpu: s.on_cpu,
+                                tid: tid, tgid: s.tgid))
                     records -= 1
                 }
                 if span > onNs {
@@ -194,6 +195,11 @@ public final class Aggregator {
             }
             records -= s.waiting != 0 ? 2 : 1
         }
+    }
+
+    /// The name a thread has now (prctl(PR_SET_NAME) sends no event).
+    public func rename(tid: UInt32, comm: String) {
+        if !comm.isEmpty { threads[tid]?.comm = comm }
     }
 
     public var cpusSeen: [Int] { cpuMask.indices.filter { cpuMask[$0] } }

@@ -25,7 +25,7 @@ public enum DurationParser {
         guard ns >= 1, ns < 1e18 else {
             throw Invalid(description: "duration '\(text)' is out of range")
         }
-        return UInt64(ns)
+        return UInt64(ns.rounded())
     }
 }
 

@@ -76,8 +76,8 @@ public enum ProcFS {
 
     /// "/proc/.../sched" prints ns as milliseconds with 6 decimals: "1234.567890".
     static func parseMillis(_ s: String) -> UInt64? {
-        let parts = s.split(separator: ".", maxSplits: 1)
-        guard let ms = UInt64(parts[0]) else { return nil }
+        let parts = s.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let first = parts.first, !first.isEmpty, let ms = UInt64(first) else { return nil }
         var frac: UInt64 = 0
         if parts.count == 2 {
             let digits = String(parts[1].prefix(6)).padding(toLength: 6, withPad: "0", startingAt: 0)

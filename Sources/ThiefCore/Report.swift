@@ -19,6 +19,9 @@ public struct Report: Codable, Sendable, Equatable {
     public var softirqs: [IRQ]
     public var systemVectors: [IRQ]
     public var lostEvents: UInt64
+    /// sched_switch events of a target that the kernel did not deliver to
+    /// the tracer; the affected slices were rebuilt from se.sum_exec_runtime.
+    public var missedSwitchEvents: UInt64
     public var records: UInt64
     public var tracer: Tracer
 
@@ -26,7 +29,7 @@ public struct Report: Codable, Sendable, Equatable {
         case schema, tool, version, host, kernel, target, window, migrations
         case onCore = "on_core", offCore = "off_core", runnableWait = "runnable_wait"
         case thieves, irqs, softirqs, systemVectors = "system_vectors"
-        case lostEvents = "lost_events", records, tracer
+        case lostEvents = "lost_events", missedSwitchEvents = "missed_switch_events", records, tracer
     }
 
     public struct Target: Codable, Sendable, Equatable {

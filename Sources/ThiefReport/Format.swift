@@ -4,10 +4,11 @@ import ThiefCore
 enum Format {
     /// A duration with a unit chosen for its size: 812ns, 12.3us, 4.10ms, 1.234s.
     static func duration(_ ns: UInt64) -> String {
+        // The unit is chosen after rounding: 999_950 ns is "1.00ms", not "1000.0us".
         switch ns {
         case ..<1_000: return "\(ns)ns"
-        case ..<1_000_000: return fixed(Double(ns) / 1e3, 1) + "us"
-        case ..<1_000_000_000: return fixed(Double(ns) / 1e6, 2) + "ms"
+        case ..<999_950: return fixed(Double(ns) / 1e3, 1) + "us"
+        case ..<999_995_000: return fixed(Double(ns) / 1e6, 2) + "ms"
         default: return fixed(Double(ns) / 1e9, 3) + "s"
         }
     }

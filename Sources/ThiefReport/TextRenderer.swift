@@ -14,7 +14,8 @@ public enum TextRenderer {
         var status = "started \(r.window.startTime); ended: \(r.window.endReason)"
         if let s = r.target.exitStatus { status += " (exit status \(s))" }
         line(status + "; CPUs seen: " + (r.window.cpusSeen.isEmpty ? "none" : r.window.cpusSeen.map(String.init).joined(separator: ",")))
-        line("tracer: \(r.tracer.attach), \(r.tracer.programs) programs; records: \(r.records); lost events: \(r.lostEvents)"
+        line("tracer: \(r.tracer.attach), \(r.tracer.programs) programs; records: \(r.records); "
+            + "missed switch events (repaired): \(r.missedSwitchEvents); lost events: \(r.lostEvents)"
             + (r.lostEvents > 0 ? "  ** INCOMPLETE: the ring buffer overflowed **" : ""))
         line()
 

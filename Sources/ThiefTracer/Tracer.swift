@@ -44,6 +44,7 @@ public final class Tracer {
         var comm: String
         var state: OffState
         var sumExec: UInt64?
+        var cpu: Int = 0
     }
 
     public func run() throws -> TraceResult {
@@ -96,6 +97,8 @@ public final class Tracer {
             var st = thief_tstate()
             st.tgid = s.tgid
             st.off_state = UInt8(s.state.rawValue)
+            st.on_cpu = UInt16(truncatingIfNeeded: s.cpu)
+            if let sum = s.sumExec { st.off_sum = sum; st.sum_known = 1 }
             try TracerError.check(thief_bpf_track(tb, s.tid, &st), .kernel, "cannot track thread \(s.tid)")
         }
 
@@ -181,6 +184,9 @@ public final class Tracer {
             }
         }
         agg.close(at: end, open: open, untouchedOnCore: untouched)
+        for (tid, st) in open {
+            if let name = ProcFS.comm(pid: Int32(st.tgid), tid: Int32(tid)) { agg.rename(tid: tid, comm: name) }
+        }
 
         if let c = child, !childReaped {
             // The run ended before the command: stop it, as perf does with its workload.
@@ -201,6 +207,7 @@ public final class Tracer {
             version: ThiefVersion.current, host: Host.name, kernel: Host.kernel, pid: pid,
             comm: finalComm, command: command, exitStatus: childStatus,
             startTime: Host.rfc3339(startWall), endReason: endReason, lostEvents: counters.lost,
+            missedSwitchEvents: counters.healed,
             attach: String(cString: thief_bpf_attach_kind(tb)), programs: Int(thief_bpf_attached_count(tb)))
         return TraceResult(aggregator: agg, meta: meta)
     }
@@ -215,7 +222,7 @@ public final class Tracer {
             guard let st = ProcFS.stat(pid: pid, tid: tid) else { return nil }
             return Seed(tid: UInt32(tid), tgid: UInt32(pid), comm: ProcFS.comm(pid: pid, tid: tid) ?? "?",
                         state: OffState(procState: st.state),
-                        sumExec: ProcFS.sched(pid: pid, tid: tid)?.sumExecRuntime)
+                        sumExec: ProcFS.sched(pid: pid, tid: tid)?.sumExecRuntime, cpu: st.cpu)
         }
         switch options.target {
         case .process(let p):

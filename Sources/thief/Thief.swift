@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct Thief: ParsableCommand {
@@ -19,4 +20,24 @@ struct Thief: ParsableCommand {
         subcommands: [Run.self, Demo.self, Workload.self],
         defaultSubcommand: Run.self
     )
+
+    /// Errors are one line on stderr with the documented exit code (64 for
+    /// usage); help and version go to stdout.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let code as ExitCode {
+            Foundation.exit(code.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            let text = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            stderrLine("thief: error: \(text) (see 'thief --help')")
+            Foundation.exit(code == .failure ? ThiefExit.usage.rawValue : code.rawValue)
+        }
+    }
 }

@@ -108,6 +108,8 @@ struct thief_record {
 struct thief_counters {
     __u64 emitted;   /* records submitted */
     __u64 lost;      /* records dropped: ring buffer full */
+    __u64 healed;    /* switch events of a target the kernel did not deliver,
+                        repaired from se.sum_exec_runtime */
 };
 
 
@@ -126,7 +128,9 @@ struct thief_tstate {
     __u8 seen_in;     /* on_ts/on_sum are valid (switch-in was traced) */
     __u8 waiting;     /* runnable, not running */
     __u8 off_state;   /* enum thief_off_state of the current off-core interval */
-    __u32 _pad;
+    __u8 sum_known;   /* off_sum is valid */
+    __u8 _pad[3];
+    __u64 off_sum;    /* se.sum_exec_runtime at the last switch-out (or at the seed) */
 };
 
 /* Read-only knobs, the whole .rodata of the BPF object (set before load). */
@@ -147,8 +151,8 @@ static_assert(sizeof(struct thief_record) == THIEF_RECORD_SIZE, "thief_record la
 #else
 _Static_assert(sizeof(struct thief_record) == THIEF_RECORD_SIZE, "thief_record layout");
 _Static_assert(__builtin_offsetof(struct thief_record, comm) == 48, "thief_record comm offset");
-_Static_assert(sizeof(struct thief_counters) == 16, "thief_counters layout");
-_Static_assert(sizeof(struct thief_tstate) == 48, "thief_tstate layout");
+_Static_assert(sizeof(struct thief_counters) == 24, "thief_counters layout");
+_Static_assert(sizeof(struct thief_tstate) == 56, "thief_tstate layout");
 _Static_assert(sizeof(struct thief_knobs) == 16, "thief_knobs layout");
 #endif
 

@@ -1,0 +1,187 @@
+import Foundation
+import Testing
+import ThiefCore
+
+/// Live tests load the real eBPF tracer. They need root and the kernel's BTF;
+/// elsewhere they skip with that reason. In CI (THIEF_REQUIRE_LIVE=1, set by
+/// .ci/run) a missing prerequisite is a failure, never a skip.
+enum Live {
+    static let isRoot = geteuid() == 0
+    static let hasBTF = FileManager.default.isReadableFile(atPath: "/sys/kernel/btf/vmlinux")
+    static let required = ProcessInfo.processInfo.environment["THIEF_REQUIRE_LIVE"] == "1"
+    static var available: Bool { isRoot && hasBTF && FileManager.default.isExecutableFile(atPath: binary) }
+    static var enabled: Bool { available || required }
+
+    /// The built `thief` executable, next to the test bundle (or $THIEF_BIN).
+    static let binary: String = {
+        if let b = ProcessInfo.processInfo.environment["THIEF_BIN"] { return b }
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("thief").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return FileManager.default.currentDirectoryPath + "/.build/debug/thief"
+    }()
+
+    struct Unavailable: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// Call first in every live test.
+    static func require() throws {
+        guard !available else { return }
+        let why = !isRoot ? "not root" : !hasBTF ? "no /sys/kernel/btf/vmlinux" : "no thief binary at \(binary) (run swift build first)"
+        throw Unavailable(description: "live eBPF tests are required here (THIEF_REQUIRE_LIVE=1) but cannot run: \(why)")
+    }
+}
+
+/// A process the test starts and controls.
+final class Child {
+    let process = Process()
+    var pid: Int32 { process.processIdentifier }
+
+    init(_ args: [String], executable: String = Live.binary) throws {
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = args
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+    }
+
+    /// A built-in workload of the thief binary (`thief workload …`), bounded by --seconds.
+    static func workload(_ args: [String]) throws -> Child {
+        try Child(["workload"] + args)
+    }
+
+    func signal(_ sig: Int32) { kill(pid, sig) }
+    func stop() { signal(SIGSTOP) }
+    func cont() { signal(SIGCONT) }
+
+    func end() {
+        if process.isRunning {
+            kill(pid, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    deinit { end() }
+
+    var threads: [Int32] { ProcFS.threads(of: pid) }
+    func books(_ tid: Int32? = nil) -> ProcFS.SchedBooks? { ProcFS.sched(pid: pid, tid: tid ?? pid) }
+}
+
+/// A run of the thief binary with stdout/stderr captured to files.
+final class ThiefRun {
+    let process = Process()
+    let outURL: URL
+    let errURL: URL
+
+    init(_ args: [String], user: String? = nil, environment: [String: String]? = nil) throws {
+        let dir = FileManager.default.temporaryDirectory
+        let id = UUID().uuidString
+        outURL = dir.appendingPathComponent("thief-\(id).out")
+        errURL = dir.appendingPathComponent("thief-\(id).err")
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        if let user {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            process.arguments = ["--reuid=\(user)", "--regid=nogroup", "--clear-groups", "--inh-caps=-all", Live.binary] + args
+        } else {
+            process.executableURL = URL(fileURLWithPath: Live.binary)
+            process.arguments = args
+        }
+        if let environment {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = try FileHandle(forWritingTo: outURL)
+        process.standardError = try FileHandle(forWritingTo: errURL)
+        try process.run()
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+        try? FileManager.default.removeItem(at: outURL)
+        try? FileManager.default.removeItem(at: errURL)
+    }
+
+    var stdout: String { (try? String(contentsOf: outURL, encoding: .utf8)) ?? "" }
+    var stderr: String { (try? String(contentsOf: errURL, encoding: .utf8)) ?? "" }
+
+    /// Waits for the "thief: tracing …" line: the tracer is attached.
+    func waitAttached(timeout: Double = 30) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if stderr.contains("thief: tracing") { return }
+            if !process.isRunning { break }
+            usleep(20_000)
+        }
+        throw Live.Unavailable(description: "thief did not attach; stderr: \(stderr)")
+    }
+
+    @discardableResult
+    func wait(timeout: Double = 60) -> Int32 {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    func interrupt() { kill(process.processIdentifier, SIGINT) }
+
+    func report() throws -> [String: Any] {
+        let data = Data(stdout.utf8)
+        guard let obj = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw Live.Unavailable(description: "not a JSON object: \(stdout.prefix(200))")
+        }
+        return obj
+    }
+}
+
+/// Typed access into the JSON report.
+extension Dictionary where Key == String, Value == Any {
+    func num(_ path: String) -> Double {
+        var cur: Any? = self
+        for part in path.split(separator: ".") {
+            cur = (cur as? [String: Any])?[String(part)]
+        }
+        return (cur as? NSNumber)?.doubleValue ?? .nan
+    }
+
+    func list(_ key: String) -> [[String: Any]] {
+        var cur: Any? = self
+        for part in key.split(separator: ".") { cur = (cur as? [String: Any])?[String(part)] }
+        return cur as? [[String: Any]] ?? []
+    }
+
+    func thread(_ tid: Int32) -> [String: Any]? {
+        list("target.threads").first { ($0["tid"] as? NSNumber)?.int32Value == tid }
+    }
+}
+
+/// |a - b| / b, for the agreement checks.
+func relErr(_ a: Double, _ b: Double) -> Double {
+    b == 0 ? (a == 0 ? 0 : .infinity) : abs(a - b) / b
+}
+
+/// Prints a line of the thief-vs-kernel table (kept in the test log).
+func agreement(_ test: String, _ what: String, thief: Double, kernel: Double) {
+    let pct = relErr(thief, kernel) * 100
+    print(String(format: "AGREEMENT %@ | %@ | thief %.0f | kernel %.0f | diff %.2f%%", test, what, thief, kernel, pct))
+}
+
+func sleepSeconds(_ s: Double) { usleep(UInt32(s * 1e6)) }
+
+/// Pins a task to one CPU with taskset(1) (util-linux), as a user would.
+func pin(_ tid: Int32, cpu: Int) -> Bool {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/taskset")
+    p.arguments = ["-p", "-c", "\(cpu)", "\(tid)"]
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    guard (try? p.run()) != nil else { return false }
+    p.waitUntilExit()
+    return p.terminationStatus == 0
+}
