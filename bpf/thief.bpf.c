@@ -479,9 +479,9 @@ static __always_inline int irq_leave(__u32 kind, __u32 num, const char *name, bo
 
 /* ---- entry points: each handler as tp_btf and as raw_tp ---------------- */
 
-#define THIEF_BOTH(tp, args, call)                                   \
-    SEC("tp_btf/" #tp) int BPF_PROG(btf_##tp, args) { return call; } \
-    SEC("raw_tp/" #tp) int BPF_PROG(raw_##tp, args) { return call; }
+#define THIEF_BOTH(tp, args, call)                                               \
+    SEC("tp_btf/" #tp) int BPF_PROG(btf_##tp, args) { return knobs.noop ? 0 : call; } \
+    SEC("raw_tp/" #tp) int BPF_PROG(raw_##tp, args) { return knobs.noop ? 0 : call; }
 #define ARGS(...) __VA_ARGS__
 
 THIEF_BOTH(sched_switch, ARGS(bool preempt, struct task_struct *prev, struct task_struct *next),

@@ -149,6 +149,7 @@ static int open_as(const void *object, size_t object_len, const thief_bpf_config
         .follow_threads = config->follow_threads,
         .has_prev_state = nparams >= 5, /* void *, preempt, prev, next, prev_state */
         .trace_irqs = config->trace_irqs,
+        .noop = config->noop,
     };
     uint32_t rb_bytes = config->ringbuf_bytes ? config->ringbuf_bytes : (8u << 20);
     knobs.wakeup_bytes = config->wakeup_bytes ? config->wakeup_bytes : rb_bytes / 4;

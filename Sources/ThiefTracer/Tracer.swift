@@ -12,6 +12,9 @@ public struct TracerOptions: Sendable {
     public var rawTracepoints = false
     public var ringBufferBytes: UInt32 = 8 << 20
     public var pollMillis: Int32 = 100
+    /// Attach the same programs but make each return at once: the cost floor
+    /// any tracer of these tracepoints pays (for the overhead benchmark).
+    public var noopPrograms = false
 
     public init(target: TargetSpec, duration: UInt64? = nil) {
         self.target = target
@@ -78,6 +81,7 @@ public final class Tracer {
         config.self_tgid = UInt32(getpid())
         config.ringbuf_bytes = options.ringBufferBytes
         config.trace_irqs = options.traceIRQs ? 1 : 0
+        config.noop = options.noopPrograms ? 1 : 0
         config.attach_mode = UInt8(options.rawTracepoints ? THIEF_ATTACH_RAW_TP.rawValue : THIEF_ATTACH_AUTO.rawValue)
         switch options.target {
         case .process: config.follow_threads = 1

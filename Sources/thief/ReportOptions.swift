@@ -34,6 +34,9 @@ struct TraceOptions: ParsableArguments {
     @Flag(name: [.short, .long], help: "Do not print the 'tracing…' line on stderr.")
     var quiet = false
 
+    @Flag(name: .customLong("noop-programs"), help: .hidden)
+    var noopPrograms = false
+
     var durationNs: UInt64? {
         get throws {
             guard let duration else { return nil }

@@ -18,6 +18,7 @@ struct Run: ParsableCommand {
 
     @OptionGroup var trace: TraceOptions
     @OptionGroup var output: ReportOptions
+    @OptionGroup var gate: GateOptions
 
     @Argument(parsing: .postTerminator, help: "A command to launch and trace, after --.")
     var command: [String] = []
@@ -48,8 +49,12 @@ struct Run: ParsableCommand {
         var opts = TracerOptions(target: target, duration: try trace.durationNs)
         opts.traceIRQs = !trace.noIrqs
         opts.rawTracepoints = trace.attach == .rawTP
+        opts.noopPrograms = trace.noopPrograms
+        try gate.prepare()
         let result = try traceOrExit(opts, quiet: trace.quiet)
-        try output.emit(result.report)
+        let report = result.report
+        try output.emit(report)
+        try gate.judge([report])
     }
 }
 

@@ -142,6 +142,8 @@ struct thief_knobs {
     __u8 follow_threads;    /* new threads of a tracked process join (-p) */
     __u8 has_prev_state;    /* tp sched_switch has the prev_state argument (5.18+) */
     __u8 trace_irqs;        /* account IRQs/softirqs/system vectors */
+    __u8 noop;              /* every program returns at once: the overhead floor */
+    __u8 _pad[3];
 };
 
 #define THIEF_RECORD_SIZE 64
@@ -153,7 +155,7 @@ _Static_assert(sizeof(struct thief_record) == THIEF_RECORD_SIZE, "thief_record l
 _Static_assert(__builtin_offsetof(struct thief_record, comm) == 48, "thief_record comm offset");
 _Static_assert(sizeof(struct thief_counters) == 24, "thief_counters layout");
 _Static_assert(sizeof(struct thief_tstate) == 56, "thief_tstate layout");
-_Static_assert(sizeof(struct thief_knobs) == 16, "thief_knobs layout");
+_Static_assert(sizeof(struct thief_knobs) == 20, "thief_knobs layout");
 #endif
 
 #endif /* THIEF_ABI_H */

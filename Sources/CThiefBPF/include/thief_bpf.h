@@ -32,6 +32,7 @@ typedef struct thief_bpf_config {
     uint8_t follow_threads;
     uint8_t trace_irqs;
     uint8_t attach_mode;        /* enum thief_attach_mode */
+    uint8_t noop;               /* programs return at once (benchmark floor) */
 } thief_bpf_config;
 
 typedef struct thief_bpf_prog_stats {
