@@ -352,11 +352,12 @@ static __always_inline int on_migrate(struct task_struct *p, int dest_cpu)
     if (orig == (__u32)dest_cpu)
         return 0;
     __u64 now = bpf_ktime_get_ns();
-    __u32 kind = THIEF_MIG_WAKEUP;
-    if (BPF_CORE_READ(p, on_rq)) {
-        struct task_struct *cur = (struct task_struct *)bpf_get_current_task();
-        kind = is_stopper(cur) ? THIEF_MIG_RUNNING : THIEF_MIG_QUEUED;
-    }
+    /* The migration stopper moves a task off its CPU for an affinity change
+     * or an active balance (a task that changed its own affinity sleeps
+     * while the stopper moves it, so on_rq alone cannot tell). */
+    struct task_struct *cur = (struct task_struct *)bpf_get_current_task();
+    __u32 kind = is_stopper(cur) ? THIEF_MIG_RUNNING
+                 : BPF_CORE_READ(p, on_rq) ? THIEF_MIG_QUEUED : THIEF_MIG_WAKEUP;
     if (t->waiting) {
         nwait_dec(t->wait_cpu, now);
         t->wait_cpu = (__u16)dest_cpu;

@@ -63,7 +63,7 @@ enum thief_off_state {
 enum thief_migration_kind {
     THIEF_MIG_WAKEUP = 0,  /* placed on another CPU as it woke (or was created) */
     THIEF_MIG_QUEUED = 1,  /* moved while waiting in a run queue (load balance) */
-    THIEF_MIG_RUNNING = 2, /* moved while running (affinity change, active balance) */
+    THIEF_MIG_RUNNING = 2, /* forced off its CPU by the migration stopper (affinity change, active balance) */
 };
 
 enum thief_irq_kind {

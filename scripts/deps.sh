@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs what building thief needs on a fresh Debian machine of this kind:
+# libbpf (headers + library; pulls libelf-dev and zlib1g-dev) and bpftool.
+# Runs `apt-get update` only when something is missing.
+set -euo pipefail
+need=()
+for pkg in libbpf-dev libelf-dev zlib1g-dev bpftool; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+done
+if ((${#need[@]})); then
+    if [[ $(id -u) -ne 0 ]]; then
+        echo "thief: need root to install: ${need[*]} (run with sudo)" >&2
+        exit 2
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq "${need[@]}" >/dev/null
+fi

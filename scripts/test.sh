@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# One command from a fresh clone: install dependencies, build, run every test.
+# Live eBPF tests need root and /sys/kernel/btf/vmlinux; elsewhere they skip
+# with that reason, unless THIEF_REQUIRE_LIVE=1 (CI), where a skip is a failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh
+swift build --build-tests
+if [[ "${THIEF_REQUIRE_LIVE:-0}" == 1 && ( $(id -u) -ne 0 || ! -r /sys/kernel/btf/vmlinux ) ]]; then
+    echo "test.sh: THIEF_REQUIRE_LIVE=1 but live eBPF tests cannot run here (need root and /sys/kernel/btf/vmlinux)" >&2
+    exit 1
+fi
+exec swift test --skip-build "$@"
