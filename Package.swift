@@ -43,5 +43,7 @@ let package = Package(
         .testTarget(name: "ThiefCoreTests", dependencies: ["ThiefCore", "ThiefReport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ThiefLiveTests", dependencies: ["ThiefCore"]),
+        .testTarget(name: "ThiefGateTests", dependencies: ["ThiefCore", "ThiefReport"],
+                    resources: [.copy("Fixtures")]),
     ]
 )

@@ -225,12 +225,14 @@ static __always_inline int on_switch(unsigned long long *ctx, bool preempt,
             slice_start = in_ts;
             slice_dur = ran;
         }
+        __u8 new_state = (state & TASK_DEAD) ? THIEF_OFF_OTHER : off_state_of(preempt, state);
         r = rec_reserve(THIEF_REC_SLICE, now, cpu);
         if (r) {
             r->tid = prev_pid;
             r->tgid = pt->tgid;
             r->start_ts = slice_start;
             r->dur = slice_dur;
+            r->aux = new_state; /* the state of the off-core interval it starts */
             rec_submit(r);
         }
         pt->off_sum = sum;
@@ -251,7 +253,7 @@ static __always_inline int on_switch(unsigned long long *ctx, bool preempt,
         } else {
             pt->running = 0;
             pt->off_ts = now;
-            pt->off_state = off_state_of(preempt, state);
+            pt->off_state = new_state;
             if (pt->off_state == THIEF_OFF_PREEMPTED && !pt->waiting) {
                 pt->waiting = 1;
                 pt->wait_ts = now;
@@ -276,6 +278,7 @@ static __always_inline int on_switch(unsigned long long *ctx, bool preempt,
                 r->tgid = nt->tgid;
                 r->start_ts = nt->on_ts;
                 r->dur = ran;
+                r->aux = THIEF_OFF_OTHER;
                 rec_submit(r);
             }
             nt->running = 0;

@@ -13,6 +13,10 @@ public struct ReportMeta: Sendable {
     public var missedSwitchEvents: UInt64
     public var attach: String
     public var programs: Int
+    /// Wall clock at the window's start, ns since the epoch (0: unknown).
+    public var startEpochNs: UInt64 = 0
+    /// Set for the reports of `--interval`.
+    public var interval: Report.Interval?
 
     public init(version: String, host: String, kernel: String, pid: Int32, comm: String,
                 command: [String]? = nil, exitStatus: Int32? = nil, startTime: String,
@@ -81,7 +85,8 @@ extension Aggregator {
             target: .init(pid: meta.pid, comm: meta.comm, command: meta.command,
                           exitStatus: meta.exitStatus, threads: threadReports),
             window: .init(startNs: windowStart, endNs: end, durationNs: end - windowStart,
-                          startTime: meta.startTime, cpusSeen: cpusSeen, endReason: meta.endReason),
+                          startTime: meta.startTime, startEpochNs: meta.startEpochNs, cpusSeen: cpusSeen,
+                          endReason: meta.endReason),
             migrations: .init(count: migrations.reduce(0, +), atWakeup: migrations[0],
                               whileQueued: migrations[1], whileRunning: migrations[2]),
             onCore: onCore.stats(threadTime: tt),
@@ -89,6 +94,6 @@ extension Aggregator {
             runnableWait: runnableWait.stats(threadTime: tt),
             thieves: thiefList, irqs: irqs(.hard), softirqs: irqs(.soft), systemVectors: irqs(.systemVector),
             lostEvents: meta.lostEvents, missedSwitchEvents: meta.missedSwitchEvents, records: records,
-            tracer: .init(attach: meta.attach, programs: meta.programs))
+            tracer: .init(attach: meta.attach, programs: meta.programs), interval: meta.interval)
     }
 }

@@ -8,7 +8,9 @@ import CThiefABI
 /// for the first sight of a thread, thief or interrupt source.
 public final class Aggregator {
     public let windowStart: UInt64
-    public private(set) var windowEnd: UInt64?
+    /// The run's start, where episodes from before tracing are clipped (nil: windowStart).
+    var runStart: UInt64?
+    public internal(set) var windowEnd: UInt64?
 
     public private(set) var onCore = Distribution()
     public private(set) var offCore = Distribution()
@@ -58,8 +60,9 @@ public final class Aggregator {
         public var max: UInt64 = 0
     }
 
-    public init(windowStart: UInt64) {
+    public init(windowStart: UInt64, windowEnd: UInt64? = nil) {
         self.windowStart = windowStart
+        self.windowEnd = windowEnd
     }
 
     /// A thread that exists when tracing starts.
@@ -93,32 +96,67 @@ public final class Aggregator {
         body(&threads[r.tid]!)
     }
 
+    /// The length of a time episode (slice, off-core, wait), with the start
+    /// clipped to `origin`: an exact slice (its start traced, inside the run)
+    /// counts its se.sum_exec_runtime growth, anything else its timestamps.
+    static func length(of r: Record, origin: UInt64) -> (start: UInt64, length: UInt64) {
+        let start = r.start_ts < origin ? origin : r.start_ts
+        if r.kind == .slice, r.start_ts >= origin, r.dur > 0 { return (start, r.dur) }
+        return (start, r.ts > start ? r.ts - start : 0)
+    }
+
     public func fold(_ r: Record) {
+        guard let kind = r.kind else { records += 1; unknownRecords += 1; return }
+        switch kind {
+        case .slice, .offCore, .wait:
+            let l = Aggregator.length(of: r, origin: windowStart).length
+            account(r, portion: l, length: l)
+        default:
+            foldEvent(r)
+        }
+    }
+
+    /// Adds a time episode: `portion` ns inside this window; `length` (the
+    /// whole episode) when it ended here, nil for the part of one still open.
+    func account(_ r: Record, portion: UInt64, length: UInt64?) {
+        if length != nil { records += 1 }
+        switch r.kind {
+        case .slice:
+            if let length { onCore.record(length: length, portion: portion) } else { onCore.addPortion(portion) }
+            if length != nil { seeCPU(r.cpu) }
+            withThread(r) { $0.onCore += portion; if length != nil { $0.slices += 1 } }
+        case .offCore:
+            let state = Int(min(r.aux, UInt32(OffState.other.rawValue)))
+            if let length {
+                offCore.record(length: length, portion: portion)
+                offByState[state].record(length: length, portion: portion)
+            } else {
+                offCore.addPortion(portion)
+                offByState[state].addPortion(portion)
+            }
+            withThread(r) { $0.offCore += portion }
+        case .wait:
+            if let length { runnableWait.record(length: length, portion: portion) } else { runnableWait.addPortion(portion) }
+            withThread(r) { $0.runnableWait += portion }
+        default:
+            break
+        }
+    }
+
+    /// Everything but time episodes: counted where it ends.
+    func foldEvent(_ r: Record) {
         records += 1
         guard let kind = r.kind else { unknownRecords += 1; return }
         switch kind {
-        case .slice:
-            let start = clippedStart(r.start_ts)
-            let exact = r.start_ts >= windowStart && r.dur > 0
-            let d = exact ? r.dur : (r.ts > start ? r.ts - start : 0)
-            onCore.record(d)
-            seeCPU(r.cpu)
-            withThread(r) { $0.onCore += d; $0.slices += 1 }
-        case .offCore:
-            let start = clippedStart(r.start_ts)
-            let d = r.ts > start ? r.ts - start : 0
-            offCore.record(d)
-            let state = Int(min(r.aux, UInt32(OffState.other.rawValue)))
-            offByState[state].record(d)
-            withThread(r) { $0.offCore += d }
-        case .wait:
-            let start = clippedStart(r.start_ts)
-            let d = r.ts > start ? r.ts - start : 0
-            runnableWait.record(d)
-            withThread(r) { $0.runnableWait += d }
+        case .slice, .offCore, .wait:
+            fold(r)
+            records -= 1
         case .steal:
-            let start = clippedStart(r.start_ts)
-            let d = r.start_ts >= windowStart ? r.dur : (r.ts > start ? min(r.ts - start, r.dur) : 0)
+            // Clipped at the run's start only: in interval mode a steal counts
+            // whole in the interval in which it ends.
+            let origin = runStart ?? windowStart
+            let start = r.start_ts < origin ? origin : r.start_ts
+            let d = r.start_ts >= origin ? r.dur : (r.ts > start ? min(r.ts - start, r.dur) : 0)
             if thieves[r.other_pid] == nil {
                 thieves[r.other_pid] = ThiefAccount(pid: r.other_pid, tgid: r.other_tgid, comm: r.commString,
                                                     kthread: r.aux & THIEF_F_KTHREAD != 0)
@@ -155,6 +193,25 @@ public final class Aggregator {
             let comm = r.commString
             withThread(r) { $0.comm = comm }
         }
+    }
+
+    /// A thread's birth, exit or new name, seen by a later open window.
+    func noteThread(_ r: Record) {
+        let comm = r.commString
+        switch r.kind {
+        case .newThread: withThread(r) { $0.birth = r.ts; if $0.comm.isEmpty { $0.comm = comm } }
+        case .exit: withThread(r) { $0.exit = r.ts; if !comm.isEmpty { $0.comm = comm } }
+        case .exec: withThread(r) { $0.comm = comm }
+        default: break
+        }
+    }
+
+    /// Synthetic records of the final close are not records of the run.
+    func adjustRecords(by before: UInt64) { records = before }
+
+    /// A thread carried over from the previous window (interval mode).
+    func inherit(_ t: ThreadAccount) {
+        threads[t.tid] = ThreadAccount(tid: t.tid, tgid: t.tgid, comm: t.comm, birth: t.birth, exit: t.exit)
     }
 
     /// Ends the window at `end` and closes the episodes still open in the

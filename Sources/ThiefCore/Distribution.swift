@@ -31,12 +31,23 @@ public struct Distribution: Sendable {
     }
 
     public mutating func record(_ ns: UInt64) {
-        total &+= ns
+        record(length: ns, portion: ns)
+    }
+
+    /// An episode that ended: its full `length` goes to the count, histogram
+    /// and percentiles; `portion` (the part inside this window) to the total.
+    public mutating func record(length ns: UInt64, portion: UInt64) {
+        total &+= portion
         count += 1
         if ns < min { min = ns }
         if ns > max { max = ns }
         buckets[Distribution.bucket(of: ns)] += 1
         _ = hdr.record(Swift.min(Swift.max(ns, 1), hdr.highestTrackableValue))
+    }
+
+    /// Time of an episode still open at the end of this window: total only.
+    public mutating func addPortion(_ ns: UInt64) {
+        total &+= ns
     }
 
     public mutating func add(_ other: Distribution) {

@@ -24,12 +24,21 @@ public struct Report: Codable, Sendable, Equatable {
     public var missedSwitchEvents: UInt64
     public var records: UInt64
     public var tracer: Tracer
+    /// Present in the reports of `--interval`: which interval of the run.
+    public var interval: Interval?
+
+    public struct Interval: Codable, Sendable, Equatable {
+        public var index: Int
+        public var lengthNs: UInt64
+        public init(index: Int, lengthNs: UInt64) { self.index = index; self.lengthNs = lengthNs }
+        enum CodingKeys: String, CodingKey { case index, lengthNs = "length_ns" }
+    }
 
     enum CodingKeys: String, CodingKey {
         case schema, tool, version, host, kernel, target, window, migrations
         case onCore = "on_core", offCore = "off_core", runnableWait = "runnable_wait"
         case thieves, irqs, softirqs, systemVectors = "system_vectors"
-        case lostEvents = "lost_events", missedSwitchEvents = "missed_switch_events", records, tracer
+        case lostEvents = "lost_events", missedSwitchEvents = "missed_switch_events", records, tracer, interval
     }
 
     public struct Target: Codable, Sendable, Equatable {
@@ -70,15 +79,16 @@ public struct Report: Codable, Sendable, Equatable {
         public var startNs: UInt64
         public var endNs: UInt64
         public var durationNs: UInt64
-        /// Wall-clock start, RFC 3339 (UTC).
+        /// Wall-clock start, RFC 3339 (UTC), and in ns since the epoch.
         public var startTime: String
+        public var startEpochNs: UInt64
         public var cpusSeen: [Int]
         /// Why the run ended: "duration", "signal", "target-exited".
         public var endReason: String
 
         enum CodingKeys: String, CodingKey {
             case startNs = "start_ns", endNs = "end_ns", durationNs = "duration_ns"
-            case startTime = "start_time", cpusSeen = "cpus_seen", endReason = "end_reason"
+            case startTime = "start_time", startEpochNs = "start_epoch_ns", cpusSeen = "cpus_seen", endReason = "end_reason"
         }
     }
 

@@ -9,6 +9,13 @@ public enum JSONRenderer {
         return String(decoding: try enc.encode(r), as: UTF8.self) + "\n"
     }
 
+    /// One line: an NDJSON record.
+    public static func renderLine(_ r: Report) throws -> String {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try enc.encode(r), as: UTF8.self) + "\n"
+    }
+
     public static func decode(_ data: Data) throws -> Report {
         try JSONDecoder().decode(Report.self, from: data)
     }

@@ -15,6 +15,10 @@ public struct TracerOptions: Sendable {
     /// Attach the same programs but make each return at once: the cost floor
     /// any tracer of these tracepoints pays (for the overhead benchmark).
     public var noopPrograms = false
+    /// Report every this many ns (nil: one report for the whole run).
+    public var interval: UInt64?
+    /// Save the raw records and what rebuilds the report to this file.
+    public var recordPath: String?
 
     public init(target: TargetSpec, duration: UInt64? = nil) {
         self.target = target
@@ -26,6 +30,9 @@ public struct TracerOptions: Sendable {
 public struct TraceResult {
     public let aggregator: Aggregator
     public let meta: ReportMeta
+    public let header: RunHeader
+    public let trailer: RunTrailer
+    /// The report of the whole run, or of its last interval.
     public var report: Report { aggregator.report(meta) }
 }
 
@@ -36,6 +43,9 @@ public final class Tracer {
     public let options: TracerOptions
     /// Called once tracing is live, with a line for the user.
     public var onAttached: ((String) -> Void)?
+    /// Called with the report of each interval as it closes (not the last one:
+    /// run() returns that).
+    public var onInterval: ((Report) -> Void)?
 
     public init(options: TracerOptions) {
         self.options = options
@@ -106,21 +116,24 @@ public final class Tracer {
             try TracerError.check(thief_bpf_track(tb, s.tid, &st), .kernel, "cannot track thread \(s.tid)")
         }
 
-        // The aggregator exists before attach; its window starts once attached.
-        let box = AggregatorBox()
+        // The session exists before attach; its window starts once attached.
+        let box = SessionBox()
         let ctx = Unmanaged.passUnretained(box).toOpaque()
         let callback: thief_bpf_record_fn = { ctx, data, size in
             guard let ctx, let data else { return 0 }
-            let box = Unmanaged<AggregatorBox>.fromOpaque(ctx).takeUnretainedValue()
-            box.aggregator?.fold(bytes: UnsafeRawPointer(data), count: size)
+            let box = Unmanaged<SessionBox>.fromOpaque(ctx).takeUnretainedValue()
+            box.session?.fold(bytes: UnsafeRawPointer(data), count: size)
+            box.recorder?.append(UnsafeRawPointer(data), size)
             return 0
         }
         try TracerError.check(thief_bpf_attach(tb, callback, ctx), .kernel, "cannot attach the eBPF tracer")
         let start = thief_monotonic_ns()
-        let startWall = Date()
-        let agg = Aggregator(windowStart: start)
-        box.aggregator = agg
-        for s in seeds { agg.addThread(tid: s.tid, tgid: s.tgid, comm: s.comm) }
+        var wall = timespec()
+        clock_gettime(CLOCK_REALTIME, &wall)
+        let startEpoch = UInt64(wall.tv_sec) * 1_000_000_000 + UInt64(wall.tv_nsec)
+        let session = Session(runStart: start, interval: options.interval)
+        box.session = session
+        for s in seeds { session.addThread(tid: s.tid, tgid: s.tgid, comm: s.comm) }
 
         if let c = child {
             let e = thief_spawn_release(c.go, c.err)
@@ -136,7 +149,24 @@ public final class Tracer {
         }
 
         let (pid, comm) = targetIdentity(seeds: seeds)
-        onAttached?("thief: tracing \(describe(pid: pid, comm: comm, threads: seeds.count)) via \(String(cString: thief_bpf_attach_kind(tb))) (\(thief_bpf_attached_count(tb)) programs); "
+        var command: [String]?
+        if case .command(let argv) = options.target { command = argv }
+        let header = RunHeader(
+            version: ThiefVersion.current, host: Host.name, kernel: Host.kernel, pid: pid, comm: comm,
+            command: command, runStart: start, startEpochNs: startEpoch,
+            attach: String(cString: thief_bpf_attach_kind(tb)), programs: Int(thief_bpf_attached_count(tb)),
+            seeds: seeds.map { RunHeader.Seed(tid: $0.tid, tgid: $0.tgid, comm: $0.comm) })
+        if let path = options.recordPath {
+            box.recorder = try Recorder(path: path, header: header)
+        }
+        session.onInterval = { [weak self] agg, idx in
+            var counters = thief_counters()
+            _ = thief_bpf_counters(tb, &counters)
+            let meta = header.meta(window: agg, trailer: nil, intervalIndex: idx, interval: self?.options.interval,
+                                   lostSoFar: counters.lost, missedSoFar: counters.healed)
+            self?.onInterval?(agg.report(meta))
+        }
+        onAttached?("thief: tracing \(describe(pid: pid, comm: comm, threads: seeds.count)) via \(header.attach) (\(header.programs) programs); "
             + (options.duration.map { "for \(formatDuration($0)), " } ?? "") + "Ctrl+C to stop")
 
         // The consumer: sleep until woken by a fill threshold or the poll timeout, then drain.
@@ -149,6 +179,9 @@ public final class Tracer {
             if let d = options.duration { timeout = Int32(min(UInt64(timeout), (d - (now - start)) / 1_000_000 + 1)) }
             let n = thief_bpf_poll(tb, timeout)
             try TracerError.check(n, .kernel, "reading the ring buffer")
+            // Every record stamped before `now` has been drained: close the intervals due.
+            session.tick(now: now)
+            try box.recorder?.flushIfNeeded()
             if let c = child, !childReaped {
                 var st: Int32 = 0
                 if waitpid(c.pid, &st, WNOHANG) == c.pid {
@@ -187,9 +220,9 @@ public final class Tracer {
                 untouched[tid] = after >= before ? after - before : 0
             }
         }
-        agg.close(at: end, open: open, untouchedOnCore: untouched)
+        var names: [UInt32: String] = [:]
         for (tid, st) in open {
-            if let name = ProcFS.comm(pid: Int32(st.tgid), tid: Int32(tid)) { agg.rename(tid: tid, comm: name) }
+            if let name = ProcFS.comm(pid: Int32(st.tgid), tid: Int32(tid)) { names[tid] = name }
         }
 
         if let c = child, !childReaped {
@@ -204,16 +237,16 @@ public final class Tracer {
             childStatus = Self.exitStatus(st)
         }
 
-        var command: [String]?
-        if case .command(let argv) = options.target { command = argv }
-        let finalComm = agg.threads[UInt32(pid)]?.comm.nonEmpty ?? comm
-        let meta = ReportMeta(
-            version: ThiefVersion.current, host: Host.name, kernel: Host.kernel, pid: pid,
-            comm: finalComm, command: command, exitStatus: childStatus,
-            startTime: Host.rfc3339(startWall), endReason: endReason, lostEvents: counters.lost,
-            missedSwitchEvents: counters.healed,
-            attach: String(cString: thief_bpf_attach_kind(tb)), programs: Int(thief_bpf_attached_count(tb)))
-        return TraceResult(aggregator: agg, meta: meta)
+        let trailer = RunTrailer(
+            end: end, endReason: endReason, exitStatus: childStatus, lostEvents: counters.lost,
+            missedSwitchEvents: counters.healed, open: open.map { RunTrailer.OpenThread(tid: $0.tid, $0.state) },
+            untouched: untouched, names: names)
+        let (last, idx) = session.finish(at: end, open: open, untouchedOnCore: untouched)
+        for (tid, name) in names { last.rename(tid: tid, comm: name) }
+        try box.recorder?.finish(trailer)
+        let meta = header.meta(window: last, trailer: trailer, intervalIndex: options.interval == nil ? nil : idx,
+                               interval: options.interval, lostSoFar: 0, missedSoFar: 0)
+        return TraceResult(aggregator: last, meta: meta, header: header, trailer: trailer)
     }
 
     static func exitStatus(_ st: Int32) -> Int32 {
@@ -265,9 +298,10 @@ public final class Tracer {
     }
 }
 
-/// Lets the C callback reach the aggregator without retaining it per record.
-final class AggregatorBox {
-    var aggregator: Aggregator?
+/// Lets the C callback reach the session without retaining it per record.
+final class SessionBox {
+    var session: Session?
+    var recorder: Recorder?
 }
 
 func formatDuration(_ ns: UInt64) -> String {
@@ -285,7 +319,8 @@ public enum Host {
     public static var name: String {
         var buf = [CChar](repeating: 0, count: 256)
         gethostname(&buf, buf.count)
-        return String(cString: buf)
+        let bytes = buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     public static var kernel: String {

@@ -2,22 +2,36 @@ import ArgumentParser
 import Foundation
 import ThiefCore
 import ThiefReport
+import ThiefTracer
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json
+    case text, json, ndjson, csv, openmetrics
 }
 
 struct ReportOptions: ParsableArguments {
-    @Option(name: .long, help: "Report format: text or json (schema 1).")
+    @Option(name: .long, help: "Report format: text, json (schema 1), ndjson, csv or openmetrics.")
     var format: OutputFormat = .text
 
+    @Option(name: [.short, .long], help: ArgumentHelp(
+        "Write the report to FILE: csv and ndjson append (csv refuses a file with another header), text appends, json and openmetrics replace the file atomically.",
+        valueName: "file"))
+    var output: String?
+
+    @Flag(name: .customLong("per-thread"), help: "CSV: add a row per thread after each process row.")
+    var perThread = false
+
+    func validate() throws {
+        if perThread && format != .csv { throw ValidationError("--per-thread goes with --format csv") }
+        try OutputSink(self).checkExisting()
+    }
+
+    /// Writes one report (the whole run's, or one interval's).
     func emit(_ report: Report) throws {
-        let text: String
-        switch format {
-        case .text: text = TextRenderer.render(report)
-        case .json: text = try JSONRenderer.render(report)
+        do {
+            try OutputSink(self).write(report)
+        } catch let e as OutputSink.Failure {
+            throw fail(e.description, e.usage ? ThiefExit.usage : ThiefExit.cannotMeasure)
         }
-        FileHandle.standardOutput.write(Data(text.utf8))
     }
 }
 
@@ -37,6 +51,24 @@ struct TraceOptions: ParsableArguments {
     @Flag(name: .customLong("noop-programs"), help: .hidden)
     var noopPrograms = false
 
+    @Option(name: .long, help: "Print a report every INTERVAL (e.g. 10s), and a last one at the end.")
+    var interval: String?
+
+    @Option(name: .long, help: "With --interval: stop after N intervals.")
+    var count: Int?
+
+    @Option(name: .long, help: ArgumentHelp("Also save the raw records to FILE, for `thief report FILE`.", valueName: "file"))
+    var record: String?
+
+    var intervalNs: UInt64? {
+        get throws {
+            guard let interval else { return nil }
+            do { return try DurationParser.nanoseconds(interval) } catch let e as DurationParser.Invalid {
+                throw ValidationError(e.description.replacingOccurrences(of: "duration", with: "interval"))
+            }
+        }
+    }
+
     var durationNs: UInt64? {
         get throws {
             guard let duration else { return nil }
@@ -48,6 +80,24 @@ struct TraceOptions: ParsableArguments {
 
     func validate() throws {
         _ = try durationNs
+        _ = try intervalNs
+        if let count {
+            guard count >= 1 else { throw ValidationError("--count must be at least 1") }
+            guard interval != nil else { throw ValidationError("--count goes with --interval") }
+        }
+    }
+
+    /// Applies these options to the tracer's: duration, interval, recording.
+    func apply(to opts: inout TracerOptions) throws {
+        opts.traceIRQs = !noIrqs
+        opts.rawTracepoints = attach == .rawTP
+        opts.noopPrograms = noopPrograms
+        opts.interval = try intervalNs
+        opts.recordPath = record
+        if let count, let i = opts.interval {
+            let total = UInt64(count) * i
+            opts.duration = min(opts.duration ?? total, total)
+        }
     }
 }
 

@@ -20,6 +20,11 @@ struct Run: ParsableCommand {
     @OptionGroup var output: ReportOptions
     @OptionGroup var gate: GateOptions
 
+    @Option(name: .customLong("repeat"), help: ArgumentHelp(
+        "Measure N times (with -d or a command), print each report, and gate on the median of each metric.",
+        valueName: "n"))
+    var repeatCount = 1
+
     @Argument(parsing: .postTerminator, help: "A command to launch and trace, after --.")
     var command: [String] = []
 
@@ -50,11 +55,22 @@ struct Run: ParsableCommand {
         opts.traceIRQs = !trace.noIrqs
         opts.rawTracepoints = trace.attach == .rawTP
         opts.noopPrograms = trace.noopPrograms
-        try gate.prepare()
-        let result = try traceOrExit(opts, quiet: trace.quiet)
-        let report = result.report
-        try output.emit(report)
-        try gate.judge([report])
+        guard repeatCount >= 1 else { throw fail("--repeat must be at least 1", ThiefExit.usage) }
+        if repeatCount > 1, opts.duration == nil, command.isEmpty {
+            throw fail("--repeat needs -d DURATION or a command (-- CMD ARGS), so that each run ends by itself", ThiefExit.usage)
+        }
+        let gateFlags = ["--fail-if", "--allow-lost", "--baseline", "--max-regression", "--junit", "--repeat"]
+        if let flag = command.dropFirst().first(where: { arg in gateFlags.contains { arg == $0 || arg.hasPrefix($0 + "=") } }) {
+            stderrLine("thief: warning: '\(flag)' after -- is an argument of the command, not a thief option; put thief options before --")
+        }
+        let compiled = try gate.prepare()
+        var reports: [Report] = []
+        for _ in 0..<repeatCount {
+            let result = try traceOrExit(opts, quiet: trace.quiet)
+            try output.emit(result.report)
+            reports.append(result.report)
+        }
+        try gate.judge(reports, with: compiled)
     }
 }
 

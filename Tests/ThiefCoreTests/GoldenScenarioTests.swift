@@ -11,7 +11,7 @@ struct GoldenScenarioTests {
     @Test("window, CPUs, records, migrations")
     func header() {
         #expect(r.window == Report.Window(startNs: W, endNs: W + 100 * ms, durationNs: 100 * ms,
-                                          startTime: "2026-01-01T00:00:00.000Z", cpusSeen: [0, 1, 2, 3],
+                                          startTime: "2026-01-01T00:00:00.000Z", startEpochNs: 0, cpusSeen: [0, 1, 2, 3],
                                           endReason: "duration"))
         #expect(r.records == 39)
         #expect(r.lostEvents == 0)

@@ -23,7 +23,8 @@
 enum thief_record_type {
     /* The target thread ran from start_ts to ts on cpu. dur is the growth of
      * its se.sum_exec_runtime over the slice (exact, the kernel's own books);
-     * start_ts is 0 when the slice began before tracing (clipped by user space). */
+     * start_ts is 0 when the slice began before tracing (clipped by user space).
+     * aux = thief_off_state of the off-core interval the switch-out starts. */
     THIEF_REC_SLICE = 1,
     /* The target thread was off-core from start_ts to ts (switch-out to
      * switch-in). aux = thief_off_state at switch-out. start_ts 0: before tracing. */

@@ -1,0 +1,130 @@
+/// Reading metric paths out of a report. Sums are taken in Double, so a
+/// hand-edited report with huge numbers cannot overflow and trap.
+extension Report {
+    /// Sum of the per-thread windows, in ns: what `Stats.pct` divides by.
+    public var threadTimeNs: Double {
+        target.threads.reduce(0) { $0 + Swift.max(0, Double($1.endNs) - Double($1.startNs)) }
+    }
+}
+
+extension Rule {
+    /// The observed value in the rule's canonical unit (ns, 0...1 share, count).
+    public func observed(in report: Report) -> Double {
+        kind == .share ? metric.subject.share(of: field, in: report) : metric.subject.value(field, in: report)
+    }
+}
+
+extension Metric {
+    /// The value of this path in the report (its default field when none is given).
+    public func value(in report: Report) -> Double { subject.value(resolvedField, in: report) }
+}
+
+extension Subject {
+    /// The value of `field` (one of `fields`; the default otherwise) in canonical units.
+    public func value(_ field: Field, in r: Report) -> Double {
+        if field == .pct { return share(of: field, in: r) }
+        switch self {
+        case .onCore, .offCore, .runnableWait, .offCoreState:
+            guard let s = stats(in: r) else { return 0 }
+            switch field {
+            case .count: return Double(s.count)
+            case .p50: return Double(s.p50Ns)
+            case .p90: return Double(s.p90Ns)
+            case .p99: return Double(s.p99Ns)
+            case .max: return Double(s.maxNs)
+            case .min: return Double(s.minNs)
+            case .avg: return Double(s.avgNs)
+            default: return Double(s.totalNs)
+            }
+        case .migrations:
+            let m = r.migrations
+            switch field {
+            case .atWakeup: return Double(m.atWakeup)
+            case .whileQueued: return Double(m.whileQueued)
+            case .whileRunning: return Double(m.whileRunning)
+            default: return Double(m.count)
+            }
+        case .irqs, .softirqs, .systemVectors:
+            let list = interrupts(in: r)
+            switch field {
+            case .count: return list.reduce(0) { $0 + Double($1.count) }
+            case .max: return list.reduce(0) { Swift.max($0, Double($1.maxNs)) }
+            default: return list.reduce(0) { $0 + Double($1.totalNs) }
+            }
+        case .lostEvents: return Double(r.lostEvents)
+        case .missedSwitchEvents: return Double(r.missedSwitchEvents)
+        case .thief(let selector):
+            let list = r.thieves.filter { selector.matches($0) }
+            switch field {
+            case .count: return list.reduce(0) { $0 + Double($1.count) }
+            case .max: return list.reduce(0) { Swift.max($0, Double($1.maxNs)) }
+            default: return list.reduce(0) { $0 + Double($1.stolenNs) }
+            }
+        }
+    }
+
+    /// The share of thread time (0...1) of the subject's time sum: the report's
+    /// own `pct` for on/off-core and runnable wait; total (or stolen) time over
+    /// the summed thread windows otherwise. `field` is `.pct` or a time sum.
+    public func share(of field: Field, in r: Report) -> Double {
+        switch self {
+        case .onCore, .offCore, .runnableWait, .offCoreState:
+            return stats(in: r)?.pct ?? 0
+        default:
+            let time = r.threadTimeNs
+            return time > 0 ? value(defaultField, in: r) / time : 0
+        }
+    }
+
+    /// The Stats block of a stats subject; nil (read as zero) when the report lacks it.
+    func stats(in r: Report) -> Report.Stats? {
+        switch self {
+        case .onCore: return r.onCore
+        case .offCore: return r.offCore
+        case .runnableWait: return r.runnableWait
+        case .offCoreState(let state): return r.offCore.byState?[state.rawValue]
+        default: return nil
+        }
+    }
+
+    func interrupts(in r: Report) -> [Report.IRQ] {
+        switch self {
+        case .irqs: return r.irqs
+        case .softirqs: return r.softirqs
+        case .systemVectors: return r.systemVectors
+        default: return []
+        }
+    }
+}
+
+extension ThiefSelector {
+    public func matches(_ t: Report.Thief) -> Bool {
+        switch self {
+        case .comm(let glob): return Glob.matches(glob, t.comm)
+        case .tgid(let n): return t.tgid == n
+        case .pid(let n): return t.pid == n
+        }
+    }
+}
+
+/// Shell-style globs with `*` (any run) and `?` (one character); everything else literal.
+public enum Glob {
+    public static func matches(_ pattern: String, _ text: String) -> Bool {
+        let p = Array(pattern), t = Array(text)
+        var pi = 0, ti = 0
+        var star: Int?, resume = 0
+        while ti < t.count {
+            if pi < p.count, p[pi] == "*" {
+                star = pi; resume = ti; pi += 1
+            } else if pi < p.count, p[pi] == "?" || p[pi] == t[ti] {
+                pi += 1; ti += 1
+            } else if let s = star {
+                pi = s + 1; resume += 1; ti = resume
+            } else {
+                return false
+            }
+        }
+        while pi < p.count, p[pi] == "*" { pi += 1 }
+        return pi == p.count
+    }
+}

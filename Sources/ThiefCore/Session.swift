@@ -1,0 +1,184 @@
+import CThiefABI
+
+/// Turns one run's record stream into reports: one for the whole run, or one
+/// per interval. The same code serves a live run and the replay of a
+/// recording, so both produce the same numbers from the same records.
+///
+/// Interval accounting is exact: the time of an on-core, off-core or waiting
+/// episode that spans a boundary is split at the boundary (from the
+/// per-thread state that the records themselves imply), and the interval in
+/// which it ends gets the rest, so the intervals' totals add up to the whole
+/// run's to the nanosecond. Counts, histograms and percentiles describe the
+/// episodes that ended in an interval, at their full length. Thieves,
+/// interrupts and migrations count in the interval in which they end.
+public final class Session {
+    public let runStart: UInt64
+    public let interval: UInt64?
+    /// How long after its end an interval waits for late records.
+    public static let grace: UInt64 = 50_000_000
+
+    /// Windows still open, oldest first; the last one is current.
+    public private(set) var open: [Aggregator] = []
+    private var closedCount = 0
+    private var tracker: [UInt32: Episodes] = [:]
+    private var seeds: [(tid: UInt32, tgid: UInt32, comm: String)] = []
+    /// Called with each interval as it closes (not for the last one: see finish).
+    public var onInterval: ((Aggregator, Int) -> Void)?
+
+    /// The episodes a thread has open, as its records imply, and the time of
+    /// each already given to closed intervals.
+    struct Episodes {
+        var onSince: UInt64?
+        var offSince: UInt64?
+        var offState: UInt32 = 0
+        var waitSince: UInt64?
+        var carryOn: UInt64 = 0
+        var carryOff: UInt64 = 0
+        var carryWait: UInt64 = 0
+    }
+
+    public init(runStart: UInt64, interval: UInt64? = nil) {
+        self.runStart = runStart
+        self.interval = interval.flatMap { $0 > 0 ? $0 : nil }
+        let first = Aggregator(windowStart: runStart, windowEnd: self.interval.map { runStart + $0 })
+        first.runStart = runStart
+        open = [first]
+    }
+
+    public var current: Aggregator { open[open.count - 1] }
+
+    public func addThread(tid: UInt32, tgid: UInt32, comm: String) {
+        seeds.append((tid, tgid, comm))
+        for a in open { a.addThread(tid: tid, tgid: tgid, comm: comm) }
+    }
+
+    /// Closes the intervals that ended more than `grace` before `now` (live
+    /// runs call this after each drain, with the time taken before it).
+    public func tick(now: UInt64) {
+        while let first = open.first, let end = first.windowEnd, end + Session.grace < now {
+            if open.count == 1 { openNext() }
+            closeOldest()
+        }
+    }
+
+    private func openNext() {
+        guard let interval, let end = current.windowEnd else { return }
+        let next = Aggregator(windowStart: end, windowEnd: end + interval)
+        next.runStart = runStart
+        for t in current.threads.values where t.exit == nil || t.exit! > end { next.inherit(t) }
+        open.append(next)
+    }
+
+    /// The open window whose span holds ts (the last one if ts is later).
+    private func window(for ts: UInt64) -> Aggregator {
+        if interval != nil {
+            while let end = current.windowEnd, ts > end { openNext() }
+        }
+        for a in open where ts <= (a.windowEnd ?? .max) { return a }
+        return current
+    }
+
+    @inline(__always)
+    public func fold(bytes: UnsafeRawPointer, count: Int) {
+        guard count >= Record.size else { current.fold(bytes: bytes, count: count); return }
+        fold(bytes.loadUnaligned(as: Record.self))
+    }
+
+    public func fold(_ r: Record) {
+        if interval != nil { tick(now: r.ts) }
+        guard let kind = r.kind, kind == .slice || kind == .offCore || kind == .wait else {
+            let home = window(for: r.ts)
+            home.foldEvent(r)
+            if let k = r.kind, k == .newThread || k == .exit || k == .exec {
+                var later = false
+                for a in open { if later { a.noteThread(r) } else if a === home { later = true } }
+            }
+            return
+        }
+        let (start, length) = Aggregator.length(of: r, origin: runStart)
+        var e = tracker[r.tid] ?? Episodes()
+        var carry: UInt64
+        switch kind {
+        case .slice: carry = e.carryOn; e.carryOn = 0; e.onSince = nil; e.offSince = r.ts; e.offState = r.aux
+            e.waitSince = r.aux == UInt32(OffState.preempted.rawValue) ? r.ts : nil
+        case .offCore: carry = e.carryOff; e.carryOff = 0; e.offSince = nil; e.onSince = r.ts
+        default: carry = e.carryWait; e.carryWait = 0; e.waitSince = nil
+        }
+        tracker[r.tid] = e
+        // Open windows before the one it ends in take their part by timestamps;
+        // the window it ends in takes the rest of its length.
+        var rest = length > carry ? length - carry : 0
+        let home = window(for: r.ts)
+        for a in open where a !== home {
+            guard let end = a.windowEnd, end < r.ts else { break }
+            let from = max(start, a.windowStart)
+            let part = min(rest, end > from ? end - from : 0)
+            if part > 0 { a.account(r, portion: part, length: nil) }
+            rest -= part
+        }
+        home.account(r, portion: rest, length: length)
+    }
+
+    /// Gives the oldest window the parts of the episodes still open at its end.
+    private func closeOldest() {
+        let a = open.removeFirst()
+        guard let end = a.windowEnd else { return }
+        for (tid, var e) in tracker {
+            let tgid = a.threads[tid]?.tgid ?? 0
+            func part(_ since: UInt64?) -> UInt64 {
+                guard let since, since < end else { return 0 }
+                return end - max(since, a.windowStart)
+            }
+            let on = part(e.onSince), off = part(e.offSince), wait = part(e.waitSince)
+            if on > 0 { a.account(Record(kind: .slice, ts: end, tid: tid, tgid: tgid), portion: on, length: nil) }
+            if off > 0 {
+                a.account(Record(kind: .offCore, ts: end, aux: e.offState, tid: tid, tgid: tgid), portion: off, length: nil)
+            }
+            if wait > 0 { a.account(Record(kind: .wait, ts: end, tid: tid, tgid: tgid), portion: wait, length: nil) }
+            e.carryOn += on; e.carryOff += off; e.carryWait += wait
+            tracker[tid] = e
+        }
+        closedCount += 1
+        onInterval?(a, closedCount - 1)
+    }
+
+    /// Ends the run at `end`: closes the intervals before it, then the last
+    /// window with the episodes the kernel still has open. Returns the last
+    /// window and its index.
+    @discardableResult
+    public func finish(at end: UInt64, open kernelOpen: [(tid: UInt32, state: thief_tstate)],
+                       untouchedOnCore: [UInt32: UInt64] = [:]) -> (Aggregator, Int) {
+        if interval != nil {
+            _ = window(for: end)
+            while open.count > 1 { closeOldest() }
+        }
+        let last = current
+        last.windowEnd = end
+        let before = last.records
+        for (tid, s) in kernelOpen {
+            if let on = untouchedOnCore[tid] {
+                let span = end > last.windowStart ? end - last.windowStart : 0
+                let onNs = min(on, span)
+                if onNs > 0 {
+                    last.account(Record(kind: .slice, ts: end, start: last.windowStart, cpu: s.on_cpu, tid: tid, tgid: s.tgid),
+                                 portion: onNs, length: onNs)
+                }
+                if span > onNs {
+                    last.account(Record(kind: .offCore, ts: end, aux: UInt32(s.off_state), tid: tid, tgid: s.tgid),
+                                 portion: span - onNs, length: span - onNs)
+                }
+                continue
+            }
+            if s.running != 0 {
+                fold(Record(kind: .slice, ts: end, start: s.on_ts, dur: 0, cpu: s.on_cpu, tid: tid, tgid: s.tgid))
+            } else {
+                fold(Record(kind: .offCore, ts: end, start: s.off_ts, aux: UInt32(s.off_state), tid: tid, tgid: s.tgid))
+            }
+            if s.waiting != 0 {
+                fold(Record(kind: .wait, ts: end, start: s.wait_ts, tid: tid, tgid: s.tgid))
+            }
+        }
+        last.adjustRecords(by: before)
+        return (last, closedCount)
+    }
+}

@@ -1,0 +1,69 @@
+import ThiefCore
+
+/// CSV for spreadsheets and scripts: one row per report (per interval), and
+/// with per-thread rows one more per thread. The header is a stable API
+/// (README "CSV columns"): columns are only ever added at the end.
+public enum CSVRenderer {
+    public static let columns = [
+        "schema", "timestamp", "epoch_ns", "host", "kernel", "pid", "comm", "tid", "interval_index",
+        "interval_ns", "on_core_ns", "off_core_ns", "preempted_ns", "sleeping_ns", "blocked_ns", "other_ns",
+        "runnable_wait_ns", "on_core_p50_ns", "on_core_p99_ns", "on_core_max_ns", "runnable_wait_p50_ns",
+        "runnable_wait_p99_ns", "runnable_wait_max_ns", "migrations", "slices", "top_thief_comm",
+        "top_thief_pid", "top_thief_stolen_ns", "stolen_ns", "irq_ns", "softirq_ns", "sysvec_ns",
+        "lost_events", "missed_switch_events", "end_reason",
+    ]
+
+    public static var header: String { columns.joined(separator: ",") + "\n" }
+
+    /// The rows of one report, each ending in "\n".
+    public static func rows(_ r: Report, perThread: Bool) -> String {
+        let w = r.window
+        let state = { (name: String) in r.offCore.byState?[name]?.totalNs ?? 0 }
+        let top = r.thieves.first
+        let sum = { (list: [Report.IRQ]) in list.reduce(UInt64(0)) { $0 + $1.totalNs } }
+        let interval: [String] = [r.interval.map { "\($0.index)" } ?? "", "\(w.durationNs)"]
+        var out = line([
+            "\(r.schema)", w.startTime, "\(w.startEpochNs)", r.host, r.kernel, "\(r.target.pid)", r.target.comm, "",
+        ] + interval + [
+            "\(r.onCore.totalNs)", "\(r.offCore.totalNs)", "\(state("preempted"))", "\(state("sleeping"))",
+            "\(state("blocked"))", "\(state("other"))", "\(r.runnableWait.totalNs)",
+            "\(r.onCore.p50Ns)", "\(r.onCore.p99Ns)", "\(r.onCore.maxNs)",
+            "\(r.runnableWait.p50Ns)", "\(r.runnableWait.p99Ns)", "\(r.runnableWait.maxNs)",
+            "\(r.migrations.count)", "\(r.onCore.count)", top?.comm ?? "", top.map { "\($0.pid)" } ?? "",
+            top.map { "\($0.stolenNs)" } ?? "", "\(r.thieves.reduce(UInt64(0)) { $0 + $1.stolenNs })",
+            "\(sum(r.irqs))", "\(sum(r.softirqs))", "\(sum(r.systemVectors))",
+            "\(r.lostEvents)", "\(r.missedSwitchEvents)", w.endReason,
+        ])
+        if perThread {
+            for t in r.target.threads {
+                out += line([
+                    "\(r.schema)", w.startTime, "\(w.startEpochNs)", r.host, r.kernel, "\(t.tgid)", t.comm, "\(t.tid)",
+                ] + interval + [
+                    "\(t.onCoreNs)", "\(t.offCoreNs)", "", "", "", "", "\(t.runnableWaitNs)", "", "", "", "", "", "",
+                    "\(t.migrations)", "\(t.slices)", "", "", "", "", "", "", "",
+                    "\(r.lostEvents)", "\(r.missedSwitchEvents)", w.endReason,
+                ])
+            }
+        }
+        return out
+    }
+
+    static func line(_ fields: [String]) -> String {
+        fields.map(quote).joined(separator: ",") + "\n"
+    }
+
+    /// RFC 4180: a field with a comma, quote, space or line break is quoted,
+    /// and quotes inside are doubled.
+    public static func quote(_ field: String) -> String {
+        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == " " || $0 == "\n" || $0 == "\r" }) else {
+            return field
+        }
+        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+extension String {
+    func replacingOccurrences(of target: String, with replacement: String) -> String {
+        split(separator: Character(target), omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}

@@ -1,0 +1,67 @@
+import ThiefCore
+
+/// The Prometheus text exposition format (0.0.4), for node_exporter's
+/// textfile collector: every number of the last report as a gauge labelled
+/// with host, pid and comm, and histograms of on-core slices and runnable
+/// waits in seconds.
+public enum OpenMetricsRenderer {
+    public static func render(_ r: Report) -> String {
+        var out = ""
+        let base = "host=\"\(esc(r.host))\",pid=\"\(r.target.pid)\",comm=\"\(esc(r.target.comm))\""
+        func gauge(_ name: String, _ help: String, _ samples: [(labels: String, value: String)]) {
+            out += "# HELP thief_\(name) \(help)\n# TYPE thief_\(name) gauge\n"
+            for s in samples {
+                out += "thief_\(name){\(base)\(s.labels.isEmpty ? "" : "," + s.labels)} \(s.value)\n"
+            }
+        }
+        func secs(_ ns: UInt64) -> String { Format.fixed(Double(ns) / 1e9, 9) }
+        gauge("window_seconds", "Length of the measured window.", [("", secs(r.window.durationNs))])
+        gauge("window_start_timestamp_seconds", "Wall-clock start of the window.", [("", secs(r.window.startEpochNs))])
+        gauge("on_core_seconds", "Time the target's threads ran in the window.", [("", secs(r.onCore.totalNs))])
+        gauge("off_core_seconds", "Time off-core in the window, by state at switch-out.",
+              ["preempted", "sleeping", "blocked", "other"].map { ("state=\"\($0)\"", secs(r.offCore.byState?[$0]?.totalNs ?? 0)) })
+        gauge("runnable_wait_seconds", "Time runnable but not running (run-queue wait).", [("", secs(r.runnableWait.totalNs))])
+        gauge("slices", "On-core slices that ended in the window.", [("", "\(r.onCore.count)")])
+        gauge("migrations", "Migrations in the window, by kind.", [
+            ("kind=\"at_wakeup\"", "\(r.migrations.atWakeup)"), ("kind=\"while_queued\"", "\(r.migrations.whileQueued)"),
+            ("kind=\"while_running\"", "\(r.migrations.whileRunning)"),
+        ])
+        gauge("stolen_seconds", "Run time of other tasks while the target waited for its CPU (top 10).",
+              r.thieves.prefix(10).map { ("thief_comm=\"\(esc($0.comm))\",thief_pid=\"\($0.pid)\"", secs($0.stolenNs)) })
+        gauge("interrupt_seconds", "Own time of interrupts while the target ran, by type.", [
+            ("type=\"hardirq\"", secs(r.irqs.reduce(0) { $0 + $1.totalNs })),
+            ("type=\"softirq\"", secs(r.softirqs.reduce(0) { $0 + $1.totalNs })),
+            ("type=\"sysvec\"", secs(r.systemVectors.reduce(0) { $0 + $1.totalNs })),
+        ])
+        gauge("lost_events", "Records dropped because the ring buffer was full.", [("", "\(r.lostEvents)")])
+        histogram(&out, "on_core_slice_seconds", "On-core slice lengths.", r.onCore, base)
+        histogram(&out, "runnable_wait_episode_seconds", "Runnable-wait episode lengths.", r.runnableWait, base)
+        return out
+    }
+
+    static func histogram(_ out: inout String, _ name: String, _ help: String, _ s: Report.Stats, _ base: String) {
+        out += "# HELP thief_\(name) \(help)\n# TYPE thief_\(name) histogram\n"
+        var cumulative: UInt64 = 0
+        for b in s.hist {
+            cumulative += b.count
+            out += "thief_\(name)_bucket{\(base),le=\"\(Format.fixed(Double(b.highNs) / 1e9, 6))\"} \(cumulative)\n"
+        }
+        out += "thief_\(name)_bucket{\(base),le=\"+Inf\"} \(s.count)\n"
+        out += "thief_\(name)_sum{\(base)} \(Format.fixed(Double(s.totalNs) / 1e9, 9))\n"
+        out += "thief_\(name)_count{\(base)} \(s.count)\n"
+    }
+
+    /// Label values: backslash, quote and newline escaped.
+    static func esc(_ s: String) -> String {
+        var o = ""
+        for c in s {
+            switch c {
+            case "\\": o += "\\\\"
+            case "\"": o += "\\\""
+            case "\n": o += "\\n"
+            default: o.append(c)
+            }
+        }
+        return o
+    }
+}

@@ -1,0 +1,34 @@
+import ArgumentParser
+import ThiefCore
+
+/// `thief gate REPORT.json --fail-if …`: judge reports saved earlier with
+/// `--format json`, so CI can measure once and judge several ways.
+struct GateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gate",
+        abstract: "Judge saved JSON reports with gate rules, without tracing (exit 1 when a rule fails).",
+        discussion: """
+        Rules and metric paths: docs/gate.md. Several reports (several files, or one file
+        written by --repeat N --format json) are judged by the median of each metric.
+        Exit codes: 0 every check passed; 1 a check failed; 2 a report could not be read; 64 usage error.
+        """
+    )
+
+    @Argument(help: ArgumentHelp("JSON reports written by 'thief --format json'.", valueName: "report.json"))
+    var reports: [String]
+
+    @OptionGroup var gate: GateOptions
+
+    func run() throws {
+        guard let compiled = try gate.prepare() else {
+            throw fail("the gate has nothing to judge: add --fail-if 'METRIC OP VALUE' or --baseline with --max-regression", ThiefExit.usage)
+        }
+        var loaded: [Report] = []
+        for path in reports {
+            do { loaded += try ReportFile.load(path: path) } catch {
+                throw fail("\(error)", ThiefExit.cannotMeasure)
+            }
+        }
+        try gate.judge(loaded, with: compiled)
+    }
+}

@@ -1,0 +1,28 @@
+import ArgumentParser
+import ThiefTracer
+
+/// `thief record -o FILE`: trace as `thief -p/-t/--` does and save the raw
+/// records with everything that rebuilds the report; print nothing else.
+struct RecordCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "record",
+        abstract: "Trace and save the raw records to a file; `thief report FILE` prints its report."
+    )
+
+    @Option(name: [.customShort("o"), .customLong("output")], help: ArgumentHelp("The recording to write.", valueName: "file"))
+    var file: String
+
+    @OptionGroup var target: TargetOptions
+    @OptionGroup var trace: TraceOptions
+
+    func run() throws {
+        var opts = TracerOptions(target: target.spec, duration: try trace.durationNs)
+        try trace.apply(to: &opts)
+        opts.recordPath = file
+        opts.interval = nil
+        let result = try traceOrExit(opts, quiet: trace.quiet)
+        if !trace.quiet {
+            stderrLine("thief: recorded \(result.aggregator.records) records to \(file); print them with: thief report \(file)")
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import ThiefCore
+
+/// `thief report FILE`: rebuilds the reports of a recording, through the same
+/// code as the live run, so the text and JSON are byte for byte what it printed.
+struct ReplayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Print the report of a recording (thief record / --record FILE)."
+    )
+
+    @Argument(help: "A recording made by `thief record -o FILE` or `--record FILE`.")
+    var file: String
+
+    @Option(name: .long, help: "Report every INTERVAL of the recorded run instead of once.")
+    var interval: String?
+
+    @OptionGroup var output: ReportOptions
+
+    func validate() throws {
+        if let interval {
+            do { _ = try DurationParser.nanoseconds(interval) } catch let e as DurationParser.Invalid {
+                throw ValidationError(e.description.replacingOccurrences(of: "duration", with: "interval"))
+            }
+        }
+        if interval != nil && output.format == .json {
+            throw ValidationError("--format json prints one report; use --format ndjson with --interval")
+        }
+    }
+
+    func run() throws {
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw fail("cannot read \(file): \(String(cString: strerror(errno)))", ThiefExit.cannotMeasure)
+        }
+        let contents: TraceFile.Contents
+        do {
+            contents = try TraceFile.parse(Array(data), name: file)
+        } catch let e as TraceFile.Invalid {
+            throw fail(e.description, ThiefExit.cannotMeasure)
+        }
+        let ns = try interval.map { try DurationParser.nanoseconds($0) }
+        for r in Replay.reports(contents, interval: ns) { try output.emit(r) }
+    }
+}
+
+extension String {
+    func replacingOccurrences(of target: String, with replacement: String) -> String {
+        var out = ""
+        var rest = Substring(self)
+        while let r = rest.range(of: target) {
+            out += rest[..<r.lowerBound] + replacement
+            rest = rest[r.upperBound...]
+        }
+        return out + rest
+    }
+}

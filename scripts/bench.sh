@@ -1,0 +1,480 @@
+#!/usr/bin/env bash
+# scripts/bench.sh - what thief costs the machine, measured against its peers
+# in one run (issue #5). Run as root from a clone:
+#
+#     sudo scripts/bench.sh            # full run, ~10 minutes
+#     sudo scripts/bench.sh --quick    # 2 rounds, small loops, ~2 minutes
+#
+# It installs what it lacks (apt), builds thief in release mode under
+# .build-bench, then interleaves rounds of: no tracer; thief -p; thief -p
+# --noop-programs (the floor: same tracepoints, programs return at once);
+# perf sched record (system-wide); libbpf-tools runqlat -p and cpudist -p;
+# bpftrace with scripts/bench/thief.bt. The order of tracers rotates every
+# round and every figure is a ratio to the no-tracer run of the same round.
+# Then it measures thief's own costs (BPF ns per program and event, consumer
+# CPU, records/s, lost records, peak RSS, start-to-attached) and the ring
+# buffer's capacity. docs/benchmark.md explains each scenario.
+#
+# Knobs (environment): BENCH_ROUNDS (5), BENCH_LOOPS (200000: pipe round
+# trips, untargeted and targeted), BENCH_HB_GROUPS (4) and BENCH_HB_LOOPS (500)
+# for hackbench, BENCH_COST_LOOPS (= BENCH_LOOPS), BENCH_CAP_LOOPS (1000000:
+# per pipe benchmark in the capacity run), BENCH_SETTLE (0.3 s after attach),
+# BENCH_PERF_WAIT (1.5 s for perf to attach), BENCH_TRACERS, BENCH_SCENARIOS,
+# BENCH_OUT (results folder), BENCH_SKIP_BUILD=1, BENCH_SKIP_COST=1.
+set -uo pipefail
+
+usage() {
+    sed -n '2,/^set -uo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'
+}
+
+QUICK=0
+for arg in "$@"; do
+    case $arg in
+    --quick) QUICK=1 ;;
+    -h | --help) usage; exit 0 ;;
+    *) echo "bench.sh: unknown argument '$arg' (see --help)" >&2; exit 64 ;;
+    esac
+done
+
+if ((QUICK)); then
+    : "${BENCH_ROUNDS:=2}" "${BENCH_LOOPS:=50000}" "${BENCH_HB_LOOPS:=150}" "${BENCH_CAP_LOOPS:=200000}"
+fi
+ROUNDS=${BENCH_ROUNDS:-5}
+LOOPS=${BENCH_LOOPS:-200000}
+HB_GROUPS=${BENCH_HB_GROUPS:-4}
+HB_LOOPS=${BENCH_HB_LOOPS:-500}
+COST_LOOPS=${BENCH_COST_LOOPS:-$LOOPS}
+CAP_LOOPS=${BENCH_CAP_LOOPS:-1000000}
+SETTLE=${BENCH_SETTLE:-0.3}
+PERF_WAIT=${BENCH_PERF_WAIT:-1.5}
+read -r -a TRACERS <<<"${BENCH_TRACERS:-none thief noop perf-sched runqlat cpudist bpftrace}"
+read -r -a SCENARIOS <<<"${BENCH_SCENARIOS:-untargeted targeted mixed}"
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+OUT=${BENCH_OUT:-/tmp/thief-bench-$(date -u +%Y%m%dT%H%M%SZ)}
+THIEF=$ROOT/.build-bench/release/thief
+BT_SCRIPT=$ROOT/scripts/bench/thief.bt
+STATS=$ROOT/scripts/bench/stats.py
+BENCH_START=$EPOCHREALTIME
+
+say() { printf '[bench %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+die() { say "error: $*"; exit 2; }
+
+[[ $EUID -eq 0 ]] || { echo "bench.sh: run as root (eBPF, perf and bpf_stats need it)" >&2; exit 2; }
+[[ " ${TRACERS[*]} " == *" none "* ]] || die "BENCH_TRACERS must include 'none' (ratios are to it)"
+((ROUNDS >= 1)) || die "BENCH_ROUNDS must be >= 1"
+
+# ---- clean-up: every process group we start, bpf_stats, tracefs --------------
+WORK=$(mktemp -d /tmp/thief-bench-work.XXXXXX)
+declare -a GROUPS_STARTED=()
+STATS_ORIG=$(cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null || echo 0)
+MOUNTED_TRACEFS=0
+
+# Is PID running (not gone, not a zombie)?
+alive() {
+    local st
+    [[ -r /proc/$1/stat ]] || return 1
+    read -r st </proc/"$1"/stat 2>/dev/null || return 1
+    st=${st##*) }
+    [[ ${st:0:1} != Z ]]
+}
+
+# Sleep without forking: a read that times out on a FIFO nobody writes.
+mkfifo "$WORK/nap"
+exec {NAPFD}<>"$WORK/nap"
+nap() { read -r -t "$1" -u "$NAPFD" _ 2>/dev/null || true; }
+
+# Stop a process group we started: SIGNAL, up to TIMEOUT s, then SIGKILL; reap.
+stop_group() {
+    local pid=$1 sig=${2:-INT} timeout=${3:-20} i
+    [[ -n $pid ]] || return 0
+    kill -s "$sig" -- "-$pid" 2>/dev/null || kill -s "$sig" "$pid" 2>/dev/null
+    for ((i = 0; i < timeout * 50; i++)); do
+        alive "$pid" || break
+        nap 0.02
+    done
+    if alive "$pid"; then
+        say "pid $pid did not stop on SIG$sig within ${timeout}s: killing it"
+    fi
+    kill -KILL -- "-$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    LAST_STATUS=$?
+    local keep=() g
+    for g in "${GROUPS_STARTED[@]}"; do [[ $g == "$pid" ]] || keep+=("$g"); done
+    GROUPS_STARTED=("${keep[@]}")
+}
+
+cleanup() {
+    local rc=$? g
+    trap - EXIT INT TERM HUP
+    for g in "${GROUPS_STARTED[@]}"; do kill -INT -- "-$g" 2>/dev/null; done
+    for g in "${GROUPS_STARTED[@]}"; do stop_group "$g" INT 5; done
+    echo "$STATS_ORIG" >/proc/sys/kernel/bpf_stats_enabled 2>/dev/null
+    if ((MOUNTED_TRACEFS)); then umount /sys/kernel/tracing 2>/dev/null; fi
+    exec {NAPFD}>&- 2>/dev/null
+    rm -rf "$WORK"
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+# Start CMD in its own session/process group (setsid does not fork here: a
+# background child of a script is no group leader), stdin closed. ERR "=" means
+# stderr to OUT. Sets SPAWNED.
+spawn() {
+    local out=$1 err=$2
+    shift 2
+    if [[ $err == = ]]; then
+        setsid "$@" >"$out" 2>&1 </dev/null &
+    else
+        setsid "$@" >"$out" 2>"$err" </dev/null &
+    fi
+    SPAWNED=$!
+    GROUPS_STARTED+=("$SPAWNED")
+}
+
+# Wait for a started process group's leader to end; reap; LAST_STATUS.
+reap() {
+    local pid=$1
+    wait "$pid" 2>/dev/null
+    LAST_STATUS=$?
+    stop_group "$pid" KILL 1
+}
+
+# Release a process blocked opening FIFO for reading (O_RDWR never blocks).
+release() {
+    local fd
+    exec {fd}<>"$1"
+    echo go >&"$fd"
+    exec {fd}>&-
+}
+
+# Wait until a line of LOG matches REGEX while PID lives; READY_AT = when seen.
+wait_ready() {
+    local log=$1 pat=$2 pid=$3 timeout=$4 i line
+    READY_AT=
+    for ((i = 0; i < timeout * 200; i++)); do
+        if [[ -s $log ]]; then
+            while IFS= read -r line; do
+                if [[ $line =~ $pat ]]; then
+                    READY_AT=$EPOCHREALTIME
+                    return 0
+                fi
+            done <"$log"
+        fi
+        alive "$pid" || return 1
+        nap 0.005
+    done
+    return 1
+}
+
+# ---- set-up ------------------------------------------------------------------
+install_deps() {
+    local need=()
+    command -v perf >/dev/null || need+=(linux-perf)
+    command -v bpftrace >/dev/null || need+=(bpftrace)
+    [[ -x /usr/sbin/runqlat && -x /usr/sbin/cpudist ]] || need+=(libbpf-tools)
+    command -v hackbench >/dev/null || need+=(rt-tests)
+    command -v bpftool >/dev/null || need+=(bpftool)
+    [[ -x /usr/bin/time ]] || need+=(time)
+    [[ -f /usr/include/bpf/libbpf.h ]] || need+=(libbpf-dev)
+    command -v python3 >/dev/null || need+=(python3)
+    command -v taskset >/dev/null || need+=(util-linux)
+    if ((${#need[@]})); then
+        say "installing: ${need[*]}"
+        apt-get update -qq || die "apt-get update failed"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null ||
+            die "apt-get install ${need[*]} failed"
+    fi
+    command -v swift >/dev/null || die "swift is not on PATH (thief is built with SwiftPM)"
+}
+
+mkdir -p "$OUT/runs" || die "cannot create $OUT"
+RESULTS=$OUT/results.tsv
+printf 'scenario\tround\tpos\ttracer\tkey\tvalue\n' >"$RESULTS"
+rec() { printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$RESULTS"; }
+
+install_deps
+if [[ ${BENCH_SKIP_BUILD:-0} != 1 ]]; then
+    say "building thief (release, --scratch-path .build-bench)"
+    (cd "$ROOT" && swift build -c release --scratch-path .build-bench >"$OUT/build.log" 2>&1) ||
+        { tail -20 "$OUT/build.log" >&2; die "build failed (log: $OUT/build.log)"; }
+fi
+[[ -x $THIEF ]] || die "$THIEF not built"
+
+# bpftrace's tracepoints and perf's sched events need tracefs.
+if [[ ! -d /sys/kernel/tracing/events ]]; then
+    mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null && MOUNTED_TRACEFS=1
+    [[ -d /sys/kernel/tracing/events ]] || say "warning: tracefs is not mounted: bpftrace and perf sched may fail"
+fi
+(($(nproc) >= 2)) || die "needs 2 CPUs (the pipe benchmark runs on CPU 1, the victim on CPU 0)"
+echo 0 >/proc/sys/kernel/bpf_stats_enabled # stats cost ~2 clock reads a program run: off for the rounds
+
+{
+    echo "date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+    echo "host: $(hostname)"
+    echo "nproc: $(nproc)"
+    echo "kernel: $(uname -r)"
+    echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+    echo "thief: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet HEAD -- Sources bpf 2>/dev/null || echo ' (modified)')"
+    echo "perf: $(perf version 2>/dev/null)"
+    echo "bpftrace: $(bpftrace --version 2>/dev/null)"
+    echo "libbpf-tools: $(dpkg-query -W -f='${Version}' libbpf-tools 2>/dev/null)"
+    echo "hackbench: $(dpkg-query -W -f='rt-tests ${Version}' rt-tests 2>/dev/null)"
+    echo "rounds: $ROUNDS"
+    echo "loops: $LOOPS"
+    echo "hackbench_args: -g $HB_GROUPS -l $HB_LOOPS"
+    echo "cost_loops: $COST_LOOPS"
+    echo "cap_loops: $CAP_LOOPS"
+    echo "clk_tck: $(getconf CLK_TCK)"
+    echo "quick: $QUICK"
+} >"$OUT/machine.txt"
+say "results in $OUT; rounds=$ROUNDS loops=$LOOPS hackbench=-g $HB_GROUPS -l $HB_LOOPS"
+
+# ---- tracers -----------------------------------------------------------------
+# start_tracer TRACER TARGET_PID RUNFILE_PREFIX: starts it, waits until it is
+# attached, records launch and ready times. TRACER_PID is empty for "none".
+start_tracer() {
+    local tracer=$1 target=$2 r=$3 log pat
+    TRACER_PID= READY_AT= T_LAUNCH=$EPOCHREALTIME
+    case $tracer in
+    none) return 0 ;;
+    thief | noop)
+        local extra=()
+        [[ $tracer == noop ]] && extra=(--noop-programs)
+        # Not -q: -q also hides the "thief: tracing" line that says it is attached.
+        log=$r.err pat='^thief: tracing'
+        T_LAUNCH=$EPOCHREALTIME
+        spawn "$r.json" "$log" "$THIEF" -p "$target" --format json "${extra[@]}"
+        ;;
+    perf-sched)
+        log=$r.log
+        T_LAUNCH=$EPOCHREALTIME
+        spawn "$log" = perf sched record -o "$WORK/perf-sched.data"
+        ;;
+    runqlat | cpudist)
+        log=$r.log pat='^Tracing'
+        T_LAUNCH=$EPOCHREALTIME
+        spawn "$log" = stdbuf -oL "/usr/sbin/$tracer" -p "$target"
+        ;;
+    bpftrace)
+        log=$r.log pat='^thief.bt: tracing'
+        T_LAUNCH=$EPOCHREALTIME
+        spawn "$log" = bpftrace "$BT_SCRIPT" "$target"
+        ;;
+    *) die "unknown tracer $tracer" ;;
+    esac
+    TRACER_PID=$SPAWNED
+    if [[ $tracer == perf-sched ]]; then
+        # perf prints nothing once attached: give it a fixed time.
+        nap "$PERF_WAIT"
+        alive "$TRACER_PID" && READY_AT=$EPOCHREALTIME
+    else
+        wait_ready "$log" "$pat" "$TRACER_PID" 30
+    fi
+    if [[ -z $READY_AT ]]; then
+        say "  $tracer did not attach: $(tail -n 3 "$log" 2>/dev/null | tr '\n' ' ')"
+        stop_group "$TRACER_PID" INT 5
+        TRACER_PID=
+        return 1
+    fi
+}
+
+stop_tracer() {
+    [[ -n $TRACER_PID ]] || return 0
+    stop_group "$TRACER_PID" INT 60
+    TRACER_STATUS=$LAST_STATUS
+    TRACER_PID=
+    rm -f "$WORK/perf-sched.data" "$WORK/perf-sched.data.old"
+}
+
+# Value of FIELD in "/proc/PID/sched" (se.sum_exec_runtime is in ms).
+sched_field() {
+    local line
+    while IFS= read -r line; do
+        if [[ $line == "$2"* ]]; then
+            echo "${line##* }"
+            return 0
+        fi
+    done <"/proc/$1/sched"
+    echo NA
+}
+
+# Parse perf bench sched pipe output: PIPE_USECS, PIPE_TOTAL.
+parse_pipe() {
+    local line
+    PIPE_USECS=NA PIPE_TOTAL=NA
+    while IFS= read -r line; do
+        [[ $line =~ ([0-9.]+)\ usecs/op ]] && PIPE_USECS=${BASH_REMATCH[1]}
+        [[ $line =~ Total\ time:\ ([0-9.]+) ]] && PIPE_TOTAL=${BASH_REMATCH[1]}
+    done <"$1"
+}
+
+# ---- scenarios ---------------------------------------------------------------
+# Each run: (set up target) -> start tracer, wait attached, settle -> workload
+# -> stop tracer with SIGINT, reap -> (tear down) -> results.tsv rows.
+
+run_one() {
+    local scen=$1 round=$2 pos=$3 tracer=$4
+    local r=$OUT/runs/$scen-r$round-$tracer
+    local target= wrapper= victim= competitor=
+    case $scen in
+    untargeted) target=$IDLE_PID ;;
+    targeted)
+        # The target is a process held on a FIFO that then execs the pipe
+        # benchmark in threaded mode (-T): same PID throughout, so every tool's
+        # -p filter (tgid) matches, and the workload starts only once the
+        # tracer is attached.
+        rm -f "$WORK/go"
+        mkfifo "$WORK/go"
+        spawn "$r.pipe" /dev/null bash -c 'read -r _ <"$0"; exec taskset -c 1 perf bench sched pipe -T -l "$1"' "$WORK/go" "$LOOPS"
+        wrapper=$SPAWNED target=$wrapper
+        ;;
+    mixed)
+        spawn /dev/null /dev/null "$THIEF" workload spin --name victim --cpu 0 --seconds 900
+        victim=$SPAWNED target=$victim
+        spawn /dev/null /dev/null "$THIEF" workload spin --name competitor --cpu 0 --seconds 900
+        competitor=$SPAWNED
+        nap 0.2
+        ;;
+    esac
+
+    if ! start_tracer "$tracer" "$target" "$r"; then
+        rec "$scen" "$round" "$pos" "$tracer" failed 1
+        [[ -n $wrapper ]] && stop_group "$wrapper" KILL 2
+        [[ -n $victim ]] && stop_group "$victim" KILL 2 && stop_group "$competitor" KILL 2
+        return 0
+    fi
+    [[ $tracer != none ]] && rec "$scen" "$round" "$pos" "$tracer" attach_s \
+        "$(((${READY_AT/./} - ${T_LAUNCH/./}) / 1000))e-3"
+    nap "$SETTLE"
+
+    local msg=
+    case $scen in
+    untargeted)
+        spawn "$r.pipe" /dev/null taskset -c 1 perf bench sched pipe -l "$LOOPS"
+        reap "$SPAWNED"
+        parse_pipe "$r.pipe"
+        rec "$scen" "$round" "$pos" "$tracer" usecs_per_op "$PIPE_USECS"
+        rec "$scen" "$round" "$pos" "$tracer" total_s "$PIPE_TOTAL"
+        msg="$PIPE_USECS usecs/op"
+        ;;
+    targeted)
+        release "$WORK/go"
+        reap "$wrapper"
+        parse_pipe "$r.pipe"
+        rec "$scen" "$round" "$pos" "$tracer" usecs_per_op "$PIPE_USECS"
+        rec "$scen" "$round" "$pos" "$tracer" total_s "$PIPE_TOTAL"
+        msg="$PIPE_USECS usecs/op"
+        ;;
+    mixed)
+        local s0 s1 t0 t1 line hb=NA
+        s0=$(sched_field "$victim" se.sum_exec_runtime) t0=$EPOCHREALTIME
+        spawn "$r.hackbench" = hackbench -g "$HB_GROUPS" -l "$HB_LOOPS"
+        reap "$SPAWNED"
+        s1=$(sched_field "$victim" se.sum_exec_runtime) t1=$EPOCHREALTIME
+        while IFS= read -r line; do [[ $line =~ ^Time:\ ([0-9.]+) ]] && hb=${BASH_REMATCH[1]}; done <"$r.hackbench"
+        rec "$scen" "$round" "$pos" "$tracer" hackbench_s "$hb"
+        rec "$scen" "$round" "$pos" "$tracer" victim_ms "$s0 $s1"
+        rec "$scen" "$round" "$pos" "$tracer" wall "$t0 $t1"
+        msg="hackbench ${hb}s, victim $(python3 -c "print(f'{($s1-$s0)/(($t1-$t0)*1000):.3f}')" 2>/dev/null) CPU"
+        ;;
+    esac
+    stop_tracer
+    [[ $tracer != none ]] && rec "$scen" "$round" "$pos" "$tracer" exit "$TRACER_STATUS"
+    [[ $tracer == thief || $tracer == noop ]] && rec "$scen" "$round" "$pos" "$tracer" json "$r.json"
+    [[ -n $wrapper ]] && stop_group "$wrapper" KILL 2
+    if [[ -n $victim ]]; then
+        stop_group "$victim" KILL 2
+        stop_group "$competitor" KILL 2
+    fi
+    say "  $scen round $round: $tracer: $msg"
+}
+
+for scen in "${SCENARIOS[@]}"; do
+    case $scen in untargeted | targeted | mixed) ;; *) die "unknown scenario $scen" ;; esac
+    say "scenario $scen"
+    IDLE_PID=
+    if [[ $scen == untargeted ]]; then
+        spawn /dev/null /dev/null sleep 3600
+        IDLE_PID=$SPAWNED
+    fi
+    n=${#TRACERS[@]}
+    for ((round = 1; round <= ROUNDS; round++)); do
+        for ((i = 0; i < n; i++)); do
+            # Rotate the order every round so no tracer always runs first or
+            # right after a heavy one.
+            tracer=${TRACERS[((i + round - 1) % n)]}
+            run_one "$scen" "$round" "$i" "$tracer"
+        done
+    done
+    [[ -n $IDLE_PID ]] && stop_group "$IDLE_PID" KILL 2
+done
+
+# ---- thief's own costs -------------------------------------------------------
+# thief -- CMD (run under /usr/bin/time -v): CMD runs the pipe benchmark(s),
+# then holds on a FIFO so that BPF statistics, CPU time and RSS can be read
+# while thief is still attached; then it is released and thief ends by itself
+# (target exited).
+cost_run() {
+    local mode=$1
+    local r=$OUT/runs/cost-$mode cmd extra=()
+    rm -f "$WORK/hold"
+    mkfifo "$WORK/hold"
+    [[ $mode == noop ]] && extra=(--noop-programs)
+    if [[ $mode == capacity ]]; then
+        cmd="taskset -c 0 perf bench sched pipe -T -l $CAP_LOOPS >$r.pipe0 & taskset -c 1 perf bench sched pipe -T -l $CAP_LOOPS >$r.pipe1 & wait; read -r _ <$WORK/hold"
+    else
+        cmd="taskset -c 1 perf bench sched pipe -T -l $COST_LOOPS >$r.pipe1; read -r _ <$WORK/hold"
+    fi
+    rm -f "$r".*
+    local t_launch=$EPOCHREALTIME
+    spawn "$r.json" "$r.err" /usr/bin/time -v -o "$r.time" "$THIEF" "${extra[@]}" --format json -- bash -c "$cmd"
+    local tpid=$SPAWNED
+    if ! wait_ready "$r.err" '^thief: tracing' "$tpid" 30; then
+        say "  cost run $mode: thief did not attach: $(tail -n 3 "$r.err" | tr '\n' ' ')"
+        stop_group "$tpid" KILL 2
+        return 1
+    fi
+    local t_ready=$READY_AT thief_pid children
+    read -r children </proc/"$tpid"/task/"$tpid"/children 2>/dev/null
+    thief_pid=${children%% *}
+    local files=("$r.pipe1") f done=0 i
+    [[ $mode == capacity ]] && files=("$r.pipe0" "$r.pipe1")
+    for ((i = 0; i < 600 * 50; i++)); do
+        done=1
+        for f in "${files[@]}"; do grep -q usecs/op "$f" 2>/dev/null || done=0; done
+        ((done)) && break
+        alive "$tpid" || break
+        nap 0.02
+    done
+    local t_done=$EPOCHREALTIME
+    bpftool prog show -j >"$r.bpftool.json" 2>/dev/null
+    cat "/proc/$thief_pid/stat" >"$r.stat" 2>/dev/null
+    cat "/proc/$thief_pid/status" >"$r.status" 2>/dev/null
+    release "$WORK/hold"
+    for ((i = 0; i < 10 * 50; i++)); do alive "$tpid" || break; nap 0.02; done
+    stop_group "$tpid" INT 10
+    rec cost 1 0 "$mode" t_launch "$t_launch"
+    rec cost 1 0 "$mode" t_ready "$t_ready"
+    rec cost 1 0 "$mode" t_done "$t_done"
+    rec cost 1 0 "$mode" prefix "$r"
+    say "  cost run $mode: done"
+}
+
+if [[ ${BENCH_SKIP_COST:-0} != 1 ]]; then
+    say "thief's own costs (targeted pipe benchmark, bpf_stats_enabled=1)"
+    echo 1 >/proc/sys/kernel/bpf_stats_enabled
+    cost_run thief
+    cost_run noop
+    echo 0 >/proc/sys/kernel/bpf_stats_enabled
+    say "ring-buffer capacity (two targeted pipe benchmarks, one per CPU, -l $CAP_LOOPS each)"
+    cost_run capacity
+fi
+
+BENCH_END=$EPOCHREALTIME
+echo "elapsed_s: $(((${BENCH_END/./} - ${BENCH_START/./}) / 1000000))" >>"$OUT/machine.txt"
+python3 "$STATS" "$OUT" | tee "$OUT/report.md"
+say "done in $(((${BENCH_END/./} - ${BENCH_START/./}) / 1000000)) s; raw data and report.md in $OUT"
