@@ -16,11 +16,15 @@
 # buffer's capacity. docs/benchmark.md explains each scenario.
 #
 # Knobs (environment): BENCH_ROUNDS (5), BENCH_LOOPS (200000: pipe round
-# trips, untargeted and targeted), BENCH_HB_GROUPS (4) and BENCH_HB_LOOPS (500)
+# trips, untargeted and targeted), BENCH_HB_GROUPS (1) and BENCH_HB_LOOPS (2000)
 # for hackbench, BENCH_COST_LOOPS (= BENCH_LOOPS), BENCH_CAP_LOOPS (1000000:
 # per pipe benchmark in the capacity run), BENCH_SETTLE (0.3 s after attach),
 # BENCH_PERF_WAIT (1.5 s for perf to attach), BENCH_TRACERS, BENCH_SCENARIOS,
-# BENCH_OUT (results folder), BENCH_SKIP_BUILD=1, BENCH_SKIP_COST=1.
+# BENCH_OUT (results folder), BENCH_SKIP_BUILD=1, BENCH_SKIP_COST=1,
+# BENCH_THIEF_ALT=/path/to/another/thief (adds tracer "thief-alt": A/B a
+# candidate build in the same rounds), BENCH_QUIET_WAIT (60: seconds to wait
+# for other load on the machine to stop before starting; ratios taken while
+# something else runs are noise).
 set -uo pipefail
 
 usage() {
@@ -37,17 +41,19 @@ for arg in "$@"; do
 done
 
 if ((QUICK)); then
-    : "${BENCH_ROUNDS:=2}" "${BENCH_LOOPS:=50000}" "${BENCH_HB_LOOPS:=150}" "${BENCH_CAP_LOOPS:=200000}"
+    : "${BENCH_ROUNDS:=2}" "${BENCH_LOOPS:=50000}" "${BENCH_HB_LOOPS:=600}" "${BENCH_CAP_LOOPS:=200000}"
 fi
 ROUNDS=${BENCH_ROUNDS:-5}
 LOOPS=${BENCH_LOOPS:-200000}
-HB_GROUPS=${BENCH_HB_GROUPS:-4}
-HB_LOOPS=${BENCH_HB_LOOPS:-500}
+HB_GROUPS=${BENCH_HB_GROUPS:-1}
+HB_LOOPS=${BENCH_HB_LOOPS:-2000}
 COST_LOOPS=${BENCH_COST_LOOPS:-$LOOPS}
 CAP_LOOPS=${BENCH_CAP_LOOPS:-1000000}
 SETTLE=${BENCH_SETTLE:-0.3}
 PERF_WAIT=${BENCH_PERF_WAIT:-1.5}
-read -r -a TRACERS <<<"${BENCH_TRACERS:-none thief noop perf-sched runqlat cpudist bpftrace}"
+THIEF_ALT=${BENCH_THIEF_ALT:-}
+QUIET_WAIT=${BENCH_QUIET_WAIT:-60}
+read -r -a TRACERS <<<"${BENCH_TRACERS:-none thief noop perf-sched runqlat cpudist bpftrace${THIEF_ALT:+ thief-alt}}"
 read -r -a SCENARIOS <<<"${BENCH_SCENARIOS:-untargeted targeted mixed}"
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -120,9 +126,9 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
 
-# Start CMD in its own session/process group (setsid does not fork here: a
-# background child of a script is no group leader), stdin closed. ERR "=" means
-# stderr to OUT. Sets SPAWNED.
+# Start a tracer in its own session and process group (setsid does not fork
+# here: a background child of a script is no group leader), stdin closed. ERR
+# "=" means stderr to OUT. Sets SPAWNED.
 spawn() {
     local out=$1 err=$2
     shift 2
@@ -131,6 +137,18 @@ spawn() {
     else
         setsid "$@" >"$out" 2>"$err" </dev/null &
     fi
+    SPAWNED=$!
+    GROUPS_STARTED+=("$SPAWNED")
+}
+
+# Start a workload in its own process group but in this script's session:
+# sched autogroup (on by default) puts every session in its own scheduling
+# group, and the workloads of a scenario must compete as peers, as processes
+# started from one shell do. Sets SPAWNED.
+spawn_wl() {
+    local out=$1 err=$2
+    shift 2
+    python3 -c 'import os, sys; os.setpgid(0, 0); os.execvp(sys.argv[1], sys.argv[1:])' "$@" >"$out" 2>"$err" </dev/null &
     SPAWNED=$!
     GROUPS_STARTED+=("$SPAWNED")
 }
@@ -203,6 +221,30 @@ if [[ ${BENCH_SKIP_BUILD:-0} != 1 ]]; then
         { tail -20 "$OUT/build.log" >&2; die "build failed (log: $OUT/build.log)"; }
 fi
 [[ -x $THIEF ]] || die "$THIEF not built"
+[[ -z $THIEF_ALT || -x $THIEF_ALT ]] || die "BENCH_THIEF_ALT=$THIEF_ALT is not an executable"
+
+# Busy % of all CPUs over 1 s (from /proc/stat): other work on the machine.
+busy_pct() {
+    local a b
+    read -r -a a </proc/stat
+    nap 1
+    read -r -a b </proc/stat
+    local busy=0 total=0 i d
+    for ((i = 1; i <= 8; i++)); do
+        d=$((b[i] - a[i]))
+        total=$((total + d))
+        ((i != 4 && i != 5)) && busy=$((busy + d)) # not idle, not iowait
+    done
+    echo $((total ? 100 * busy / total : 0))
+}
+
+BUSY_BEFORE=$(busy_pct)
+for ((waited = 0; BUSY_BEFORE > 10 && waited < QUIET_WAIT; waited += 5)); do
+    ((waited == 0)) && say "the machine is ${BUSY_BEFORE}% busy with other work: waiting up to ${QUIET_WAIT}s for it to settle"
+    nap 4
+    BUSY_BEFORE=$(busy_pct)
+done
+((BUSY_BEFORE > 10)) && say "warning: the machine is ${BUSY_BEFORE}% busy with other work; ratios will be noisy"
 
 # bpftrace's tracepoints and perf's sched events need tracefs.
 if [[ ! -d /sys/kernel/tracing/events ]]; then
@@ -230,6 +272,7 @@ echo 0 >/proc/sys/kernel/bpf_stats_enabled # stats cost ~2 clock reads a program
     echo "cap_loops: $CAP_LOOPS"
     echo "clk_tck: $(getconf CLK_TCK)"
     echo "quick: $QUICK"
+    echo "busy_before_pct: $BUSY_BEFORE"
 } >"$OUT/machine.txt"
 say "results in $OUT; rounds=$ROUNDS loops=$LOOPS hackbench=-g $HB_GROUPS -l $HB_LOOPS"
 
@@ -241,13 +284,14 @@ start_tracer() {
     TRACER_PID= READY_AT= T_LAUNCH=$EPOCHREALTIME
     case $tracer in
     none) return 0 ;;
-    thief | noop)
-        local extra=()
+    thief | noop | thief-alt)
+        local extra=() bin=$THIEF
         [[ $tracer == noop ]] && extra=(--noop-programs)
+        [[ $tracer == thief-alt ]] && bin=$THIEF_ALT
         # Not -q: -q also hides the "thief: tracing" line that says it is attached.
         log=$r.err pat='^thief: tracing'
         T_LAUNCH=$EPOCHREALTIME
-        spawn "$r.json" "$log" "$THIEF" -p "$target" --format json "${extra[@]}"
+        spawn "$r.json" "$log" "$bin" -p "$target" --format json "${extra[@]}"
         ;;
     perf-sched)
         log=$r.log
@@ -329,13 +373,13 @@ run_one() {
         # tracer is attached.
         rm -f "$WORK/go"
         mkfifo "$WORK/go"
-        spawn "$r.pipe" /dev/null bash -c 'read -r _ <"$0"; exec taskset -c 1 perf bench sched pipe -T -l "$1"' "$WORK/go" "$LOOPS"
+        spawn_wl "$r.pipe" /dev/null bash -c 'read -r _ <"$0"; exec taskset -c 1 perf bench sched pipe -T -l "$1"' "$WORK/go" "$LOOPS"
         wrapper=$SPAWNED target=$wrapper
         ;;
     mixed)
-        spawn /dev/null /dev/null "$THIEF" workload spin --name victim --cpu 0 --seconds 900
+        spawn_wl /dev/null /dev/null "$THIEF" workload spin --name victim --cpu 0 --seconds 900
         victim=$SPAWNED target=$victim
-        spawn /dev/null /dev/null "$THIEF" workload spin --name competitor --cpu 0 --seconds 900
+        spawn_wl /dev/null /dev/null "$THIEF" workload spin --name competitor --cpu 0 --seconds 900
         competitor=$SPAWNED
         nap 0.2
         ;;
@@ -354,7 +398,7 @@ run_one() {
     local msg=
     case $scen in
     untargeted)
-        spawn "$r.pipe" /dev/null taskset -c 1 perf bench sched pipe -l "$LOOPS"
+        spawn_wl "$r.pipe" /dev/null taskset -c 1 perf bench sched pipe -l "$LOOPS"
         reap "$SPAWNED"
         parse_pipe "$r.pipe"
         rec "$scen" "$round" "$pos" "$tracer" usecs_per_op "$PIPE_USECS"
@@ -370,21 +414,22 @@ run_one() {
         msg="$PIPE_USECS usecs/op"
         ;;
     mixed)
-        local s0 s1 t0 t1 line hb=NA
-        s0=$(sched_field "$victim" se.sum_exec_runtime) t0=$EPOCHREALTIME
-        spawn "$r.hackbench" = hackbench -g "$HB_GROUPS" -l "$HB_LOOPS"
+        local s0 s1 c0 c1 t0 t1 line hb=NA
+        s0=$(sched_field "$victim" se.sum_exec_runtime) c0=$(sched_field "$competitor" se.sum_exec_runtime) t0=$EPOCHREALTIME
+        spawn_wl "$r.hackbench" /dev/null hackbench -g "$HB_GROUPS" -l "$HB_LOOPS"
         reap "$SPAWNED"
-        s1=$(sched_field "$victim" se.sum_exec_runtime) t1=$EPOCHREALTIME
+        s1=$(sched_field "$victim" se.sum_exec_runtime) c1=$(sched_field "$competitor" se.sum_exec_runtime) t1=$EPOCHREALTIME
         while IFS= read -r line; do [[ $line =~ ^Time:\ ([0-9.]+) ]] && hb=${BASH_REMATCH[1]}; done <"$r.hackbench"
         rec "$scen" "$round" "$pos" "$tracer" hackbench_s "$hb"
         rec "$scen" "$round" "$pos" "$tracer" victim_ms "$s0 $s1"
+        rec "$scen" "$round" "$pos" "$tracer" competitor_ms "$c0 $c1"
         rec "$scen" "$round" "$pos" "$tracer" wall "$t0 $t1"
         msg="hackbench ${hb}s, victim $(python3 -c "print(f'{($s1-$s0)/(($t1-$t0)*1000):.3f}')" 2>/dev/null) CPU"
         ;;
     esac
     stop_tracer
     [[ $tracer != none ]] && rec "$scen" "$round" "$pos" "$tracer" exit "$TRACER_STATUS"
-    [[ $tracer == thief || $tracer == noop ]] && rec "$scen" "$round" "$pos" "$tracer" json "$r.json"
+    [[ $tracer == thief* || $tracer == noop ]] && rec "$scen" "$round" "$pos" "$tracer" json "$r.json"
     [[ -n $wrapper ]] && stop_group "$wrapper" KILL 2
     if [[ -n $victim ]]; then
         stop_group "$victim" KILL 2
@@ -398,7 +443,7 @@ for scen in "${SCENARIOS[@]}"; do
     say "scenario $scen"
     IDLE_PID=
     if [[ $scen == untargeted ]]; then
-        spawn /dev/null /dev/null sleep 3600
+        spawn_wl /dev/null /dev/null sleep 3600
         IDLE_PID=$SPAWNED
     fi
     n=${#TRACERS[@]}
@@ -414,28 +459,40 @@ for scen in "${SCENARIOS[@]}"; do
 done
 
 # ---- thief's own costs -------------------------------------------------------
-# thief -- CMD (run under /usr/bin/time -v): CMD runs the pipe benchmark(s),
-# then holds on a FIFO so that BPF statistics, CPU time and RSS can be read
-# while thief is still attached; then it is released and thief ends by itself
-# (target exited).
+# Under /usr/bin/time -v. thief/noop/capacity: thief -- CMD, where CMD runs the
+# pipe benchmark(s) and then holds on a FIFO so that BPF statistics, CPU time
+# and memory can be read while thief is still attached; released, it ends and
+# thief ends by itself (target exited). idle: thief -p on an idle sleep while
+# the pipe benchmark runs untargeted (the per-event cost everyone else pays).
 cost_run() {
     local mode=$1
-    local r=$OUT/runs/cost-$mode cmd extra=()
-    rm -f "$WORK/hold"
+    local r=$OUT/runs/cost-$mode cmd idle= extra=() target=()
+    rm -f "$WORK/hold" "$r".*
     mkfifo "$WORK/hold"
     [[ $mode == noop ]] && extra=(--noop-programs)
-    if [[ $mode == capacity ]]; then
+    case $mode in
+    idle)
+        # Untargeted: what every other process pays per event.
+        spawn_wl /dev/null /dev/null sleep 3600
+        idle=$SPAWNED
+        target=(-p "$idle")
+        ;;
+    capacity)
         cmd="taskset -c 0 perf bench sched pipe -T -l $CAP_LOOPS >$r.pipe0 & taskset -c 1 perf bench sched pipe -T -l $CAP_LOOPS >$r.pipe1 & wait; read -r _ <$WORK/hold"
-    else
+        target=(-- bash -c "$cmd")
+        ;;
+    *)
         cmd="taskset -c 1 perf bench sched pipe -T -l $COST_LOOPS >$r.pipe1; read -r _ <$WORK/hold"
-    fi
-    rm -f "$r".*
+        target=(-- bash -c "$cmd")
+        ;;
+    esac
     local t_launch=$EPOCHREALTIME
-    spawn "$r.json" "$r.err" /usr/bin/time -v -o "$r.time" "$THIEF" "${extra[@]}" --format json -- bash -c "$cmd"
+    spawn "$r.json" "$r.err" /usr/bin/time -v -o "$r.time" "$THIEF" "${extra[@]}" --format json "${target[@]}"
     local tpid=$SPAWNED
     if ! wait_ready "$r.err" '^thief: tracing' "$tpid" 30; then
         say "  cost run $mode: thief did not attach: $(tail -n 3 "$r.err" | tr '\n' ' ')"
         stop_group "$tpid" KILL 2
+        [[ -n $idle ]] && stop_group "$idle" KILL 2
         return 1
     fi
     local t_ready=$READY_AT thief_pid children
@@ -443,20 +500,32 @@ cost_run() {
     thief_pid=${children%% *}
     local files=("$r.pipe1") f done=0 i
     [[ $mode == capacity ]] && files=("$r.pipe0" "$r.pipe1")
-    for ((i = 0; i < 600 * 50; i++)); do
-        done=1
-        for f in "${files[@]}"; do grep -q usecs/op "$f" 2>/dev/null || done=0; done
-        ((done)) && break
-        alive "$tpid" || break
-        nap 0.02
-    done
+    if [[ $mode == idle ]]; then
+        nap "$SETTLE"
+        spawn_wl "$r.pipe1" /dev/null taskset -c 1 perf bench sched pipe -l "$COST_LOOPS"
+        reap "$SPAWNED"
+    else
+        for ((i = 0; i < 600 * 50; i++)); do
+            done=1
+            for f in "${files[@]}"; do grep -q usecs/op "$f" 2>/dev/null || done=0; done
+            ((done)) && break
+            alive "$tpid" || break
+            nap 0.02
+        done
+    fi
     local t_done=$EPOCHREALTIME
     bpftool prog show -j >"$r.bpftool.json" 2>/dev/null
     cat "/proc/$thief_pid/stat" >"$r.stat" 2>/dev/null
     cat "/proc/$thief_pid/status" >"$r.status" 2>/dev/null
-    release "$WORK/hold"
-    for ((i = 0; i < 10 * 50; i++)); do alive "$tpid" || break; nap 0.02; done
-    stop_group "$tpid" INT 10
+    cat "/proc/$thief_pid/smaps" >"$r.smaps" 2>/dev/null
+    if [[ -n $idle ]]; then
+        stop_group "$tpid" INT 10
+        stop_group "$idle" KILL 2
+    else
+        release "$WORK/hold"
+        for ((i = 0; i < 10 * 50; i++)); do alive "$tpid" || break; nap 0.02; done
+        stop_group "$tpid" INT 10
+    fi
     rec cost 1 0 "$mode" t_launch "$t_launch"
     rec cost 1 0 "$mode" t_ready "$t_ready"
     rec cost 1 0 "$mode" t_done "$t_done"
@@ -469,6 +538,7 @@ if [[ ${BENCH_SKIP_COST:-0} != 1 ]]; then
     echo 1 >/proc/sys/kernel/bpf_stats_enabled
     cost_run thief
     cost_run noop
+    cost_run idle
     echo 0 >/proc/sys/kernel/bpf_stats_enabled
     say "ring-buffer capacity (two targeted pipe benchmarks, one per CPU, -l $CAP_LOOPS each)"
     cost_run capacity
@@ -476,5 +546,8 @@ fi
 
 BENCH_END=$EPOCHREALTIME
 echo "elapsed_s: $(((${BENCH_END/./} - ${BENCH_START/./}) / 1000000))" >>"$OUT/machine.txt"
+BUSY_AFTER=$(busy_pct)
+echo "busy_after_pct: $BUSY_AFTER" >>"$OUT/machine.txt"
+((BUSY_AFTER > 10)) && say "warning: other work is running now (${BUSY_AFTER}% busy): it may have disturbed the rounds"
 python3 "$STATS" "$OUT" | tee "$OUT/report.md"
 say "done in $(((${BENCH_END/./} - ${BENCH_START/./}) / 1000000)) s; raw data and report.md in $OUT"

@@ -17,6 +17,8 @@ public struct ReportMeta: Sendable {
     public var startEpochNs: UInt64 = 0
     /// Set for the reports of `--interval`.
     public var interval: Report.Interval?
+    /// Set with --self-cost.
+    public var selfCost: Report.SelfCost?
 
     public init(version: String, host: String, kernel: String, pid: Int32, comm: String,
                 command: [String]? = nil, exitStatus: Int32? = nil, startTime: String,
@@ -94,6 +96,6 @@ extension Aggregator {
             runnableWait: runnableWait.stats(threadTime: tt),
             thieves: thiefList, irqs: irqs(.hard), softirqs: irqs(.soft), systemVectors: irqs(.systemVector),
             lostEvents: meta.lostEvents, missedSwitchEvents: meta.missedSwitchEvents, records: records,
-            tracer: .init(attach: meta.attach, programs: meta.programs), interval: meta.interval)
+            tracer: .init(attach: meta.attach, programs: meta.programs, selfCost: meta.selfCost), interval: meta.interval)
     }
 }

@@ -160,9 +160,25 @@ public struct Report: Codable, Sendable, Equatable {
     }
 
     public struct Tracer: Codable, Sendable, Equatable {
-        /// "tp_btf" or "raw_tp"; "replay" for a report rebuilt from records.
+        /// "tp_btf" or "raw_tp".
         public var attach: String
         public var programs: Int
-        enum CodingKeys: String, CodingKey { case attach, programs }
+        /// What tracing cost (--self-cost): kernel time in thief's BPF
+        /// programs, how often they ran, and the consumer's CPU time.
+        public var selfCost: SelfCost?
+        enum CodingKeys: String, CodingKey { case attach, programs, selfCost = "self_cost" }
+    }
+
+    public struct SelfCost: Codable, Sendable, Equatable {
+        public var bpfRunNs: UInt64
+        public var bpfRuns: UInt64
+        public var consumerCpuNs: UInt64
+        public var peakRssKb: UInt64
+        public init(bpfRunNs: UInt64, bpfRuns: UInt64, consumerCpuNs: UInt64, peakRssKb: UInt64) {
+            self.bpfRunNs = bpfRunNs; self.bpfRuns = bpfRuns; self.consumerCpuNs = consumerCpuNs; self.peakRssKb = peakRssKb
+        }
+        enum CodingKeys: String, CodingKey {
+            case bpfRunNs = "bpf_run_ns", bpfRuns = "bpf_runs", consumerCpuNs = "consumer_cpu_ns", peakRssKb = "peak_rss_kb"
+        }
     }
 }

@@ -37,9 +37,14 @@ public final class Session {
         var carryWait: UInt64 = 0
     }
 
-    public init(runStart: UInt64, interval: UInt64? = nil) {
+    /// With --count N: the N-th interval is the last, and runs to the end.
+    public let limit: Int?
+    private var openedCount = 1
+
+    public init(runStart: UInt64, interval: UInt64? = nil, limit: Int? = nil) {
         self.runStart = runStart
         self.interval = interval.flatMap { $0 > 0 ? $0 : nil }
+        self.limit = limit
         let first = Aggregator(windowStart: runStart, windowEnd: self.interval.map { runStart + $0 })
         first.runStart = runStart
         open = [first]
@@ -57,12 +62,18 @@ public final class Session {
     public func tick(now: UInt64) {
         while let first = open.first, let end = first.windowEnd, end + Session.grace < now {
             if open.count == 1 { openNext() }
+            if open.count == 1 { break } // the last interval (--count) stays open
             closeOldest()
         }
     }
 
     private func openNext() {
         guard let interval, let end = current.windowEnd else { return }
+        if let limit, openedCount >= limit {
+            current.windowEnd = nil // the last interval: it ends with the run
+            return
+        }
+        openedCount += 1
         let next = Aggregator(windowStart: end, windowEnd: end + interval)
         next.runStart = runStart
         for t in current.threads.values where t.exit == nil || t.exit! > end { next.inherit(t) }

@@ -25,6 +25,9 @@ public struct RunHeader: Codable, Sendable, Equatable {
     public var attach: String
     public var programs: Int
     public var seeds: [Seed]
+    /// The live run's --interval and --count, if any.
+    public var interval: UInt64?
+    public var intervalCount: Int?
 
     public init(version: String, host: String, kernel: String, pid: Int32, comm: String, command: [String]?,
                 runStart: UInt64, startEpochNs: UInt64, attach: String, programs: Int, seeds: [Seed]) {
@@ -71,6 +74,8 @@ public struct RunTrailer: Codable, Sendable, Equatable {
     public var untouched: [UInt32: UInt64]
     /// Thread names at the end (prctl renames send no event).
     public var names: [UInt32: String]
+    /// --self-cost of the live run.
+    public var selfCost: Report.SelfCost?
 
     public init(end: UInt64, endReason: String, exitStatus: Int32?, lostEvents: UInt64, missedSwitchEvents: UInt64,
                 open: [OpenThread], untouched: [UInt32: UInt64], names: [UInt32: String]) {
@@ -96,6 +101,7 @@ extension RunHeader {
             attach: attach, programs: programs)
         m.startEpochNs = startEpochNs + offset
         if let intervalIndex, let interval { m.interval = Report.Interval(index: intervalIndex, lengthNs: interval) }
+        m.selfCost = trailer?.selfCost
         return m
     }
 }
@@ -181,6 +187,16 @@ public enum TraceFile {
         }
         guard let header else { throw bad("no header") }
         guard let trailer else { throw bad("truncated: no trailer (the recording was cut off before the run ended)") }
+        guard trailer.end >= header.runStart else { throw bad("corrupt: the run ends before it starts") }
+        // Every record lies inside the run (tracing stops before the window closes).
+        var offset = 0
+        while offset + Record.size <= records.count {
+            let ts = records.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: Record.self).ts }
+            guard ts <= trailer.end, ts + 1_000_000_000 >= header.runStart else {
+                throw bad("corrupt: record \(offset / Record.size) lies outside the recorded run")
+            }
+            offset += Record.size
+        }
         return Contents(header: header, records: records, trailer: trailer)
     }
 
@@ -218,9 +234,18 @@ public enum TraceFile {
 /// Rebuilds the reports of a recording: the same Session and metadata code as
 /// a live run, so `thief report` prints what the live run printed.
 public enum Replay {
+    /// The most intervals a replay makes (a guard against a tiny --interval).
+    public static let maxIntervals: UInt64 = 100_000
+
+    public static func intervalCount(_ c: TraceFile.Contents, interval: UInt64) -> UInt64 {
+        (c.trailer.end - c.header.runStart) / max(interval, 1) + 1
+    }
+
     public static func reports(_ c: TraceFile.Contents, interval: UInt64?) -> [Report] {
         let h = c.header
-        let session = Session(runStart: h.runStart, interval: interval)
+        let interval = interval.flatMap { intervalCount(c, interval: $0) <= maxIntervals ? $0 : nil }
+        let limit = interval != nil && interval == h.interval ? h.intervalCount : nil
+        let session = Session(runStart: h.runStart, interval: interval, limit: limit)
         for s in h.seeds { session.addThread(tid: s.tid, tgid: s.tgid, comm: s.comm) }
         var out: [Report] = []
         session.onInterval = { agg, idx in

@@ -17,6 +17,11 @@ public enum TextRenderer {
         line("tracer: \(r.tracer.attach), \(r.tracer.programs) programs; records: \(r.records); "
             + "missed switch events (repaired): \(r.missedSwitchEvents); lost events: \(r.lostEvents)"
             + (r.lostEvents > 0 ? "  ** INCOMPLETE: the ring buffer overflowed **" : ""))
+        if let c = r.tracer.selfCost {
+            let per = c.bpfRuns == 0 ? 0 : c.bpfRunNs / c.bpfRuns
+            line("self cost: BPF \(Format.duration(c.bpfRunNs)) in \(c.bpfRuns) runs (\(per)ns each); "
+                + "consumer CPU \(Format.duration(c.consumerCpuNs)); peak RSS \(c.peakRssKb / 1024) MiB")
+        }
         line()
 
         let m = r.migrations

@@ -1,7 +1,7 @@
 import ThiefCore
 
 /// The gate's verdicts for people (the table, printed on stderr) and for
-/// GitHub Actions (`::error` workflow commands, printed on stdout).
+/// GitHub Actions (`::error` workflow commands, printed on stderr).
 public enum VerdictRenderer {
     public static func render(_ result: GateResult) -> String {
         let runs = result.runs > 1 ? " (median of \(result.runs) runs)" : ""

@@ -17,6 +17,10 @@ public struct TracerOptions: Sendable {
     public var noopPrograms = false
     /// Report every this many ns (nil: one report for the whole run).
     public var interval: UInt64?
+    /// Measure and report what tracing cost (BPF run time, consumer CPU).
+    public var selfCost = false
+    /// With interval: stop after this many intervals.
+    public var intervalCount: Int?
     /// Save the raw records and what rebuilds the report to this file.
     public var recordPath: String?
 
@@ -45,7 +49,7 @@ public final class Tracer {
     public var onAttached: ((String) -> Void)?
     /// Called with the report of each interval as it closes (not the last one:
     /// run() returns that).
-    public var onInterval: ((Report) -> Void)?
+    public var onInterval: ((Report) throws -> Void)?
 
     public init(options: TracerOptions) {
         self.options = options
@@ -107,6 +111,8 @@ public final class Tracer {
         guard let tb = handle else { throw TracerError(.internalError, "tracer handle missing") }
         defer { thief_bpf_close(tb) }
 
+        if options.selfCost { try TracerError.check(thief_bpf_enable_stats(tb), .kernel, "--self-cost") }
+        let cpuAtStart = Self.cpuTimeNs()
         for s in seeds {
             var st = thief_tstate()
             st.tgid = s.tgid
@@ -131,7 +137,7 @@ public final class Tracer {
         var wall = timespec()
         clock_gettime(CLOCK_REALTIME, &wall)
         let startEpoch = UInt64(wall.tv_sec) * 1_000_000_000 + UInt64(wall.tv_nsec)
-        let session = Session(runStart: start, interval: options.interval)
+        let session = Session(runStart: start, interval: options.interval, limit: options.intervalCount)
         box.session = session
         for s in seeds { session.addThread(tid: s.tid, tgid: s.tgid, comm: s.comm) }
 
@@ -151,20 +157,23 @@ public final class Tracer {
         let (pid, comm) = targetIdentity(seeds: seeds)
         var command: [String]?
         if case .command(let argv) = options.target { command = argv }
-        let header = RunHeader(
+        var header = RunHeader(
             version: ThiefVersion.current, host: Host.name, kernel: Host.kernel, pid: pid, comm: comm,
             command: command, runStart: start, startEpochNs: startEpoch,
             attach: String(cString: thief_bpf_attach_kind(tb)), programs: Int(thief_bpf_attached_count(tb)),
             seeds: seeds.map { RunHeader.Seed(tid: $0.tid, tgid: $0.tgid, comm: $0.comm) })
+        header.interval = options.interval
+        header.intervalCount = options.intervalCount
         if let path = options.recordPath {
             box.recorder = try Recorder(path: path, header: header)
         }
+        var intervalError: Error?
         session.onInterval = { [weak self] agg, idx in
             var counters = thief_counters()
             _ = thief_bpf_counters(tb, &counters)
             let meta = header.meta(window: agg, trailer: nil, intervalIndex: idx, interval: self?.options.interval,
                                    lostSoFar: counters.lost, missedSoFar: counters.healed)
-            self?.onInterval?(agg.report(meta))
+            do { try self?.onInterval?(agg.report(meta)) } catch { intervalError = intervalError ?? error }
         }
         onAttached?("thief: tracing \(describe(pid: pid, comm: comm, threads: seeds.count)) via \(header.attach) (\(header.programs) programs); "
             + (options.duration.map { "for \(formatDuration($0)), " } ?? "") + "Ctrl+C to stop")
@@ -181,6 +190,7 @@ public final class Tracer {
             try TracerError.check(n, .kernel, "reading the ring buffer")
             // Every record stamped before `now` has been drained: close the intervals due.
             session.tick(now: now)
+            if let e = intervalError { throw e }
             try box.recorder?.flushIfNeeded()
             if let c = child, !childReaped {
                 var st: Int32 = 0
@@ -237,16 +247,33 @@ public final class Tracer {
             childStatus = Self.exitStatus(st)
         }
 
-        let trailer = RunTrailer(
+        var trailer = RunTrailer(
             end: end, endReason: endReason, exitStatus: childStatus, lostEvents: counters.lost,
             missedSwitchEvents: counters.healed, open: open.map { RunTrailer.OpenThread(tid: $0.tid, $0.state) },
             untouched: untouched, names: names)
+        if options.selfCost {
+            var stats = [thief_bpf_prog_stats](repeating: thief_bpf_prog_stats(), count: 64)
+            let n = Int(max(0, thief_bpf_prog_stats_get(tb, &stats, 64)))
+            var usage = rusage()
+            getrusage(RUSAGE_SELF.rawValue, &usage)
+            trailer.selfCost = Report.SelfCost(
+                bpfRunNs: stats.prefix(n).reduce(0) { $0 + $1.run_time_ns },
+                bpfRuns: stats.prefix(n).reduce(0) { $0 + $1.run_cnt },
+                consumerCpuNs: Self.cpuTimeNs() - cpuAtStart, peakRssKb: UInt64(max(0, usage.ru_maxrss)))
+        }
         let (last, idx) = session.finish(at: end, open: open, untouchedOnCore: untouched)
         for (tid, name) in names { last.rename(tid: tid, comm: name) }
         try box.recorder?.finish(trailer)
         let meta = header.meta(window: last, trailer: trailer, intervalIndex: options.interval == nil ? nil : idx,
                                interval: options.interval, lostSoFar: 0, missedSoFar: 0)
         return TraceResult(aggregator: last, meta: meta, header: header, trailer: trailer)
+    }
+
+    /// This process's CPU time (user + system), ns.
+    static func cpuTimeNs() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
     }
 
     static func exitStatus(_ st: Int32) -> Int32 {

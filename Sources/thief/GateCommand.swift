@@ -8,8 +8,8 @@ struct GateCommand: ParsableCommand {
         commandName: "gate",
         abstract: "Judge saved JSON reports with gate rules, without tracing (exit 1 when a rule fails).",
         discussion: """
-        Rules and metric paths: docs/gate.md. Several reports (several files, or one file
-        written by --repeat N --format json) are judged by the median of each metric.
+        Rules and metric paths: docs/gate.md. Several reports (several files, or one file written by --repeat N --format json) are judged by the median of each metric.
+
         Exit codes: 0 every check passed; 1 a check failed; 2 a report could not be read; 64 usage error.
         """
     )

@@ -69,7 +69,8 @@ struct GateOptions: ParsableArguments {
     }
 
     /// Judges the report(s), by their median: the table on stderr, the JUnit
-    /// file, GitHub annotations on stdout; throws exit code 1 when a check failed.
+    /// file, GitHub annotations on stderr (the runner reads workflow commands
+    /// from both streams; stdout stays a clean report); throws exit code 1 when a check failed.
     func judge(_ reports: [Report], with gate: Gate?) throws {
         guard let gate else { return }
         let result = gate.judge(reports)
@@ -82,7 +83,7 @@ struct GateOptions: ParsableArguments {
         }
         if ProcessInfo.processInfo.environment["GITHUB_ACTIONS"] == "true" {
             let lines = VerdictRenderer.githubAnnotations(result)
-            if !lines.isEmpty { FileHandle.standardOutput.write(Data(lines.map { $0 + "\n" }.joined().utf8)) }
+            if !lines.isEmpty { FileHandle.standardError.write(Data(lines.map { $0 + "\n" }.joined().utf8)) }
         }
         if result.failed { throw ThiefExit.gateFailed }
     }

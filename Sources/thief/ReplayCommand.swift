@@ -40,6 +40,9 @@ struct ReplayCommand: ParsableCommand {
             throw fail(e.description, ThiefExit.cannotMeasure)
         }
         let ns = try interval.map { try DurationParser.nanoseconds($0) }
+        if let ns, Replay.intervalCount(contents, interval: ns) > Replay.maxIntervals {
+            throw fail("--interval \(interval ?? ""): more than \(Replay.maxIntervals) intervals in this recording; choose a longer one", ThiefExit.usage)
+        }
         for r in Replay.reports(contents, interval: ns) { try output.emit(r) }
     }
 }

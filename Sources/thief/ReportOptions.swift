@@ -51,6 +51,9 @@ struct TraceOptions: ParsableArguments {
     @Flag(name: .customLong("noop-programs"), help: .hidden)
     var noopPrograms = false
 
+    @Flag(name: .customLong("self-cost"), help: "Report what tracing cost: BPF run time per event, thief's CPU time, peak RSS.")
+    var selfCost = false
+
     @Option(name: .long, help: "Print a report every INTERVAL (e.g. 10s), and a last one at the end.")
     var interval: String?
 
@@ -94,9 +97,11 @@ struct TraceOptions: ParsableArguments {
         opts.noopPrograms = noopPrograms
         opts.interval = try intervalNs
         opts.recordPath = record
+        opts.selfCost = selfCost
         if let count, let i = opts.interval {
             let total = UInt64(count) * i
             opts.duration = min(opts.duration ?? total, total)
+            opts.intervalCount = count
         }
     }
 }

@@ -52,9 +52,10 @@ struct Run: ParsableCommand {
 
     func run() throws {
         var opts = TracerOptions(target: target, duration: try trace.durationNs)
-        opts.traceIRQs = !trace.noIrqs
-        opts.rawTracepoints = trace.attach == .rawTP
-        opts.noopPrograms = trace.noopPrograms
+        try trace.apply(to: &opts)
+        if opts.interval != nil && output.format == .json {
+            throw fail("--format json prints one report; use --format ndjson with --interval", ThiefExit.usage)
+        }
         guard repeatCount >= 1 else { throw fail("--repeat must be at least 1", ThiefExit.usage) }
         if repeatCount > 1, opts.duration == nil, command.isEmpty {
             throw fail("--repeat needs -d DURATION or a command (-- CMD ARGS), so that each run ends by itself", ThiefExit.usage)
@@ -66,7 +67,7 @@ struct Run: ParsableCommand {
         let compiled = try gate.prepare()
         var reports: [Report] = []
         for _ in 0..<repeatCount {
-            let result = try traceOrExit(opts, quiet: trace.quiet)
+            let result = try traceOrExit(opts, quiet: trace.quiet, onInterval: { try output.emit($0) })
             try output.emit(result.report)
             reports.append(result.report)
         }
@@ -75,9 +76,11 @@ struct Run: ParsableCommand {
 }
 
 /// Runs the tracer; a TracerError becomes one line and exit code 2.
-func traceOrExit(_ opts: TracerOptions, quiet: Bool) throws -> TraceResult {
+/// With --interval, `onInterval` gets each interval's report as it closes.
+func traceOrExit(_ opts: TracerOptions, quiet: Bool, onInterval: ((Report) throws -> Void)? = nil) throws -> TraceResult {
     let tracer = Tracer(options: opts)
     if !quiet { tracer.onAttached = { stderrLine($0) } }
+    tracer.onInterval = onInterval
     do {
         return try tracer.run()
     } catch let e as TracerError {

@@ -110,7 +110,7 @@ struct GateRuleParserTests {
         ("runnable_wait.p99 > 1e", 22, "expected an exponent after 'e'"),
         ("runnable_wait.p99 > 1e999us", 21, "number out of range"),
         ("runnable_wait.p99 > 200xs", 24, "unknown unit 'xs'"),
-        ("on_core > 1m", 11, "unknown unit 'm'"),
+        ("on_core > 1m", 12, "unknown unit 'm'"),
         ("runnable_wait.p99 > 200", 24, "'runnable_wait.p99' is a duration and needs a time unit"),
         ("runnable_wait.p99 > 5%", 22, "'runnable_wait.p99' is a duration; a percentage compares a share"),
         ("runnable_wait.pct > 0.05", 25, "'runnable_wait.pct' is a share of thread time and needs %"),

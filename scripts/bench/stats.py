@@ -11,11 +11,12 @@ import statistics
 import sys
 from collections import defaultdict
 
-ORDER = ["none", "noop", "thief", "bpftrace", "runqlat", "cpudist", "perf-sched"]
+ORDER = ["none", "noop", "thief", "thief-alt", "bpftrace", "runqlat", "cpudist", "perf-sched"]
 LABEL = {
     "none": "none",
     "noop": "thief --noop-programs (floor)",
     "thief": "thief -p",
+    "thief-alt": "thief -p (BENCH_THIEF_ALT build)",
     "bpftrace": "bpftrace thief.bt",
     "runqlat": "runqlat -p",
     "cpudist": "cpudist -p",
@@ -69,6 +70,12 @@ def metric(scen, kv):
             m["victim CPU share"] = (s1 - s0) / ((t1 - t0) * 1000.0)
         except (KeyError, ValueError, ZeroDivisionError):
             m["victim CPU share"] = None
+        try:
+            s0, s1 = map(float, kv["victim_ms"].split())
+            c0, c1 = map(float, kv["competitor_ms"].split())
+            m["victim/competitor CPU"] = (s1 - s0) / (c1 - c0)
+        except (KeyError, ValueError, ZeroDivisionError):
+            m["victim/competitor CPU"] = None
         return m
     return {}
 
@@ -121,7 +128,7 @@ def print_scenarios(rows, out_lines, summary):
         }[scen]
         out_lines.append(f"\n### {title}\n")
         for name, per in by_metric.items():
-            better = "higher is better" if name == "victim CPU share" else "lower is better"
+            better = "higher is better" if name.startswith("victim") else "lower is better"
             out_lines.append(f"Metric: {name} ({better}); ratio = tracer / none in the same round, {len(rounds)} rounds.\n")
             out_lines.append(f"| tracer | median ratio | min–max ratio | median {name} | runs |")
             out_lines.append("|---|---|---|---|---|")
@@ -139,7 +146,7 @@ def print_scenarios(rows, out_lines, summary):
         if failed:
             out_lines.append(f"Runs that failed to attach: {failed}\n")
         # thief's lost/missed records in this scenario
-        for t in ("thief", "noop"):
+        for t in ("thief", "thief-alt", "noop"):
             lost = missed = 0
             rps = []
             n = 0
@@ -219,6 +226,31 @@ def vm_hwm(path):
     return None
 
 
+def smaps_breakdown(path):
+    """Rss (kB) of the BPF map mappings (the ring buffer), file-backed
+    libraries and the binary, and anonymous memory."""
+    out = {"bpf-map": 0, "files": 0, "anon": 0}
+    name = ""
+    try:
+        with open(path) as f:
+            for line in f:
+                first = line.split(None, 1)[0]
+                if "-" in first and not first.endswith(":"):
+                    parts = line.split()
+                    name = parts[5] if len(parts) > 5 else ""
+                elif first == "Rss:":
+                    kb = int(line.split()[1])
+                    if "bpf-map" in name:
+                        out["bpf-map"] += kb
+                    elif name.startswith("/"):
+                        out["files"] += kb
+                    else:
+                        out["anon"] += kb
+    except (OSError, ValueError, IndexError):
+        return None
+    return out
+
+
 def pipe_file(path):
     usecs = total = None
     try:
@@ -240,7 +272,7 @@ def cost_section(rows, info, out_lines, summary):
         return
     loops = int(info.get("cost_loops", "0") or 0)
     out_lines.append("\n### thief's own costs (targeted pipe benchmark under `thief -- CMD`, `kernel.bpf_stats_enabled=1`)\n")
-    for mode in ("thief", "noop"):
+    for mode in ("thief", "noop", "idle"):
         kv = cost.get(mode)
         if not kv:
             continue
@@ -254,7 +286,10 @@ def cost_section(rows, info, out_lines, summary):
         rss_kb = fnum(tv.get("Maximum resident set size (kbytes)"))
         hwm = vm_hwm(pre + ".status")
         wall = td - tr
-        label = "thief -p (full programs)" if mode == "thief" else "thief --noop-programs (floor)"
+        label = {"thief": "thief -- CMD, targeted (full programs)",
+                 "noop": "thief --noop-programs -- CMD, targeted (floor)",
+                 "idle": "thief -p on an idle sleep, pipe benchmark untargeted"}[mode]
+        what = "2 untargeted switches + 2 wake-ups" if mode == "idle" else "2 target switches + 2 wake-ups"
         out_lines.append(f"**{label}**: pipe benchmark {fmt(usecs)} usecs/op over {fmt(total)} s ({loops} round trips).\n")
         if progs:
             out_lines.append("| BPF program | runs | runs/s | total ms | ns/run |")
@@ -270,7 +305,7 @@ def cost_section(rows, info, out_lines, summary):
             out_lines.append("")
             per_op = tot_ns / loops if loops else None
             out_lines.append(f"BPF time: {tot_ns / 1e6:,.1f} ms = {100 * tot_ns / 1e9 / wall:.1f}% of one CPU over the {wall:.2f} s attached; "
-                             f"{fmt(per_op, 0)} ns per pipe round trip (2 target switches + 2 wake-ups).")
+                             f"{fmt(per_op, 0)} ns per pipe round trip ({what}).")
             sw = [p for p in progs if p[0].endswith("sched_switch")]
             if sw and sw[0][1]:
                 summary[("cost", mode, "switch_ns")] = sw[0][2] / sw[0][1]
@@ -288,6 +323,11 @@ def cost_section(rows, info, out_lines, summary):
                 lines.append(f"- records per consumer CPU-second: {recs / cpu:,.0f}")
         lines.append(f"- lost records: {j.get('lost_events', '–')}; missed switch events (healed): {j.get('missed_switch_events', '–')}")
         lines.append(f"- peak RSS: {rss_kb / 1024:.1f} MB (/usr/bin/time -v), VmHWM {hwm / 1024 if hwm else 0:.1f} MB" if rss_kb else "- peak RSS: –")
+        sm = smaps_breakdown(pre + ".smaps")
+        if sm:
+            lines.append(f"- RSS while attached: ring-buffer/BPF map mappings {sm['bpf-map'] / 1024:.1f} MB, "
+                         f"binary and shared libraries {sm['files'] / 1024:.1f} MB, anonymous {sm['anon'] / 1024:.1f} MB")
+            summary[("cost", mode, "smaps")] = sm
         out_lines.extend(lines)
         out_lines.append("")
         summary[("cost", mode, "attach_ms")] = (tr - tl) * 1000
@@ -380,6 +420,8 @@ def main():
     lines.append(f"- thief {info.get('thief', '?')}; {info.get('perf', '')}; {info.get('bpftrace', '')}; libbpf-tools {info.get('libbpf-tools', '')}; {info.get('hackbench', '')}")
     lines.append(f"- rounds {info.get('rounds')}, pipe loops {info.get('loops')}, hackbench {info.get('hackbench_args')}"
                  + (f"; total run time {info['elapsed_s']} s" if "elapsed_s" in info else ""))
+    lines.append(f"- other load on the machine (busy % of all CPUs over 1 s): {info.get('busy_before_pct', '?')}% before, {info.get('busy_after_pct', '?')}% after"
+                 + (" — **noisy: rerun on a quiet machine**" if max(int(info.get('busy_before_pct', 0) or 0), int(info.get('busy_after_pct', 0) or 0)) > 10 else ""))
     summary = {}
     print_scenarios(rows, lines, summary)
     attach = attach_times(rows)

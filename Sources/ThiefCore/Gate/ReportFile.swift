@@ -38,30 +38,38 @@ public enum ReportFile {
     }
 
     /// Splits concatenated top-level JSON objects (strings and escapes respected).
+    /// Lines starting with `::` between objects are skipped: they are the GitHub
+    /// annotations `thief … --fail-if` prints after the report when stdout is a file.
     static func split(_ data: Data) throws -> [Data] {
+        let bytes = [UInt8](data)
         var docs: [Data] = []
-        var depth = 0, start = 0, inString = false, escaped = false
-        for (i, b) in data.enumerated() {
+        var depth = 0, start = 0, inString = false, escaped = false, i = 0
+        func byte(_ c: Unicode.Scalar) -> UInt8 { UInt8(ascii: c) }
+        while i < bytes.count {
+            let b = bytes[i]
+            defer { i += 1 }
             if inString {
-                if escaped { escaped = false } else if b == UInt8(ascii: "\\") { escaped = true } else if b == UInt8(ascii: "\"") { inString = false }
+                if escaped { escaped = false } else if b == byte("\\") { escaped = true } else if b == byte("\"") { inString = false }
                 continue
             }
             switch b {
-            case UInt8(ascii: "\""):
+            case byte("\""):
                 guard depth > 0 else { throw Invalid(description: "not a thief JSON report (expected an object)") }
                 inString = true
-            case UInt8(ascii: "{"), UInt8(ascii: "["):
+            case byte("{"), byte("["):
                 if depth == 0 {
-                    guard b == UInt8(ascii: "{") else { throw Invalid(description: "not a thief JSON report (expected an object)") }
+                    guard b == byte("{") else { throw Invalid(description: "not a thief JSON report (expected an object)") }
                     start = i
                 }
                 depth += 1
-            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+            case byte("}"), byte("]"):
                 depth -= 1
                 guard depth >= 0 else { throw Invalid(description: "not valid JSON (unbalanced '\(Character(UnicodeScalar(b)))')") }
-                if depth == 0 { docs.append(data.subdata(in: data.startIndex + start ..< data.startIndex + i + 1)) }
-            case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"):
+                if depth == 0 { docs.append(Data(bytes[start...i])) }
+            case byte(" "), byte("\n"), byte("\r"), byte("\t"):
                 break
+            case byte(":") where depth == 0 && i + 1 < bytes.count && bytes[i + 1] == byte(":") && (i == 0 || bytes[i - 1] == byte("\n")):
+                while i + 1 < bytes.count, bytes[i + 1] != byte("\n") { i += 1 }
             default:
                 guard depth > 0 else { throw Invalid(description: "not a thief JSON report (text outside a JSON object)") }
             }

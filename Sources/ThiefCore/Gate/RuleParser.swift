@@ -148,7 +148,9 @@ struct RuleScanner {
                 subject = .offCoreState(state)
                 continue
             }
-            guard field == nil else { throw error(dot, "unexpected '.\(part)' after '\(Metric(subject, field))'") }
+            guard field == nil else {
+                throw error(dot, "unexpected '.\(part)' after '\(Metric(subject, field))'", "one field per metric: \(Metric(subject, field)) > …")
+            }
             guard let f = Field(rawValue: part), subject.fields.contains(f) else {
                 var names = subject.fields.map(\.rawValue)
                 if case .offCore = subject { names += Subject.OffCoreState.allCases.map(\.rawValue) }

@@ -1,0 +1,110 @@
+import CThiefABI
+import Testing
+@testable import ThiefCore
+
+/// Interval accounting: episodes split at boundaries, and the intervals'
+/// totals add up to the whole run's to the nanosecond.
+@Suite("Session: intervals")
+struct SessionTests {
+    /// A thread that runs 7 ms, is preempted 5 ms (waiting), runs 11 ms,
+    /// sleeps 13 ms, waits 2 ms after its wakeup, runs 9 ms: 47 ms in all.
+    func records() -> [Record] {
+        var t = W
+        var out: [Record] = []
+        func on(_ d: UInt64, state: OffState) {
+            out.append(Record(kind: .slice, ts: t + d, start: t, dur: d, aux: UInt32(state.rawValue), tid: 10, tgid: 10))
+            t += d
+        }
+        func off(_ d: UInt64, state: OffState, wait: UInt64) {
+            out.append(Record(kind: .offCore, ts: t + d, start: t, aux: UInt32(state.rawValue), tid: 10, tgid: 10))
+            out.append(Record(kind: .wait, ts: t + d, start: t + d - wait, tid: 10, tgid: 10))
+            t += d
+        }
+        out.append(Record(kind: .offCore, ts: t, start: 0, aux: 0, tid: 10, tgid: 10))
+        on(7 * ms, state: .preempted)
+        off(5 * ms, state: .preempted, wait: 5 * ms)
+        on(11 * ms, state: .sleeping)
+        off(15 * ms, state: .sleeping, wait: 2 * ms)
+        on(9 * ms, state: .preempted)
+        out.append(Record(kind: .steal, ts: W + 12 * ms, start: W + 7 * ms, dur: 5 * ms, tid: 10, tgid: 10,
+                          otherPid: 77, otherTgid: 77, comm: "hog"))
+        return out
+    }
+
+    func run(interval: UInt64?, end: UInt64 = W + 50 * ms) -> [Report] {
+        let s = Session(runStart: W, interval: interval)
+        s.addThread(tid: 10, tgid: 10, comm: "victim")
+        var reports: [Report] = []
+        s.onInterval = { a, _ in reports.append(a.report(meta())) }
+        for r in records() { s.fold(r) }
+        // Preempted at 47 ms: off-core and waiting when the run ends at 50.
+        let open = tstate(tgid: 10, offTs: W + 47 * ms, offState: .preempted, waiting: true, waitTs: W + 47 * ms)
+        let (last, _) = s.finish(at: end, open: [(10, open)])
+        reports.append(last.report(meta()))
+        return reports
+    }
+
+    @Test("without an interval, one window holds every episode whole")
+    func whole() throws {
+        let r = try #require(run(interval: nil).first)
+        #expect(r.onCore.totalNs == 27 * ms)
+        #expect(r.onCore.count == 3)
+        #expect(r.offCore.totalNs == 23 * ms) // 5 + 15 + the 3 ms still open at the end
+        #expect(r.runnableWait.totalNs == 10 * ms) // 5 + 2 + the 3 ms still waiting at the end
+        #expect(r.window.durationNs == 50 * ms)
+    }
+
+    @Test("intervals add up to the whole run, to the nanosecond", arguments: [1 * ms, 3 * ms, 4 * ms, 10 * ms, 17 * ms, 49 * ms])
+    func sums(interval: UInt64) throws {
+        let whole = try #require(run(interval: nil).first)
+        let parts = run(interval: interval)
+        #expect(parts.count == Int((50 * ms + interval - 1) / interval))
+        func total(_ f: (Report) -> UInt64) -> UInt64 { parts.reduce(0) { $0 + f($1) } }
+        #expect(total { $0.onCore.totalNs } == whole.onCore.totalNs)
+        #expect(total { $0.onCore.count } == whole.onCore.count)
+        #expect(total { $0.offCore.totalNs } == whole.offCore.totalNs)
+        #expect(total { $0.offCore.count } == whole.offCore.count)
+        #expect(total { $0.runnableWait.totalNs } == whole.runnableWait.totalNs)
+        #expect(total { $0.runnableWait.count } == whole.runnableWait.count)
+        for state in ["preempted", "sleeping"] {
+            #expect(total { $0.offCore.byState?[state]?.totalNs ?? 0 } == whole.offCore.byState?[state]?.totalNs)
+        }
+        #expect(total { $0.thieves.first?.stolenNs ?? 0 } == 5 * ms)
+        #expect(total { $0.records } == whole.records)
+        // Every interval's own books balance: on + off = its window.
+        for p in parts {
+            #expect(p.onCore.totalNs + p.offCore.totalNs == p.window.durationNs)
+        }
+    }
+
+    @Test("a slice across a boundary is split there; it counts where it ends")
+    func split() throws {
+        let parts = run(interval: 10 * ms)
+        // On-core: [0,7), [12,23), [38,47). Interval 0 [0,10): the first slice.
+        #expect(parts[0].onCore.totalNs == 7 * ms)
+        #expect(parts[0].onCore.count == 1)
+        #expect(parts[1].onCore.totalNs == 8 * ms) // [10,20): 8 ms of the 11 ms slice
+        #expect(parts[1].onCore.count == 0)        // it ends later
+        #expect(parts[2].onCore.totalNs == 3 * ms) // [20,30): its last 3 ms
+        #expect(parts[2].onCore.count == 1)
+        #expect(parts[2].onCore.maxNs == 11 * ms)  // histograms see whole episodes
+        // The 15 ms sleep [23,38) is split 7 / 8 between intervals 2 and 3.
+        #expect(parts[2].offCore.byState?["sleeping"]?.totalNs == 7 * ms)
+        #expect(parts[3].offCore.byState?["sleeping"]?.totalNs == 8 * ms)
+    }
+
+    @Test("late records fold into the window their timestamp belongs to")
+    func tickWaitsForGrace() throws {
+        let s = Session(runStart: W, interval: 10 * ms)
+        var closed: [Int] = []
+        s.onInterval = { _, i in closed.append(i) }
+        s.fold(Record(kind: .migrate, ts: W + 11 * ms, tid: 1, tgid: 1))
+        #expect(closed.isEmpty)
+        s.fold(Record(kind: .migrate, ts: W + 9 * ms, tid: 1, tgid: 1))
+        s.tick(now: W + 10 * ms + Session.grace + 1)
+        #expect(closed == [0])
+        let (last, idx) = s.finish(at: W + 15 * ms, open: [])
+        #expect(idx == 1)
+        #expect(last.migrations.reduce(0, +) == 1)
+    }
+}

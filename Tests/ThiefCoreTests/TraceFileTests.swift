@@ -1,0 +1,77 @@
+import CThiefABI
+import Foundation
+import Testing
+@testable import ThiefCore
+
+@Suite("Recordings (.thief files)")
+struct TraceFileTests {
+    func sample() throws -> [UInt8] {
+        let h = RunHeader(version: "0.1.0", host: "h", kernel: "k", pid: 10, comm: "victim", command: nil,
+                          runStart: W, startEpochNs: 1_700_000_000_000_000_000, attach: "tp_btf", programs: 28,
+                          seeds: [.init(tid: 10, tgid: 10, comm: "victim")])
+        var recs: [UInt8] = []
+        for i in 0..<5 {
+            var r = Record(kind: .slice, ts: W + UInt64(i + 1) * ms, start: W + UInt64(i) * ms, dur: ms, tid: 10, tgid: 10)
+            withUnsafeBytes(of: &r) { recs += $0 }
+        }
+        let t = RunTrailer(end: W + 10 * ms, endReason: "duration", exitStatus: nil, lostEvents: 0, missedSwitchEvents: 0,
+                           open: [], untouched: [:], names: [10: "victim"])
+        return try TraceFile.encodeStart(h) + TraceFile.encodeRecords(recs) + TraceFile.encodeEnd(t)
+    }
+
+    @Test("a recording parses back and replays")
+    func roundTrip() throws {
+        let c = try TraceFile.parse(try sample())
+        #expect(c.recordCount == 5)
+        #expect(c.header.seeds.count == 1)
+        let r = try #require(Replay.reports(c, interval: nil).first)
+        #expect(r.onCore.totalNs == 5 * ms)
+        #expect(r.window.startTime == "2023-11-14T22:13:20.000Z")
+    }
+
+    @Test("every truncation is a clear error, never a crash")
+    func truncated() throws {
+        let bytes = try sample()
+        for n in 0..<bytes.count {
+            #expect(throws: TraceFile.Invalid.self) { try TraceFile.parse(Array(bytes[0..<n])) }
+        }
+    }
+
+    @Test("corruption is a clear error or a valid parse, never a crash")
+    func corrupted() throws {
+        let bytes = try sample()
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<2000 {
+            var b = bytes
+            for _ in 0..<3 { b[Int.random(in: 0..<b.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng) }
+            if let c = try? TraceFile.parse(b) { _ = Replay.reports(c, interval: 3 * ms) }
+        }
+    }
+
+    static let magic: [UInt8] = Array("THIEFREC".utf8)
+    static let badInputs: [([UInt8], String)] = [
+        (Array("NOTTHIEF".utf8) + [1, 0, 0, 0], "not a thief recording"),
+        (magic + [9, 0, 0, 0], "format version 9"),
+        (magic + [1, 0, 0, 0, UInt8(ascii: "X"), 0, 0, 0, 0], "unknown frame"),
+        (magic + [1, 0, 0, 0, UInt8(ascii: "R"), 0, 0, 0, 0], "records outside"),
+    ]
+
+    @Test("bad magic, version and frames are named", arguments: TraceFileTests.badInputs)
+    func named(bytes: [UInt8], message: String) {
+        do {
+            _ = try TraceFile.parse(bytes, name: "x.thief")
+            Issue.record("parsed")
+        } catch let e as TraceFile.Invalid {
+            #expect(e.description.contains(message), "\(e.description)")
+            #expect(e.description.hasPrefix("x.thief: "))
+        } catch {
+            Issue.record("\(error)")
+        }
+    }
+
+    @Test("RFC 3339 formatting")
+    func rfc3339() {
+        #expect(RFC3339.format(epochNs: 0) == "1970-01-01T00:00:00.000Z")
+        #expect(RFC3339.format(epochNs: 1_795_601_481_480_482_816) == "2026-11-25T10:11:21.480Z")
+    }
+}

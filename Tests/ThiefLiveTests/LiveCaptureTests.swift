@@ -1,0 +1,203 @@
+import Foundation
+import Testing
+import ThiefCore
+
+/// Capture for cron and later analysis: recordings replay byte for byte,
+/// intervals add up exactly, files are appended whole and never torn.
+extension LiveTests {
+    func tempPath(_ name: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("thief-\(UUID().uuidString)-\(name)").path
+    }
+
+    @Test("a recording replays byte for byte what the live run printed, text and JSON")
+    func recordReplay() throws {
+        try Live.require()
+        let victim = try Child.workload(["spin", "--name", "victim", "--cpu", "0", "--seconds", "30"])
+        let competitor = try Child.workload(["spin", "--name", "competitor", "--cpu", "0", "--seconds", "30"])
+        defer { victim.end(); competitor.end() }
+        sleepSeconds(0.2)
+        for format in ["json", "text"] {
+            let file = tempPath("run.thief")
+            defer { try? FileManager.default.removeItem(atPath: file) }
+            let live = try ThiefRun(["-p", "\(victim.pid)", "-d", "1s", "-q", "--format", format, "--record", file])
+            #expect(live.wait() == 0)
+            let first = try ThiefRun(["report", file, "--format", format])
+            #expect(first.wait() == 0)
+            let second = try ThiefRun(["report", file, "--format", format])
+            #expect(second.wait() == 0)
+            #expect(!live.stdout.isEmpty)
+            #expect(first.stdout == live.stdout, "replay differs from the live \(format) report")
+            #expect(second.stdout == first.stdout)
+        }
+    }
+
+    @Test("live intervals add up to the whole run from the same records, to the nanosecond")
+    func intervalsExact() throws {
+        try Live.require()
+        let victim = try Child.workload(["spin", "--name", "victim", "--cpu", "0", "--seconds", "30"])
+        let competitor = try Child.workload(["periodic", "--name", "noisy", "--cpu", "0", "--seconds", "30"])
+        defer { victim.end(); competitor.end() }
+        sleepSeconds(0.2)
+        let file = tempPath("iv.thief")
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let live = try ThiefRun(["-p", "\(victim.pid)", "--interval", "300ms", "--count", "5", "-q", "--format", "ndjson", "--record", file])
+        #expect(live.wait() == 0)
+        let lines = live.stdout.split(separator: "\n")
+        #expect(lines.count >= 5)
+        let parts = try lines.map { try JSONDecoder().decode(Report.self, from: Data($0.utf8)) }
+        let whole = try ThiefRun(["report", file, "--format", "json"])
+        #expect(whole.wait() == 0)
+        let w = try JSONDecoder().decode(Report.self, from: Data(whole.stdout.utf8))
+        func sum(_ f: (Report) -> UInt64) -> UInt64 { parts.reduce(0) { $0 + f($1) } }
+        #expect(sum { $0.onCore.totalNs } == w.onCore.totalNs)
+        #expect(sum { $0.offCore.totalNs } == w.offCore.totalNs)
+        #expect(sum { $0.runnableWait.totalNs } == w.runnableWait.totalNs)
+        #expect(sum { $0.onCore.count } == w.onCore.count)
+        #expect(sum { $0.offCore.count } == w.offCore.count)
+        #expect(sum { $0.records } == w.records)
+        #expect(parts.map { $0.interval?.index ?? -1 } == Array(0..<parts.count))
+        // The replay with the same interval prints the same lines.
+        let again = try ThiefRun(["report", file, "--interval", "300ms", "--format", "ndjson"])
+        #expect(again.wait() == 0)
+        let replayed = try again.stdout.split(separator: "\n").map { try JSONDecoder().decode(Report.self, from: Data($0.utf8)) }
+        #expect(replayed.map(\.onCore.totalNs) == parts.map(\.onCore.totalNs))
+    }
+
+    @Test("CSV appends under one header, refuses another header, quotes hostile names")
+    func csvAppend() throws {
+        try Live.require()
+        let name = "a,\"b c"
+        let victim = try Child.workload(["periodic", "--name", name, "--seconds", "30"])
+        defer { victim.end() }
+        sleepSeconds(0.2)
+        let csv = tempPath("out.csv")
+        defer { try? FileManager.default.removeItem(atPath: csv) }
+        for _ in 0..<2 {
+            let run = try ThiefRun(["-p", "\(victim.pid)", "-d", "300ms", "-q", "--format", "csv", "--output", csv, "--per-thread"])
+            #expect(run.wait() == 0)
+            #expect(run.stdout.isEmpty)
+        }
+        let rows = try parseCSV(csv)
+        #expect(rows.count == 1 + 4) // header, then a process row and a thread row per run
+        #expect(rows[0].count == 35)
+        #expect(rows.dropFirst().allSatisfy { $0.count == rows[0].count })
+        let comm = rows[0].firstIndex(of: "comm")!
+        #expect(rows[1][comm] == name)
+
+        let other = tempPath("other.csv")
+        defer { try? FileManager.default.removeItem(atPath: other) }
+        try "time,value\n1,2\n".write(toFile: other, atomically: true, encoding: .utf8)
+        let refused = try ThiefRun(["-p", "\(victim.pid)", "-d", "300ms", "--format", "csv", "--output", other])
+        #expect(refused.wait() == 64)
+        #expect(refused.stderr.contains("different CSV header"))
+        #expect(try String(contentsOfFile: other, encoding: .utf8) == "time,value\n1,2\n")
+    }
+
+    @Test("a full disk is exit 2 with every earlier row intact; SIGTERM writes the last interval whole")
+    func fullDiskAndSigterm() throws {
+        try Live.require()
+        let victim = try Child.workload(["periodic", "--name", "victim", "--seconds", "30"])
+        defer { victim.end() }
+        let dir = tempPath("tmpfs")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { _ = shell("umount \(dir); rmdir \(dir)") }
+        #expect(shell("mount -t tmpfs -o size=12k tmpfs \(dir)") == 0)
+        let csv = dir + "/full.csv"
+        let run = try ThiefRun(["-p", "\(victim.pid)", "--interval", "50ms", "-q", "--format", "csv", "--per-thread", "--output", csv])
+        #expect(run.wait(timeout: 60) == 2)
+        #expect(run.stderr.contains("No space left on device"), "\(run.stderr)")
+        let text = try String(contentsOfFile: csv, encoding: .utf8)
+        #expect(text.hasSuffix("\n"))
+        let rows = try parseCSV(csv)
+        #expect(rows.count > 5)
+        #expect(rows.allSatisfy { $0.count == 35 })
+
+        let out = tempPath("term.ndjson")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let term = try ThiefRun(["-p", "\(victim.pid)", "--interval", "200ms", "--format", "ndjson", "--output", out])
+        try term.waitAttached()
+        sleepSeconds(0.7)
+        term.process.terminate()
+        #expect(term.wait() == 0)
+        let lines = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(lines.hasSuffix("\n"))
+        let reports = try lines.split(separator: "\n").map { try JSONDecoder().decode(Report.self, from: Data($0.utf8)) }
+        #expect(reports.count >= 3)
+        #expect(reports.last?.window.endReason == "signal")
+    }
+
+    @Test("a truncated or corrupt recording is one line and exit 2")
+    func corruptRecording() throws {
+        try Live.require()
+        let victim = try Child.workload(["periodic", "--name", "victim", "--seconds", "30"])
+        defer { victim.end() }
+        let file = tempPath("c.thief")
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        #expect(try ThiefRun(["record", "-o", file, "-p", "\(victim.pid)", "-d", "300ms", "-q"]).wait() == 0)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: file))
+        for cut in [0, 5, 12, bytes.count / 2, bytes.count - 1] {
+            try bytes.prefix(cut).write(to: URL(fileURLWithPath: file))
+            let r = try ThiefRun(["report", file])
+            #expect(r.wait() == 2)
+            #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+        }
+        bytes[20] ^= 0xff
+        try bytes.write(to: URL(fileURLWithPath: file))
+        let r = try ThiefRun(["report", file])
+        #expect(r.wait() == 2)
+        #expect(!r.stderr.contains("Fatal error"))
+    }
+
+    @Test("the README's cron line runs as written")
+    func cronLine() throws {
+        try Live.require()
+        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("README.md")
+        let text = try String(contentsOf: readme, encoding: .utf8)
+        let line = try #require(text.split(separator: "\n").first { $0.contains("thief-cron-example") }.map(String.init))
+        // "m h dom mon dow user command  # thief-cron-example"
+        let fields = line.split(separator: " ", maxSplits: 6, omittingEmptySubsequences: true)
+        #expect(fields.count == 7)
+        var command = String(fields[6])
+        if let hash = command.range(of: "#") { command = String(command[..<hash.lowerBound]) }
+        let victim = try Child.workload(["periodic", "--name", "myservice", "--seconds", "30"])
+        defer { victim.end() }
+        sleepSeconds(0.2)
+        let dir = tempPath("cron")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        command = command.replacingOccurrences(of: "/var/log/thief", with: dir).replacingOccurrences(of: "60s", with: "1s")
+        command = command.replacingOccurrences(of: "/usr/local/bin/thief", with: Live.binary)
+        for _ in 0..<2 {
+            #expect(shell(command) == 0, "\(command)")
+        }
+        let rows = try parseCSV(dir + "/myservice.csv")
+        #expect(rows.count == 3)
+        #expect(rows[1][rows[0].firstIndex(of: "comm")!] == "myservice")
+    }
+}
+
+/// RFC 4180, parsed by Python's csv module (an independent reader).
+func parseCSV(_ path: String) throws -> [[String]] {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = ["python3", "-c", "import csv,json,sys; print(json.dumps(list(csv.reader(open(sys.argv[1], newline='')))))", path]
+    let pipe = Pipe()
+    p.standardOutput = pipe
+    try p.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (try JSONSerialization.jsonObject(with: data) as? [[String]]) ?? []
+}
+
+@discardableResult
+func shell(_ command: String) -> Int32 {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/bin/sh")
+    p.arguments = ["-c", command]
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    guard (try? p.run()) != nil else { return -1 }
+    p.waitUntilExit()
+    return p.terminationStatus
+}
