@@ -53,3 +53,17 @@ struct CaptureGoldenTests {
         }
     }
 }
+
+@Suite("Gate: recordings")
+struct GateRecordingTests {
+    @Test("thief gate reads a .thief recording as its whole-run report")
+    func recordingIsAReport() throws {
+        let dir = try #require(Bundle.module.url(forResource: "Fixtures", withExtension: nil))
+        let reports = try ReportFile.load(path: dir.appendingPathComponent("competitor.thief").path)
+        #expect(reports.count == 1)
+        let direct = try #require(Replay.reports(try CaptureGoldenTests.contents(), interval: nil).first)
+        #expect(reports.first == direct)
+        let gate = Gate(rules: [try RuleParser.rule("runnable_wait.pct > 5%")])
+        #expect(gate.judge(reports).failed)
+    }
+}

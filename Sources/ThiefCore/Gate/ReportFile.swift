@@ -1,7 +1,8 @@
 import Foundation
 
-/// Reads saved JSON reports for `thief gate` and `--baseline`: one report, or
-/// several written one after another (`--repeat N --format json > runs.json`).
+/// Reads saved reports for `thief gate` and `--baseline`: one JSON report,
+/// several written one after another (`--repeat N --format json > runs.json`)
+/// or NDJSON, or a recording (`.thief`), replayed into its whole-run report.
 public enum ReportFile {
     public struct Invalid: Error, CustomStringConvertible, Sendable {
         public let description: String
@@ -11,6 +12,13 @@ public enum ReportFile {
         guard let data = FileManager.default.contents(atPath: path) else {
             let why = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"
             throw Invalid(description: "report '\(path)' \(why)")
+        }
+        if data.starts(with: TraceFile.magic) {
+            do {
+                return Replay.reports(try TraceFile.parse(Array(data), name: path), interval: nil)
+            } catch let e as TraceFile.Invalid {
+                throw Invalid(description: e.description)
+            }
         }
         do {
             return try reports(in: data)
