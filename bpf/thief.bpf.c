@@ -137,6 +137,32 @@ static __always_inline void nwait_dec(__u32 cpu, __u64 now)
     }
 }
 
+/* The off-core interval and the wait of tracked thread tid end at ts
+ * (now: the time of the event that found it). */
+static __always_inline void end_offcore(__u64 ts, __u64 now, __u32 cpu, __u32 tid, struct thief_tstate *t)
+{
+    struct thief_record *r = rec_reserve(THIEF_REC_OFFCORE, ts, cpu);
+    if (r) {
+        r->tid = tid;
+        r->tgid = t->tgid;
+        r->start_ts = t->off_ts;
+        r->aux = t->off_state;
+        rec_submit(r);
+    }
+    if (!t->waiting)
+        return;
+    r = rec_reserve(THIEF_REC_WAIT, ts, cpu);
+    if (r) {
+        r->tid = tid;
+        r->tgid = t->tgid;
+        r->start_ts = t->wait_ts;
+        r->other_pid = t->wait_cpu;
+        rec_submit(r);
+    }
+    nwait_dec(t->wait_cpu, now);
+    t->waiting = 0;
+}
+
 static __always_inline __u8 off_state_of(bool preempt, __u32 state)
 {
     if (preempt || state == TASK_RUNNING)
@@ -200,26 +226,7 @@ static __always_inline int on_switch(unsigned long long *ctx, bool preempt,
             __u64 in_ts = now > ran ? now - ran : 0;
             if (in_ts < pt->off_ts)
                 in_ts = pt->off_ts;
-            r = rec_reserve(THIEF_REC_OFFCORE, in_ts, cpu);
-            if (r) {
-                r->tid = prev_pid;
-                r->tgid = pt->tgid;
-                r->start_ts = pt->off_ts;
-                r->aux = pt->off_state;
-                rec_submit(r);
-            }
-            if (pt->waiting) {
-                r = rec_reserve(THIEF_REC_WAIT, in_ts, cpu);
-                if (r) {
-                    r->tid = prev_pid;
-                    r->tgid = pt->tgid;
-                    r->start_ts = pt->wait_ts;
-                    r->other_pid = pt->wait_cpu;
-                    rec_submit(r);
-                }
-                nwait_dec(pt->wait_cpu, now);
-                pt->waiting = 0;
-            }
+            end_offcore(in_ts, now, cpu, prev_pid, pt);
             if (pt->off_ts) /* not the first event of a thread running at attach */
                 count_healed();
             slice_start = in_ts;
@@ -288,26 +295,7 @@ static __always_inline int on_switch(unsigned long long *ctx, bool preempt,
             nt->sum_known = 1;
             count_healed();
         }
-        r = rec_reserve(THIEF_REC_OFFCORE, now, cpu);
-        if (r) {
-            r->tid = next_pid;
-            r->tgid = nt->tgid;
-            r->start_ts = nt->off_ts;
-            r->aux = nt->off_state;
-            rec_submit(r);
-        }
-        if (nt->waiting) {
-            r = rec_reserve(THIEF_REC_WAIT, now, cpu);
-            if (r) {
-                r->tid = next_pid;
-                r->tgid = nt->tgid;
-                r->start_ts = nt->wait_ts;
-                r->other_pid = nt->wait_cpu;
-                rec_submit(r);
-            }
-            nwait_dec(nt->wait_cpu, now);
-            nt->waiting = 0;
-        }
+        end_offcore(now, now, cpu, next_pid, nt);
         nt->running = 1;
         nt->seen_in = 1;
         nt->on_ts = now;

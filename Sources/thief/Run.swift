@@ -10,12 +10,7 @@ struct Run: ParsableCommand {
         abstract: "Trace a process (-p), threads (-t) or a command (-- CMD ARGS) and print the report."
     )
 
-    @Option(name: [.short, .long], help: "Trace every thread of this process, including threads it creates.")
-    var pid: Int32?
-
-    @Option(name: [.short, .customLong("tid")], help: "Trace these threads only (TID[,TID…]).", transform: Run.parseTIDs)
-    var tids: [Int32]?
-
+    @OptionGroup var target: TargetOptions
     @OptionGroup var trace: TraceOptions
     @OptionGroup var output: ReportOptions
     @OptionGroup var gate: GateOptions
@@ -25,33 +20,11 @@ struct Run: ParsableCommand {
         valueName: "n"))
     var repeatCount = 1
 
-    @Argument(parsing: .postTerminator, help: "A command to launch and trace, after --.")
-    var command: [String] = []
-
-    static func parseTIDs(_ text: String) throws -> [Int32] {
-        let parts = text.split(separator: ",")
-        let tids = parts.compactMap { Int32($0.trimmingCharacters(in: .whitespaces)) }
-        guard !parts.isEmpty, tids.count == parts.count, tids.allSatisfy({ $0 > 0 }) else {
-            throw ValidationError("invalid thread list '\(text)': use TID[,TID…]")
-        }
-        return tids
-    }
-
-    func validate() throws {
-        let chosen = [pid != nil, tids != nil, !command.isEmpty].filter { $0 }.count
-        if chosen == 0 { throw ValidationError("say what to trace: -p PID, -t TID[,TID…] or -- CMD ARGS") }
-        if chosen > 1 { throw ValidationError("-p, -t and -- CMD are exclusive: choose one") }
-        if let pid, pid <= 0 { throw ValidationError("invalid PID \(pid)") }
-    }
-
-    var target: TargetSpec {
-        if let pid { return .process(pid) }
-        if let tids { return .threads(tids) }
-        return .command(command)
-    }
+    /// The command after --, if any.
+    var command: [String] { target.command }
 
     func run() throws {
-        var opts = TracerOptions(target: target, duration: try trace.durationNs)
+        var opts = TracerOptions(target: target.spec, duration: try trace.durationNs)
         try trace.apply(to: &opts)
         if opts.interval != nil && output.format == .json {
             throw fail("--format json prints one report; use --format ndjson with --interval", ThiefExit.usage)
