@@ -227,3 +227,22 @@ struct LiveTests {
         }
     }
 }
+
+extension LiveTests {
+    @Test("-t traces the chosen threads only")
+    func chosenThreads() throws {
+        try Live.require()
+        let proc = try Child.workload(["threads", "--name", "pool", "--threads", "3", "--delay-ms", "0", "--seconds", "30"])
+        defer { proc.end() }
+        sleepSeconds(0.3)
+        let workers = proc.threads.filter { $0 != proc.pid }
+        #expect(workers.count == 3)
+        let chosen = Array(workers.prefix(2))
+        let thief = try ThiefRun(["-t", chosen.map(String.init).joined(separator: ","), "-d", "500ms", "--format", "json"])
+        #expect(thief.wait() == 0)
+        let r = try thief.report()
+        let tids = r.list("target.threads").compactMap { ($0["tid"] as? NSNumber)?.int32Value }
+        #expect(Set(tids) == Set(chosen))
+        for tid in chosen { #expect(((r.thread(tid)?["slices"] as? NSNumber)?.intValue ?? 0) > 10) }
+    }
+}

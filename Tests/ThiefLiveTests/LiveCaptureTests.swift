@@ -201,3 +201,34 @@ func shell(_ command: String) -> Int32 {
     p.waitUntilExit()
     return p.terminationStatus
 }
+
+extension LiveTests {
+    /// promtool (Debian's prometheus package) validates the exposition format;
+    /// .ci/run installs it and sets THIEF_REQUIRE_PROMTOOL=1.
+    static var promtool: String? {
+        FileManager.default.isExecutableFile(atPath: "/usr/bin/promtool") ? "/usr/bin/promtool" : nil
+    }
+
+    @Test("openmetrics replaces the file atomically and passes promtool check metrics")
+    func openMetricsFile() throws {
+        try Live.require()
+        let victim = try Child.workload(["periodic", "--name", "victim", "--seconds", "30"])
+        defer { victim.end() }
+        let file = tempPath("thief.prom")
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        for _ in 0..<2 {
+            let run = try ThiefRun(["-p", "\(victim.pid)", "-d", "300ms", "-q", "--format", "openmetrics", "--output", file])
+            #expect(run.wait() == 0)
+        }
+        #expect(!FileManager.default.fileExists(atPath: file + ".tmp"))
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(text.components(separatedBy: "# TYPE thief_on_core_seconds gauge").count == 2, "replaced, not appended")
+        guard let promtool = Self.promtool else {
+            if ProcessInfo.processInfo.environment["THIEF_REQUIRE_PROMTOOL"] == "1" {
+                Issue.record("THIEF_REQUIRE_PROMTOOL=1 but /usr/bin/promtool is missing")
+            }
+            return
+        }
+        #expect(shell("\(promtool) check metrics < \(file)") == 0)
+    }
+}
