@@ -10,9 +10,13 @@ public struct Distribution: Sendable {
     public private(set) var max: UInt64 = 0
     /// buckets[0]: < 1 µs; buckets[k]: [2^(k-1), 2^k) µs.
     public private(set) var buckets = [UInt64](repeating: 0, count: Distribution.bucketCount)
-    private var hdr = Histogram<UInt64>(lowestDiscernibleValue: 1,
-                                        highestTrackableValue: 3_600_000_000_000,
-                                        numberOfSignificantValueDigits: .three)
+    /// Made at the first episode: an empty window (an idle interval) costs nothing.
+    private var hdr: Histogram<UInt64>?
+
+    private static func makeHistogram() -> Histogram<UInt64> {
+        Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000_000,
+                          numberOfSignificantValueDigits: .three)
+    }
 
     public static let bucketCount = 42
 
@@ -42,7 +46,8 @@ public struct Distribution: Sendable {
         if ns < min { min = ns }
         if ns > max { max = ns }
         buckets[Distribution.bucket(of: ns)] += 1
-        _ = hdr.record(Swift.min(Swift.max(ns, 1), hdr.highestTrackableValue))
+        if hdr == nil { hdr = Distribution.makeHistogram() }
+        _ = hdr!.record(Swift.min(Swift.max(ns, 1), 3_600_000_000_000))
     }
 
     /// Time of an episode still open at the end of this window: total only.
@@ -57,12 +62,15 @@ public struct Distribution: Sendable {
         min = Swift.min(min, other.min)
         max = Swift.max(max, other.max)
         for i in buckets.indices { buckets[i] += other.buckets[i] }
-        hdr.add(other.hdr)
+        if let o = other.hdr {
+            if hdr == nil { hdr = o } else { hdr!.add(o) }
+        }
     }
 
     /// Percentile (0...100), clamped to the exact min and max.
     public func percentile(_ p: Double) -> UInt64 {
         guard count > 0 else { return 0 }
+        guard let hdr else { return 0 }
         return Swift.min(Swift.max(hdr.valueAtPercentile(p), min), max)
     }
 
