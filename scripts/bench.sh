@@ -2,8 +2,8 @@
 # scripts/bench.sh - what thief costs the machine, measured against its peers
 # in one run (issue #5). Run as root from a clone:
 #
-#     sudo scripts/bench.sh            # full run, ~10 minutes
-#     sudo scripts/bench.sh --quick    # 2 rounds, small loops, ~2 minutes
+#     sudo scripts/bench.sh            # full run, ~5 minutes
+#     sudo scripts/bench.sh --quick    # 2 rounds, small loops, ~70 s
 #
 # It installs what it lacks (apt), builds thief in release mode under
 # .build-bench, then interleaves rounds of: no tracer; thief -p; thief -p
@@ -17,7 +17,7 @@
 #
 # Knobs (environment): BENCH_ROUNDS (5), BENCH_LOOPS (200000: pipe round
 # trips, untargeted and targeted), BENCH_HB_GROUPS (1) and BENCH_HB_LOOPS (2000)
-# for hackbench, BENCH_COST_LOOPS (= BENCH_LOOPS), BENCH_CAP_LOOPS (1000000:
+# for hackbench, BENCH_COST_LOOPS (= BENCH_LOOPS), BENCH_CAP_LOOPS (1300000:
 # per pipe benchmark in the capacity run), BENCH_SETTLE (0.3 s after attach),
 # BENCH_PERF_WAIT (1.5 s for perf to attach), BENCH_TRACERS, BENCH_SCENARIOS,
 # BENCH_OUT (results folder), BENCH_SKIP_BUILD=1, BENCH_SKIP_COST=1,
@@ -48,7 +48,7 @@ LOOPS=${BENCH_LOOPS:-200000}
 HB_GROUPS=${BENCH_HB_GROUPS:-1}
 HB_LOOPS=${BENCH_HB_LOOPS:-2000}
 COST_LOOPS=${BENCH_COST_LOOPS:-$LOOPS}
-CAP_LOOPS=${BENCH_CAP_LOOPS:-1000000}
+CAP_LOOPS=${BENCH_CAP_LOOPS:-1300000}
 SETTLE=${BENCH_SETTLE:-0.3}
 PERF_WAIT=${BENCH_PERF_WAIT:-1.5}
 THIEF_ALT=${BENCH_THIEF_ALT:-}
