@@ -105,12 +105,20 @@ static __always_inline void count_healed(void)
         c->healed++;
 }
 
-/* Batched wake-ups: the consumer sleeps until a quarter-full buffer (or its
- * own poll timeout) instead of being woken for every record. */
+/* Never a wake-up: the consumer drains on its own 10 ms timer. A forced
+ * wake-up is an irq_work self-IPI (~4.4 us in a VM), and one that lands while
+ * a target runs is itself recorded as an interrupt, which forces another. */
 static __always_inline void rec_submit(struct thief_record *r)
 {
-    __u64 queued = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-    bpf_ringbuf_submit(r, queued >= knobs.wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+    bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+}
+
+/* Could t be a target? One load instead of a hash lookup, for the switches
+ * and wake-ups of every other task on the machine. */
+static __always_inline bool maybe_target(bool btf, struct task_struct *t)
+{
+    __u32 want = knobs.target_tgid;
+    return !want || (__u32)TREAD(btf, t, tgid) == want;
 }
 
 static __always_inline void nwait_inc(__u32 cpu, __u32 tid, __u64 now)
@@ -174,17 +182,22 @@ static __always_inline __u8 off_state_of(bool preempt, __u32 state)
     return THIEF_OFF_OTHER;
 }
 
-static __always_inline int on_switch(unsigned long long *ctx, bool preempt,
+static __always_inline int on_switch(bool btf, unsigned long long *ctx, bool preempt,
                                      struct task_struct *prev, struct task_struct *next)
 {
-    __u64 now = bpf_ktime_get_ns();
     __u32 cpu = bpf_get_smp_processor_id();
     struct cpu_state *cs = cpu_state_of(cpu);
     if (!cs)
         return 0;
-    __u32 prev_pid = BPF_CORE_READ(prev, pid);
-    __u32 next_pid = BPF_CORE_READ(next, pid);
-    struct thief_tstate *pt = prev_pid ? bpf_map_lookup_elem(&threads, &prev_pid) : 0;
+    bool mp = maybe_target(btf, prev), mn = maybe_target(btf, next);
+    /* Neither task can be a target and none waits here: nothing to account
+     * (cur_start only matters while nwait > 0). */
+    if (!mp && !mn && cs->nwait == 0 && cs->steal_acc == 0)
+        return 0;
+    __u64 now = bpf_ktime_get_ns();
+    __u32 prev_pid = TREAD(btf, prev, pid);
+    __u32 next_pid = TREAD(btf, next, pid);
+    struct thief_tstate *pt = (mp && prev_pid) ? bpf_map_lookup_elem(&threads, &prev_pid) : 0;
     struct thief_record *r;
 
     /* 1. prev ran while targets waited here: that time was stolen. */
@@ -202,8 +215,8 @@ static __always_inline int on_switch(unsigned long long *ctx, bool preempt,
             r->dur = stolen;
             r->tid = cs->last_waiter;
             r->other_pid = prev_pid;
-            r->other_tgid = BPF_CORE_READ(prev, tgid);
-            r->aux = (BPF_CORE_READ(prev, flags) & PF_KTHREAD) ? THIEF_F_KTHREAD : 0;
+            r->other_tgid = TREAD(btf, prev, tgid);
+            r->aux = (TREAD(btf, prev, flags) & PF_KTHREAD) ? THIEF_F_KTHREAD : 0;
             bpf_core_read(r->comm, sizeof(r->comm), &prev->comm);
             rec_submit(r);
         }
@@ -212,7 +225,7 @@ static __always_inline int on_switch(unsigned long long *ctx, bool preempt,
     /* 2. a target switches out: its slice ends, an off-core interval starts. */
     if (pt) {
         __u32 state = thief_switch_prev_state(ctx, knobs.has_prev_state, prev);
-        __u64 sum = BPF_CORE_READ(prev, se.sum_exec_runtime);
+        __u64 sum = TREAD(btf, prev, se.sum_exec_runtime);
         __u64 slice_start = 0, slice_dur = 0;
         if (pt->running && pt->seen_in) {
             slice_start = pt->on_ts;
@@ -271,9 +284,9 @@ static __always_inline int on_switch(unsigned long long *ctx, bool preempt,
     }
 
     /* 3. a target switches in: its off-core interval and wait end. */
-    struct thief_tstate *nt = next_pid ? bpf_map_lookup_elem(&threads, &next_pid) : 0;
+    struct thief_tstate *nt = (mn && next_pid) ? bpf_map_lookup_elem(&threads, &next_pid) : 0;
     if (nt) {
-        __u64 sum = BPF_CORE_READ(next, se.sum_exec_runtime);
+        __u64 sum = TREAD(btf, next, se.sum_exec_runtime);
         if (nt->running) {
             /* Its switch-out never reached us: the slice ran exactly
              * sum - on_sum from on_ts; the state it left in is unknown. */
@@ -309,14 +322,16 @@ static __always_inline int on_switch(unsigned long long *ctx, bool preempt,
     return 0;
 }
 
-static __always_inline int on_wakeup(struct task_struct *p)
+static __always_inline int on_wakeup(bool btf, struct task_struct *p)
 {
-    __u32 pid = BPF_CORE_READ(p, pid);
+    if (!maybe_target(btf, p))
+        return 0;
+    __u32 pid = TREAD(btf, p, pid);
     struct thief_tstate *t = bpf_map_lookup_elem(&threads, &pid);
     if (!t || t->running || t->waiting)
         return 0;
     __u64 now = bpf_ktime_get_ns();
-    __u32 cpu = thief_task_cpu(p);
+    __u32 cpu = thief_task_cpu(btf, p);
     t->waiting = 1;
     t->wait_ts = now;
     t->wait_cpu = (__u16)cpu;
@@ -333,13 +348,15 @@ static __always_inline bool is_stopper(struct task_struct *cur)
            comm[8] == 'n' && comm[9] == '/';
 }
 
-static __always_inline int on_migrate(struct task_struct *p, int dest_cpu)
+static __always_inline int on_migrate(bool btf, struct task_struct *p, int dest_cpu)
 {
-    __u32 pid = BPF_CORE_READ(p, pid);
+    if (!maybe_target(btf, p))
+        return 0;
+    __u32 pid = TREAD(btf, p, pid);
     struct thief_tstate *t = bpf_map_lookup_elem(&threads, &pid);
     if (!t)
         return 0;
-    __u32 orig = thief_task_cpu(p);
+    __u32 orig = thief_task_cpu(btf, p);
     if (orig == (__u32)dest_cpu)
         return 0;
     __u64 now = bpf_ktime_get_ns();
@@ -348,7 +365,7 @@ static __always_inline int on_migrate(struct task_struct *p, int dest_cpu)
      * while the stopper moves it, so on_rq alone cannot tell). */
     struct task_struct *cur = (struct task_struct *)bpf_get_current_task();
     __u32 kind = is_stopper(cur) ? THIEF_MIG_RUNNING
-                 : BPF_CORE_READ(p, on_rq) ? THIEF_MIG_QUEUED : THIEF_MIG_WAKEUP;
+                 : TREAD(btf, p, on_rq) ? THIEF_MIG_QUEUED : THIEF_MIG_WAKEUP;
     if (t->waiting) {
         nwait_dec(t->wait_cpu, now);
         t->wait_cpu = (__u16)dest_cpu;
@@ -471,16 +488,25 @@ static __always_inline int irq_leave(__u32 kind, __u32 num, const char *name, bo
 
 /* ---- entry points: each handler as tp_btf and as raw_tp ---------------- */
 
-#define THIEF_BOTH(tp, args, call)                                               \
-    SEC("tp_btf/" #tp) int BPF_PROG(btf_##tp, args) { return knobs.noop ? 0 : call; } \
-    SEC("raw_tp/" #tp) int BPF_PROG(raw_##tp, args) { return knobs.noop ? 0 : call; }
+/* btf: a constant per program, for TREAD (direct loads in tp_btf only). */
+#define THIEF_BOTH(tp, args, call)                                  \
+    SEC("tp_btf/" #tp) int BPF_PROG(btf_##tp, args)                 \
+    {                                                               \
+        const bool btf __attribute__((unused)) = true;              \
+        return knobs.noop ? 0 : call;                               \
+    }                                                               \
+    SEC("raw_tp/" #tp) int BPF_PROG(raw_##tp, args)                 \
+    {                                                               \
+        const bool btf __attribute__((unused)) = false;             \
+        return knobs.noop ? 0 : call;                               \
+    }
 #define ARGS(...) __VA_ARGS__
 
 THIEF_BOTH(sched_switch, ARGS(bool preempt, struct task_struct *prev, struct task_struct *next),
-           on_switch(ctx, preempt, prev, next))
-THIEF_BOTH(sched_wakeup, ARGS(struct task_struct *p), on_wakeup(p))
-THIEF_BOTH(sched_wakeup_new, ARGS(struct task_struct *p), on_wakeup(p))
-THIEF_BOTH(sched_migrate_task, ARGS(struct task_struct *p, int dest_cpu), on_migrate(p, dest_cpu))
+           on_switch(btf, ctx, preempt, prev, next))
+THIEF_BOTH(sched_wakeup, ARGS(struct task_struct *p), on_wakeup(btf, p))
+THIEF_BOTH(sched_wakeup_new, ARGS(struct task_struct *p), on_wakeup(btf, p))
+THIEF_BOTH(sched_migrate_task, ARGS(struct task_struct *p, int dest_cpu), on_migrate(btf, p, dest_cpu))
 THIEF_BOTH(sched_process_fork, ARGS(struct task_struct *parent, struct task_struct *child),
            on_fork(parent, child))
 THIEF_BOTH(sched_process_exec, ARGS(struct task_struct *p), on_exec(p))

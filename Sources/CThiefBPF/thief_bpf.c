@@ -151,8 +151,8 @@ static int open_as(const void *object, size_t object_len, const thief_bpf_config
         .trace_irqs = config->trace_irqs,
         .noop = config->noop,
     };
-    uint32_t rb_bytes = config->ringbuf_bytes ? config->ringbuf_bytes : (8u << 20);
-    knobs.wakeup_bytes = config->wakeup_bytes ? config->wakeup_bytes : rb_bytes / 4;
+    uint32_t rb_bytes = config->ringbuf_bytes ? config->ringbuf_bytes : (4u << 20);
+    knobs.target_tgid = config->target_tgid;
 
     struct bpf_map *map;
     int err = 0;

@@ -138,7 +138,7 @@ struct thief_tstate {
 struct thief_knobs {
     __u32 abi_version;      /* THIEF_ABI_VERSION */
     __u32 self_tgid;        /* thief itself: never tracked */
-    __u32 wakeup_bytes;     /* wake the consumer when this much is queued */
+    __u32 target_tgid;      /* every target is in this process (0: not so, e.g. -- CMD) */
     __u8 follow_children;   /* forked child processes join (thief -- CMD) */
     __u8 follow_threads;    /* new threads of a tracked process join (-p) */
     __u8 has_prev_state;    /* tp sched_switch has the prev_state argument (5.18+) */

@@ -26,8 +26,8 @@ enum thief_attach_mode {
 
 typedef struct thief_bpf_config {
     uint32_t self_tgid;
-    uint32_t ringbuf_bytes;     /* power of two; 0 = 8 MiB */
-    uint32_t wakeup_bytes;      /* 0 = a quarter of the ring buffer */
+    uint32_t ringbuf_bytes;     /* power of two; 0 = 4 MiB */
+    uint32_t target_tgid;       /* every target is in this process (0: not so) */
     uint8_t follow_children;
     uint8_t follow_threads;
     uint8_t trace_irqs;
