@@ -113,6 +113,56 @@ static __always_inline void rec_submit(struct thief_record *r)
     bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
 }
 
+/* The records of one sched_switch (at most 8: a steal, a repaired off-core
+ * interval and wait, a slice, an exit, a repaired slice, an off-core interval
+ * and wait) are gathered here and leave as one ring-buffer sample: one copy
+ * and one commit instead of a reserve/commit per record. Per CPU, and
+ * sched_switch runs with interrupts off, so nothing else writes it meanwhile. */
+#define THIEF_BATCH 8
+struct batch {
+    struct thief_record r[THIEF_BATCH];
+    __u32 n;
+    __u32 _pad;
+};
+
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, struct batch);
+} batches SEC(".maps");
+
+static __always_inline struct thief_record *batch_add(struct batch *b, __u16 type, __u64 ts, __u32 cpu)
+{
+    __u32 n = b->n;
+    if (n >= THIEF_BATCH)
+        return 0;
+    struct thief_record *r = &b->r[n];
+    b->n = n + 1;
+    __builtin_memset(r, 0, sizeof(*r));
+    r->type = type;
+    r->ts = ts;
+    r->cpu = (__u16)cpu;
+    return r;
+}
+
+static __always_inline void batch_send(struct batch *b)
+{
+    __u32 n = b->n;
+    b->n = 0;
+    if (n == 0 || n > THIEF_BATCH)
+        return;
+    __u32 zero = 0;
+    struct thief_counters *c = bpf_map_lookup_elem(&counters, &zero);
+    long err = bpf_ringbuf_output(&events, b->r, n * sizeof(struct thief_record), BPF_RB_NO_WAKEUP);
+    if (c) {
+        if (err)
+            c->lost += n;
+        else
+            c->emitted += n;
+    }
+}
+
 /* Could t be a target? One load instead of a hash lookup, for the switches
  * and wake-ups of every other task on the machine. */
 static __always_inline bool maybe_target(bool btf, struct task_struct *t)
@@ -147,25 +197,24 @@ static __always_inline void nwait_dec(__u32 cpu, __u64 now)
 
 /* The off-core interval and the wait of tracked thread tid end at ts
  * (now: the time of the event that found it). */
-static __always_inline void end_offcore(__u64 ts, __u64 now, __u32 cpu, __u32 tid, struct thief_tstate *t)
+static __always_inline void end_offcore(struct batch *b, __u64 ts, __u64 now, __u32 cpu, __u32 tid,
+                                        struct thief_tstate *t)
 {
-    struct thief_record *r = rec_reserve(THIEF_REC_OFFCORE, ts, cpu);
+    struct thief_record *r = batch_add(b, THIEF_REC_OFFCORE, ts, cpu);
     if (r) {
         r->tid = tid;
         r->tgid = t->tgid;
         r->start_ts = t->off_ts;
         r->aux = t->off_state;
-        rec_submit(r);
     }
     if (!t->waiting)
         return;
-    r = rec_reserve(THIEF_REC_WAIT, ts, cpu);
+    r = batch_add(b, THIEF_REC_WAIT, ts, cpu);
     if (r) {
         r->tid = tid;
         r->tgid = t->tgid;
         r->start_ts = t->wait_ts;
         r->other_pid = t->wait_cpu;
-        rec_submit(r);
     }
     nwait_dec(t->wait_cpu, now);
     t->waiting = 0;
@@ -194,6 +243,11 @@ static __always_inline int on_switch(bool btf, unsigned long long *ctx, bool pre
      * (cur_start only matters while nwait > 0). */
     if (!mp && !mn && cs->nwait == 0 && cs->steal_acc == 0)
         return 0;
+    __u32 zero = 0;
+    struct batch *b = bpf_map_lookup_elem(&batches, &zero);
+    if (!b)
+        return 0;
+    b->n = 0;
     __u64 now = bpf_ktime_get_ns();
     __u32 prev_pid = TREAD(btf, prev, pid);
     __u32 next_pid = TREAD(btf, next, pid);
@@ -209,7 +263,7 @@ static __always_inline int on_switch(bool btf, unsigned long long *ctx, bool pre
             stolen += now - from;
     }
     if (stolen && prev_pid && !pt) {
-        r = rec_reserve(THIEF_REC_STEAL, now, cpu);
+        r = batch_add(b, THIEF_REC_STEAL, now, cpu);
         if (r) {
             r->start_ts = now - stolen;
             r->dur = stolen;
@@ -218,7 +272,6 @@ static __always_inline int on_switch(bool btf, unsigned long long *ctx, bool pre
             r->other_tgid = TREAD(btf, prev, tgid);
             r->aux = (TREAD(btf, prev, flags) & PF_KTHREAD) ? THIEF_F_KTHREAD : 0;
             bpf_core_read(r->comm, sizeof(r->comm), &prev->comm);
-            rec_submit(r);
         }
     }
 
@@ -239,33 +292,31 @@ static __always_inline int on_switch(bool btf, unsigned long long *ctx, bool pre
             __u64 in_ts = now > ran ? now - ran : 0;
             if (in_ts < pt->off_ts)
                 in_ts = pt->off_ts;
-            end_offcore(in_ts, now, cpu, prev_pid, pt);
+            end_offcore(b, in_ts, now, cpu, prev_pid, pt);
             if (pt->off_ts) /* not the first event of a thread running at attach */
                 count_healed();
             slice_start = in_ts;
             slice_dur = ran;
         }
         __u8 new_state = (state & TASK_DEAD) ? THIEF_OFF_OTHER : off_state_of(preempt, state);
-        r = rec_reserve(THIEF_REC_SLICE, now, cpu);
+        r = batch_add(b, THIEF_REC_SLICE, now, cpu);
         if (r) {
             r->tid = prev_pid;
             r->tgid = pt->tgid;
             r->start_ts = slice_start;
             r->dur = slice_dur;
             r->aux = new_state; /* the state of the off-core interval it starts */
-            rec_submit(r);
         }
         pt->off_sum = sum;
         pt->sum_known = 1;
         cs->cur_tid = 0;
         cs->cur_tgid = 0;
         if (state & TASK_DEAD) {
-            r = rec_reserve(THIEF_REC_EXIT, now, cpu);
+            r = batch_add(b, THIEF_REC_EXIT, now, cpu);
             if (r) {
                 r->tid = prev_pid;
                 r->tgid = pt->tgid;
                 bpf_core_read(r->comm, sizeof(r->comm), &prev->comm);
-                rec_submit(r);
             }
             if (pt->waiting)
                 nwait_dec(pt->wait_cpu, now);
@@ -292,14 +343,13 @@ static __always_inline int on_switch(bool btf, unsigned long long *ctx, bool pre
              * sum - on_sum from on_ts; the state it left in is unknown. */
             __u64 ran = sum - nt->on_sum;
             __u64 out_ts = nt->on_ts + ran < now ? nt->on_ts + ran : now;
-            r = rec_reserve(THIEF_REC_SLICE, out_ts, nt->on_cpu);
+            r = batch_add(b, THIEF_REC_SLICE, out_ts, nt->on_cpu);
             if (r) {
                 r->tid = next_pid;
                 r->tgid = nt->tgid;
                 r->start_ts = nt->on_ts;
                 r->dur = ran;
                 r->aux = THIEF_OFF_OTHER;
-                rec_submit(r);
             }
             nt->running = 0;
             nt->off_ts = out_ts;
@@ -308,7 +358,7 @@ static __always_inline int on_switch(bool btf, unsigned long long *ctx, bool pre
             nt->sum_known = 1;
             count_healed();
         }
-        end_offcore(now, now, cpu, next_pid, nt);
+        end_offcore(b, now, now, cpu, next_pid, nt);
         nt->running = 1;
         nt->seen_in = 1;
         nt->on_ts = now;
@@ -319,6 +369,7 @@ static __always_inline int on_switch(bool btf, unsigned long long *ctx, bool pre
         cs->irq_depth = 0;
     }
     cs->cur_start = now;
+    batch_send(b);
     return 0;
 }
 

@@ -75,8 +75,12 @@ public final class Aggregator {
     /// Folds one record given as raw ring-buffer bytes.
     @inline(__always)
     public func fold(bytes: UnsafeRawPointer, count: Int) {
-        guard count >= Record.size else { unknownRecords += 1; return }
-        fold(bytes.loadUnaligned(as: Record.self))
+        guard count >= Record.size, count % Record.size == 0 else { unknownRecords += 1; return }
+        var at = 0
+        while at < count {
+            fold((bytes + at).loadUnaligned(as: Record.self))
+            at += Record.size
+        }
     }
 
     private func clippedStart(_ start: UInt64) -> UInt64 {

@@ -89,10 +89,19 @@ public final class Session {
         return current
     }
 
+    /// One ring-buffer sample: one record, or the records of one context
+    /// switch sent together.
     @inline(__always)
     public func fold(bytes: UnsafeRawPointer, count: Int) {
-        guard count >= Record.size else { current.fold(bytes: bytes, count: count); return }
-        fold(bytes.loadUnaligned(as: Record.self))
+        guard count >= Record.size, count % Record.size == 0 else {
+            current.fold(bytes: bytes, count: count)
+            return
+        }
+        var at = 0
+        while at < count {
+            fold((bytes + at).loadUnaligned(as: Record.self))
+            at += Record.size
+        }
     }
 
     public func fold(_ r: Record) {

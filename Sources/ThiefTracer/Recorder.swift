@@ -23,7 +23,7 @@ final class Recorder {
 
     @inline(__always)
     func append(_ data: UnsafeRawPointer, _ size: Int) {
-        guard size == Record.size else { return }
+        guard size >= Record.size, size % Record.size == 0 else { return }
         buffer.append(contentsOf: UnsafeRawBufferPointer(start: data, count: size))
     }
 
