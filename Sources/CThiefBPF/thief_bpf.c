@@ -209,10 +209,20 @@ static int open_as(const void *object, size_t object_len, const thief_bpf_config
     return 0;
 }
 
-int thief_bpf_track(thief_bpf *tb, uint32_t tid, const struct thief_tstate *seed)
+int thief_bpf_track(thief_bpf *tb, uint32_t tid, const struct thief_tstate *seed, int only_new)
 {
-    if (bpf_map_update_elem(tb->threads_fd, &tid, seed, BPF_ANY) != 0)
+    if (bpf_map_update_elem(tb->threads_fd, &tid, seed, only_new ? BPF_NOEXIST : BPF_ANY) != 0) {
+        if (only_new && errno == EEXIST)
+            return -EEXIST;
         return fail(-errno, "cannot track thread %u: %s", tid, strerror(errno));
+    }
+    return 0;
+}
+
+int thief_bpf_untrack(thief_bpf *tb, uint32_t tid)
+{
+    if (bpf_map_delete_elem(tb->threads_fd, &tid) != 0)
+        return -errno;
     return 0;
 }
 
@@ -261,9 +271,8 @@ void thief_bpf_detach(thief_bpf *tb)
 
 int thief_bpf_poll(thief_bpf *tb, int timeout_ms)
 {
-    /* Records are submitted without a wake-up until the buffer fills past
-     * the threshold, so epoll only returns early for a full-ish buffer: after
-     * the timeout, drain whatever is there. */
+    /* Records are submitted without a wake-up (BPF_RB_NO_WAKEUP), so epoll
+     * waits out the timeout: it is the consumer's drain timer. Then drain. */
     int n = ring_buffer__poll(tb->rb, timeout_ms);
     if (n < 0 && n != -EINTR)
         return fail(n, "ring buffer: %s", strerror(-n));

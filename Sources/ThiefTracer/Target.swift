@@ -25,16 +25,24 @@ public enum Preflight {
         ProcessInfo.processInfo.environment["THIEF_SYSFS_BTF"] ?? "/sys/kernel/btf/vmlinux"
     }
 
+    /// thief tracing itself would trace its own consumer's wake-ups: a
+    /// feedback loop, not a measurement.
+    static func notSelf(_ tgid: Int32) throws {
+        if tgid == getpid() { throw TracerError(.noTarget, "PID \(tgid) is this thief process itself; trace another process") }
+    }
+
     public static func check(_ spec: TargetSpec) throws {
         switch spec {
         case .process(let pid):
             guard pid > 0, ProcFS.exists(pid) else {
                 throw TracerError(.noTarget, "no process with PID \(pid) (is it running? check with: ps -p \(pid))")
             }
+            try notSelf(ProcFS.tgid(of: pid) ?? pid)
         case .threads(let tids):
             for tid in tids where !(tid > 0 && ProcFS.exists(tid)) {
                 throw TracerError(.noTarget, "no thread with TID \(tid)")
             }
+            for tid in tids { try notSelf(ProcFS.tgid(of: tid) ?? tid) }
         case .command(let argv):
             guard !argv.isEmpty else { throw TracerError(.launch, "no command given after --") }
         }

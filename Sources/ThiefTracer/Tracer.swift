@@ -92,7 +92,7 @@ public final class Tracer {
             }
         }
 
-        let seeds = try seedThreads(childPid: child?.pid)
+        var seeds = try seedThreads(childPid: child?.pid)
         var config = thief_bpf_config()
         config.self_tgid = UInt32(getpid())
         config.ringbuf_bytes = options.ringBufferBytes
@@ -121,14 +121,7 @@ public final class Tracer {
 
         if options.selfCost { try TracerError.check(thief_bpf_enable_stats(tb), .kernel, "--self-cost") }
         let cpuAtStart = Self.cpuTimeNs()
-        for s in seeds {
-            var st = thief_tstate()
-            st.tgid = s.tgid
-            st.off_state = UInt8(s.state.rawValue)
-            st.on_cpu = UInt16(truncatingIfNeeded: s.cpu)
-            if let sum = s.sumExec { st.off_sum = sum; st.sum_known = 1 }
-            try TracerError.check(thief_bpf_track(tb, s.tid, &st), .kernel, "cannot track thread \(s.tid)")
-        }
+        for s in seeds { _ = try track(tb, s, onlyNew: false) }
 
         // The session exists before attach; its window starts once attached.
         let box = SessionBox()
@@ -142,6 +135,8 @@ public final class Tracer {
         }
         try TracerError.check(thief_bpf_attach(tb, callback, ctx), .kernel, "cannot attach the eBPF tracer")
         let start = thief_monotonic_ns()
+        seeds = try reconcile(tb, seeds)
+        if seeds.isEmpty { throw TracerError(.noTarget, "the target exited before tracing started") }
         var wall = timespec()
         clock_gettime(CLOCK_REALTIME, &wall)
         let startEpoch = UInt64(wall.tv_sec) * 1_000_000_000 + UInt64(wall.tv_nsec)
@@ -186,7 +181,7 @@ public final class Tracer {
         onAttached?("thief: tracing \(describe(pid: pid, comm: comm, threads: seeds.count)) via \(header.attach) (\(header.programs) programs); "
             + (options.duration.map { "for \(formatDuration($0)), " } ?? "") + "Ctrl+C to stop")
 
-        // The consumer: sleep until woken by a fill threshold or the poll timeout, then drain.
+        // The consumer: the kernel side never wakes it; it drains every pollMillis.
         var endReason = "signal"
         while true {
             if thief_signals_pending() != 0 { endReason = "signal"; break }
@@ -217,9 +212,10 @@ public final class Tracer {
         // Stop tracing first, then close the window: every record is inside it.
         thief_bpf_detach(tb)
         let end = thief_monotonic_ns()
-        _ = thief_bpf_consume(tb)
+        let consumed = thief_bpf_consume(tb)
+        try TracerError.check(consumed, .kernel, "reading the ring buffer")
         var counters = thief_counters()
-        _ = thief_bpf_counters(tb, &counters)
+        try TracerError.check(thief_bpf_counters(tb, &counters), .kernel, "reading the tracer's counters")
         var open: [(tid: UInt32, state: thief_tstate)] = []
         var have: Int32 = 0
         var prev: UInt32 = 0, next: UInt32 = 0
@@ -289,13 +285,54 @@ public final class Tracer {
         return sig == 0 ? (st >> 8) & 0xff : 128 + sig
     }
 
-    private func seedThreads(childPid: pid_t?) throws -> [Seed] {
-        func seed(pid: Int32, tid: Int32) -> Seed? {
-            guard let st = ProcFS.stat(pid: pid, tid: tid) else { return nil }
-            return Seed(tid: UInt32(tid), tgid: UInt32(pid), comm: ProcFS.comm(pid: pid, tid: tid) ?? "?",
-                        state: OffState(procState: st.state),
-                        sumExec: ProcFS.sched(pid: pid, tid: tid)?.sumExecRuntime, cpu: st.cpu)
+    /// Puts a thread into the kernel side's target set, in the state /proc
+    /// gives it. onlyNew: false if the kernel side already tracks it.
+    private func track(_ tb: OpaquePointer, _ s: Seed, onlyNew: Bool) throws -> Bool {
+        var st = thief_tstate()
+        st.tgid = s.tgid
+        st.off_state = UInt8(s.state.rawValue)
+        st.on_cpu = UInt16(truncatingIfNeeded: s.cpu)
+        if let sum = s.sumExec { st.off_sum = sum; st.sum_known = 1 }
+        let rc = thief_bpf_track(tb, s.tid, &st, onlyNew ? 1 : 0)
+        if rc == -EEXIST { return false }
+        try TracerError.check(rc, .kernel, "cannot track thread \(s.tid)")
+        return true
+    }
+
+    /// Closes the gap between listing the target's threads and attaching
+    /// (loading takes tens of ms): a thread created in it was seen by no fork
+    /// event, so it joins now; one that exited in it had no traced exit, so
+    /// it leaves (else the run would never see the target go).
+    private func reconcile(_ tb: OpaquePointer, _ seeds: [Seed]) throws -> [Seed] {
+        guard case .process = options.target, let tgid = seeds.first?.tgid else {
+            return seeds.filter { s in
+                if ProcFS.stat(pid: Int32(s.tgid), tid: Int32(s.tid)) != nil { return true }
+                _ = thief_bpf_untrack(tb, s.tid)
+                return false
+            }
         }
+        let now = Set(ProcFS.threads(of: Int32(tgid)).map { UInt32($0) })
+        var kept: [Seed] = []
+        for s in seeds {
+            if now.contains(s.tid) { kept.append(s) } else { _ = thief_bpf_untrack(tb, s.tid) }
+        }
+        let known = Set(seeds.map(\.tid))
+        for tid in now.subtracting(known).sorted() {
+            guard let s = Self.seed(pid: Int32(tgid), tid: Int32(tid)) else { continue }
+            if try track(tb, s, onlyNew: true) { kept.append(s) }
+        }
+        return kept
+    }
+
+    private static func seed(pid: Int32, tid: Int32) -> Seed? {
+        guard let st = ProcFS.stat(pid: pid, tid: tid) else { return nil }
+        return Seed(tid: UInt32(tid), tgid: UInt32(pid), comm: ProcFS.comm(pid: pid, tid: tid) ?? "?",
+                    state: OffState(procState: st.state),
+                    sumExec: ProcFS.sched(pid: pid, tid: tid)?.sumExecRuntime, cpu: st.cpu)
+    }
+
+    private func seedThreads(childPid: pid_t?) throws -> [Seed] {
+        func seed(pid: Int32, tid: Int32) -> Seed? { Self.seed(pid: pid, tid: tid) }
         switch options.target {
         case .process(let p):
             let pid = ProcFS.tgid(of: p) ?? p

@@ -22,6 +22,8 @@ struct Workload: ParsableCommand {
         case threads
         /// A CPU-bound main thread that flips CPUs, plus a sleeping helper thread.
         case victim
+        /// Starts a new thread every --interval-ms, up to --threads; each sleeps until the end.
+        case churn
     }
 
     @Argument var kind: Kind
@@ -74,6 +76,15 @@ struct Workload: ParsableCommand {
             helper.start()
             flipLoop(until: end)
             usleep(20_000)
+        case .churn:
+            var started = 0
+            while thief_monotonic_ns() < end {
+                if started < threads {
+                    started += 1
+                    Thread { while thief_monotonic_ns() < end { usleep(50_000) } }.start()
+                }
+                usleep(UInt32(intervalMs * 1000))
+            }
         }
     }
 

@@ -77,14 +77,18 @@ final class ThiefRun {
     let outURL: URL
     let errURL: URL
 
-    init(_ args: [String], user: String? = nil, environment: [String: String]? = nil) throws {
+    /// shell: run /bin/sh with args instead of thief (args name thief themselves).
+    init(_ args: [String], user: String? = nil, environment: [String: String]? = nil, shell: Bool = false) throws {
         let dir = FileManager.default.temporaryDirectory
         let id = UUID().uuidString
         outURL = dir.appendingPathComponent("thief-\(id).out")
         errURL = dir.appendingPathComponent("thief-\(id).err")
         _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
         _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        if let user {
+        if shell {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = args
+        } else if let user {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
             process.arguments = ["--reuid=\(user)", "--regid=nogroup", "--clear-groups", "--inh-caps=-all", Live.binary] + args
         } else {

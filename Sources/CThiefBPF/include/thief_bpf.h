@@ -47,8 +47,11 @@ int thief_bpf_probe_btf(char *path_out, size_t len);
 /* Open, configure and load the object held in memory. */
 int thief_bpf_open(const void *object, size_t object_len, const thief_bpf_config *config,
                    thief_bpf **out);
-/* Add a thread to the target set with its initial state. */
-int thief_bpf_track(thief_bpf *tb, uint32_t tid, const struct thief_tstate *seed);
+/* Add a thread to the target set with its initial state. only_new: leave a
+ * thread the kernel side already tracks alone (-EEXIST). */
+int thief_bpf_track(thief_bpf *tb, uint32_t tid, const struct thief_tstate *seed, int only_new);
+/* Drop a thread from the target set (-ENOENT: it was not there). */
+int thief_bpf_untrack(thief_bpf *tb, uint32_t tid);
 /* Read a tracked thread's kernel-side state (-ENOENT: not tracked, e.g. exited). */
 int thief_bpf_thread_state(thief_bpf *tb, uint32_t tid, struct thief_tstate *out);
 /* Iterate tracked threads: start with have_prev = 0. -ENOENT at the end. */
