@@ -1,10 +1,15 @@
 import ThiefCore
 
 /// The gate's verdicts as JUnit XML (`--junit FILE`): one testsuite, one
-/// testcase per check, a `failure` element for each failed one. The elements
-/// and attributes follow the common JUnit schema (testsuite: properties,
-/// testcase*, system-out, system-err; name, tests, failures, errors,
-/// skipped, time, timestamp, hostname), which CI servers read.
+/// testcase per check, a `failure` element for each failed one.
+///
+/// The `testsuite` and everything in it follow the Ant JUnit schema (JUnit.xsd)
+/// for a suite inside `testsuites`: attributes name, tests, failures, errors,
+/// time, timestamp (xs:dateTime without a zone), hostname (never empty), id and
+/// package; then properties, testcase* (name, classname, time), system-out,
+/// system-err. The `testsuites` root also carries name, tests, failures, errors
+/// and time: that schema declares none, but Jenkins, GitLab and the other
+/// common readers take their totals from there.
 public enum JUnitRenderer {
     public static func render(_ result: GateResult, reports: [Report]) -> String {
         let first = reports.first
@@ -13,8 +18,9 @@ public enum JUnitRenderer {
         let counts = "tests=\"\(result.total)\" failures=\"\(result.failures)\" errors=\"0\""
         var x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         x += "<testsuites name=\"thief gate\" \(counts) time=\"\(time)\">\n"
-        x += "  <testsuite name=\"thief gate\" \(counts) skipped=\"0\" time=\"\(time)\""
-            + " timestamp=\"\(attr(timestamp(first?.window.startTime)))\" hostname=\"\(attr(first?.host ?? "unknown"))\">\n"
+        x += "  <testsuite name=\"thief gate\" \(counts) time=\"\(time)\""
+            + " timestamp=\"\(attr(timestamp(first?.window.startTime)))\" hostname=\"\(attr(hostname(first?.host)))\""
+            + " id=\"0\" package=\"thief.gate\">\n"
         x += "    <properties>\n"
         var props: [(String, String)] = [("runs", "\(result.runs)")]
         if let r = first {
@@ -41,6 +47,12 @@ public enum JUnitRenderer {
         let open = "    <testcase name=\"\(attr(name))\" classname=\"\(classname)\" time=\"0\""
         guard let failure else { return open + "/>\n" }
         return open + ">\n      <failure message=\"\(attr(failure))\" type=\"thief.gate\">\(text(detail))</failure>\n    </testcase>\n"
+    }
+
+    /// The report's host, or "localhost" when it has none: the schema's hostname is a non-empty token.
+    static func hostname(_ host: String?) -> String {
+        let h = (host ?? "").split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        return h.isEmpty ? "localhost" : h
     }
 
     /// xs:dateTime without a zone, as the schema wants: the report's RFC 3339 start, cut to seconds.

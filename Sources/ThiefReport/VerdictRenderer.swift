@@ -1,7 +1,7 @@
 import ThiefCore
 
 /// The gate's verdicts for people (the table, printed on stderr) and for
-/// GitHub Actions (`::error` workflow commands, printed on stderr).
+/// GitHub Actions (`::error` workflow commands, also printed on stderr).
 public enum VerdictRenderer {
     public static func render(_ result: GateResult) -> String {
         let runs = result.runs > 1 ? " (median of \(result.runs) runs)" : ""
@@ -15,7 +15,7 @@ public enum VerdictRenderer {
         if !result.regressions.isEmpty {
             out += table(["REGRESSION", "BASELINE", "NOW", "CHANGE", "ALLOWED", "VERDICT"], result.regressions.map { r in
                 [r.regression.metric.description, value(r.baseline, r.kind), value(r.now, r.kind),
-                 change(r.change), "+" + Quantity(r.regression.allowedPercent, .percent).description, verdict(r.failed)]
+                 change(r.change), allowed(r.regression), verdict(r.failed)]
             })
         }
         return out
@@ -41,8 +41,13 @@ public enum VerdictRenderer {
     }
 
     public static func message(_ r: RegressionCheck) -> String {
-        "\(r.regression.metric) regressed \(change(r.change)) (baseline \(value(r.baseline, r.kind)), now \(value(r.now, r.kind))), "
-            + "allowed +\(Quantity(r.regression.allowedPercent, .percent))"
+        "\(r.regression.metric) \(r.regression.decrease ? "fell" : "regressed") \(change(r.change)) "
+            + "(baseline \(value(r.baseline, r.kind)), now \(value(r.now, r.kind))), allowed \(allowed(r.regression))"
+    }
+
+    /// The allowed change: "+20%" for an increase limit, "-10%" for a decrease limit.
+    static func allowed(_ r: Regression) -> String {
+        (r.decrease ? "-" : "+") + Quantity(r.allowedPercent, .percent).description
     }
 
     /// A value in its kind's unit. Values outside what the formatters take

@@ -10,7 +10,7 @@ struct GateCommand: ParsableCommand {
         discussion: """
         Rules and metric paths: docs/gate.md. Several reports (several files, or one file written by --repeat N --format json) are judged by the median of each metric.
 
-        Exit codes: 0 every check passed; 1 a check failed; 2 a report could not be read; 64 usage error.
+        Exit codes: 0 every check passed; 1 a check failed; 2 a report could not be read, or lacks a number a rule reads; 64 usage error.
         """
     )
 

@@ -5,8 +5,9 @@ import ThiefReport
 
 /// The CI gate (docs/gate.md). `prepare()` checks everything before tracing
 /// (a bad rule exits 64, an unreadable baseline 2); `judge` prints the verdict
-/// table on stderr, writes --junit, prints GitHub annotations on stdout after
-/// the report, and exits 1 when a check failed.
+/// table on stderr, writes --junit, prints GitHub annotations on stderr (stdout
+/// stays a clean report), and exits 1 when a check failed, 2 when a rule reads
+/// a number a report does not have.
 struct GateOptions: ParsableArguments {
     @Option(name: .customLong("fail-if"), help: ArgumentHelp(
         "Fail (exit 1) when this condition holds: 'METRIC OP VALUE', e.g. 'runnable_wait.p99 > 200us'. Repeatable.",
@@ -20,7 +21,7 @@ struct GateOptions: ParsableArguments {
     var baseline: String?
 
     @Option(name: .customLong("max-regression"), help: ArgumentHelp(
-        "Fail when a metric grew over the baseline by more than a share: 'runnable_wait.p99=20%,off_core.total=10%'.",
+        "Fail when a metric grew over the baseline by more than a share: 'runnable_wait.p99=20%,off_core.total=10%' (METRIC=-N%: fell by more).",
         valueName: "list"))
     var maxRegression: [String] = []
 
@@ -73,7 +74,10 @@ struct GateOptions: ParsableArguments {
     /// from both streams; stdout stays a clean report); throws exit code 1 when a check failed.
     func judge(_ reports: [Report], with gate: Gate?) throws {
         guard let gate else { return }
-        let result = gate.judge(reports)
+        let result: GateResult
+        do { result = try gate.judge(reports) } catch {
+            throw fail("cannot judge: \(error)", ThiefExit.cannotMeasure)
+        }
         FileHandle.standardError.write(Data(VerdictRenderer.render(result).utf8))
         if let junit {
             let xml = JUnitRenderer.render(result, reports: reports)

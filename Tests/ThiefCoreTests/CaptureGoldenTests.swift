@@ -64,6 +64,6 @@ struct GateRecordingTests {
         let direct = try #require(Replay.reports(try CaptureGoldenTests.contents(), interval: nil).first)
         #expect(reports.first == direct)
         let gate = Gate(rules: [try RuleParser.rule("runnable_wait.pct > 5%")])
-        #expect(gate.judge(reports).failed)
+        #expect(try gate.judge(reports).failed)
     }
 }

@@ -50,7 +50,7 @@ struct GateRenderTests {
         let gate = Gate(rules: [try RuleParser.rule("runnable_wait.p99 > 200us"), try RuleParser.rule("thief[comm=<&\"'>] > 1%")],
                         regressions: try RuleParser.regressions("runnable_wait.p99=20%,migrations=0%"),
                         baseline: [try Fixture.report(p99: 200)])
-        return (gate.judge(runs), runs)
+        return (try gate.judge(runs), runs)
     }
 
     @Test("JUnit XML parses back with the schema's required elements and attributes")
@@ -64,14 +64,22 @@ struct GateRenderTests {
         try #require(roots.count == 1)
         #expect(roots[0].parent == nil)
         #expect(roots[0].attributes["tests"] == "5" && roots[0].attributes["failures"] == "2")
+        // The totals readers take from the root (Jenkins, GitLab).
+        for attr in ["name", "tests", "failures", "errors", "time"] {
+            #expect(!(roots[0].attributes[attr] ?? "").isEmpty, "testsuites lacks \(attr)")
+        }
 
         let suites = tree.all("testsuite")
         try #require(suites.count == 1)
         let suite = suites[0]
         #expect(suite.parent == "testsuites")
-        for attr in ["name", "tests", "failures", "errors", "skipped", "time", "timestamp", "hostname"] {
-            #expect(suite.attributes[attr] != nil, "testsuite lacks \(attr)")
+        // The Ant JUnit schema's required attributes of a testsuite inside testsuites, none empty.
+        for attr in ["name", "tests", "failures", "errors", "time", "timestamp", "hostname", "id", "package"] {
+            #expect(!(suite.attributes[attr] ?? "").isEmpty, "testsuite lacks \(attr)")
         }
+        #expect(Set(suite.attributes.keys) == ["name", "tests", "failures", "errors", "time", "timestamp", "hostname", "id", "package"])
+        #expect(Int(suite.attributes["id"] ?? "") == 0)
+        #expect(suite.attributes["package"] == "thief.gate")
         #expect(suite.attributes["tests"] == "5")
         #expect(suite.attributes["failures"] == "2")
         #expect(suite.attributes["errors"] == "0")
@@ -91,7 +99,10 @@ struct GateRenderTests {
         #expect(cases.count == 5)
         for c in cases {
             #expect(c.parent == "testsuite")
-            #expect(c.attributes["name"] != nil && c.attributes["classname"] != nil && c.attributes["time"] != nil)
+            for attr in ["name", "classname", "time"] {
+                #expect(!(c.attributes[attr] ?? "").isEmpty, "testcase lacks \(attr)")
+            }
+            #expect(Double(c.attributes["time"] ?? "") != nil)
         }
         // Names are the rules as written, escaping undone by the parser.
         #expect(cases.map { $0.attributes["name"] ?? "" } == [
@@ -112,12 +123,23 @@ struct GateRenderTests {
         var r = try Fixture.report()
         r.host = "host\u{1}<with>&\"quotes\"\n"
         r.window.startTime = "garbage"
-        let result = Gate(rules: [try RuleParser.rule("migrations > 100")]).judge([r])
+        let result = try Gate(rules: [try RuleParser.rule("migrations > 100")]).judge([r])
         let tree = try XMLTree.parse(JUnitRenderer.render(result, reports: [r]))
         #expect(tree.all("failure").isEmpty)
         #expect(tree.all("testsuite").first?.attributes["failures"] == "0")
         #expect(tree.all("testsuite").first?.attributes["timestamp"] == "1970-01-01T00:00:00")
-        #expect(tree.all("testsuite").first?.attributes["hostname"] == "host?<with>&\"quotes\"\n")
+        #expect(tree.all("testsuite").first?.attributes["hostname"] == "host?<with>&\"quotes\"")
+
+        // A report without a host: the schema's hostname is never empty.
+        for host in ["", " \n\t"] {
+            r.host = host
+            let xml = JUnitRenderer.render(try Gate(rules: [try RuleParser.rule("migrations > 100")]).judge([r]), reports: [r])
+            #expect(try XMLTree.parse(xml).all("testsuite").first?.attributes["hostname"] == "localhost")
+        }
+        // No report at all (nothing to take a host or time from) is still well-formed and complete.
+        let none = try XMLTree.parse(JUnitRenderer.render(try Gate(rules: [try RuleParser.rule("migrations > 100")]).judge([]), reports: []))
+        let suite = try #require(none.all("testsuite").first)
+        #expect(suite.attributes["hostname"] == "localhost" && suite.attributes["timestamp"] == "1970-01-01T00:00:00")
     }
 
     @Test("the verdict table shows rule, observed, limit and verdict; baseline, now and change")
@@ -136,7 +158,7 @@ struct GateRenderTests {
         #expect(lines[header + 1].split(separator: " ").map(String.init) == ["runnable_wait.p99", "200.0us", "250.0us", "+25.0%", "+20%", "FAIL"])
         #expect(lines[header + 2].split(separator: " ").map(String.init) == ["migrations", "5", "5", "+0.0%", "+0%", "pass"])
 
-        let pass = Gate(rules: [try RuleParser.rule("migrations > 100")]).judge([try Fixture.report()])
+        let pass = try Gate(rules: [try RuleParser.rule("migrations > 100")]).judge([try Fixture.report()])
         #expect(VerdictRenderer.render(pass).hasPrefix("thief gate: pass, 2 checks passed\n"))
     }
 
@@ -148,11 +170,11 @@ struct GateRenderTests {
             "::error title=thief gate::runnable_wait.p99 > 200us: observed 250.0us (median of 3 runs)",
             "::error title=thief gate::runnable_wait.p99 regressed +25.0%25 (baseline 200.0us, now 250.0us), allowed +20%25",
         ])
-        let share = Gate(rules: [try RuleParser.rule("runnable_wait.pct > 5%")]).judge([try Fixture.report()])
+        let share = try Gate(rules: [try RuleParser.rule("runnable_wait.pct > 5%")]).judge([try Fixture.report()])
         #expect(VerdictRenderer.githubAnnotations(share) == ["::error title=thief gate::runnable_wait.pct > 5%25: observed 32.00%25"])
         var lossy = try Fixture.report()
         lossy.lostEvents = 12
-        let lost = Gate(rules: [try RuleParser.rule("migrations > 100")]).judge([lossy])
+        let lost = try Gate(rules: [try RuleParser.rule("migrations > 100")]).judge([lossy])
         #expect(VerdictRenderer.githubAnnotations(lost) == [
             "::error title=thief gate::12 events lost in the largest run: the measurement is incomplete (--allow-lost accepts it)",
         ])

@@ -161,6 +161,11 @@ struct GateRuleParserTests {
          [Regression(metric: Metric(.runnableWait, .p99), allowedPercent: 20), Regression(metric: Metric(.migrations), allowedPercent: 0)]),
         ("thief[comm=a,b]=5%,off_core.preempted.pct=2.5%",
          [Regression(metric: Metric(.thief(.comm("a,b"))), allowedPercent: 5), Regression(metric: Metric(.offCoreState(.preempted), .pct), allowedPercent: 2.5)]),
+        // A leading '-': a decrease beyond the share fails ("higher is better" numbers).
+        ("on_core.pct=-10%, runnable_wait.p99=20%, on_core = - 0%",
+         [Regression(metric: Metric(.onCore, .pct), allowedPercent: 10, decrease: true),
+          Regression(metric: Metric(.runnableWait, .p99), allowedPercent: 20),
+          Regression(metric: Metric(.onCore), allowedPercent: 0, decrease: true)]),
     ]
 
     @Test("--max-regression lists", arguments: regressionLists)
@@ -178,7 +183,9 @@ struct GateRuleParserTests {
         ("runnable_wait.p99=20ms", 21, "the allowed increase is a percentage"),
         ("runnable_wait.p99=20%,", 23, "expected a metric"),
         ("runnable_wait.p99=20% off_core=1%", 23, "unexpected 'off_core=1%'"),
-        ("runnable_wait.p99=-5%", 19, "a value cannot be negative"),
+        ("runnable_wait.p99=--5%", 20, "a value cannot be negative"),
+        ("runnable_wait.p99=-5", 21, "the allowed increase is a percentage"),
+        ("runnable_wait.p99=-", 20, "expected a number"),
         ("runable_wait=5%", 1, "unknown metric 'runable_wait'"),
     ]
 

@@ -64,7 +64,7 @@ struct GateRulePropertyTests {
         var g = SeededGenerator(seed: 42)
         for _ in 0..<500 {
             let list = (0..<Int.random(in: 1...4, using: &g)).map { _ in
-                Regression(metric: Self.rule(&g).metric, allowedPercent: Self.number(&g))
+                Regression(metric: Self.rule(&g).metric, allowedPercent: Self.number(&g), decrease: Bool.random(using: &g))
             }
             let text = list.map(\.description).joined(separator: ",")
             #expect(try RuleParser.regressions(text) == list, "'\(text)'")

@@ -17,6 +17,24 @@ enum Fixture {
         return try #require(reports.first)
     }
 
+    /// The fixture's JSON with `keys` removed from every statistics block
+    /// (on_core, off_core and its states, runnable_wait).
+    static func stripped(_ keys: [String]) throws -> Data {
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url())) as? [String: Any])
+        func strip(_ block: [String: Any]) -> [String: Any] {
+            var b = block
+            for k in keys { b[k] = nil }
+            if let states = b["by_state"] as? [String: Any] {
+                b["by_state"] = states.mapValues { ($0 as? [String: Any]).map(strip) ?? $0 }
+            }
+            return b
+        }
+        for name in ["on_core", "off_core", "runnable_wait"] {
+            object[name] = strip(try #require(object[name] as? [String: Any]))
+        }
+        return try JSONSerialization.data(withJSONObject: object)
+    }
+
     /// The fixture with its runnable-wait p99 set (for medians and baselines).
     static func report(p99 us: UInt64) throws -> Report {
         var r = try report()

@@ -7,33 +7,50 @@ extension Report {
     }
 }
 
+/// A rule reads a number the report does not have: an optional stats field
+/// (`p90_ns`, `pct`, `min_ns`, `avg_ns`) or an off-core state's block. Never read as 0.
+public struct MetricUnavailable: Error, Hashable, Sendable, CustomStringConvertible {
+    /// What is missing, e.g. "p90 for on_core" or "off_core.by_state.preempted".
+    public var what: String
+    /// Which report: "report", "report 2 of 3", "baseline report".
+    public var report = "report"
+
+    public init(_ what: String, report: String = "report") { self.what = what; self.report = report }
+
+    public var description: String { "\(report) has no \(what)" }
+}
+
 extension Rule {
     /// The observed value in the rule's canonical unit (ns, 0...1 share, count).
-    public func observed(in report: Report) -> Double {
-        kind == .share ? metric.subject.share(of: field, in: report) : metric.subject.value(field, in: report)
+    public func observed(in report: Report) throws(MetricUnavailable) -> Double {
+        kind == .share ? try metric.subject.share(of: field, in: report) : try metric.subject.value(field, in: report)
     }
 }
 
 extension Metric {
     /// The value of this path in the report (its default field when none is given).
-    public func value(in report: Report) -> Double { subject.value(resolvedField, in: report) }
+    public func value(in report: Report) throws(MetricUnavailable) -> Double { try subject.value(resolvedField, in: report) }
 }
 
 extension Subject {
     /// The value of `field` (one of `fields`; the default otherwise) in canonical units.
-    public func value(_ field: Field, in r: Report) -> Double {
-        if field == .pct { return share(of: field, in: r) }
+    public func value(_ field: Field, in r: Report) throws(MetricUnavailable) -> Double {
+        if field == .pct { return try share(of: field, in: r) }
         switch self {
         case .onCore, .offCore, .runnableWait, .offCoreState:
-            guard let s = stats(in: r) else { return 0 }
+            let s = try stats(in: r)
+            func optional(_ key: String, _ v: UInt64) throws(MetricUnavailable) -> Double {
+                guard !s.absent.contains(key) else { throw MetricUnavailable("\(field.rawValue) for \(self)") }
+                return Double(v)
+            }
             switch field {
             case .count: return Double(s.count)
             case .p50: return Double(s.p50Ns)
-            case .p90: return Double(s.p90Ns)
+            case .p90: return try optional("p90_ns", s.p90Ns)
             case .p99: return Double(s.p99Ns)
             case .max: return Double(s.maxNs)
-            case .min: return Double(s.minNs)
-            case .avg: return Double(s.avgNs)
+            case .min: return try optional("min_ns", s.minNs)
+            case .avg: return try optional("avg_ns", s.avgNs)
             default: return Double(s.totalNs)
             }
         case .migrations:
@@ -66,24 +83,31 @@ extension Subject {
     /// The share of thread time (0...1) of the subject's time sum: the report's
     /// own `pct` for on/off-core and runnable wait; total (or stolen) time over
     /// the summed thread windows otherwise. `field` is `.pct` or a time sum.
-    public func share(of field: Field, in r: Report) -> Double {
+    public func share(of field: Field, in r: Report) throws(MetricUnavailable) -> Double {
         switch self {
         case .onCore, .offCore, .runnableWait, .offCoreState:
-            return stats(in: r)?.pct ?? 0
+            let s = try stats(in: r)
+            guard !s.absent.contains("pct") else { throw MetricUnavailable("pct for \(self)") }
+            return s.pct
         default:
             let time = r.threadTimeNs
-            return time > 0 ? value(defaultField, in: r) / time : 0
+            return time > 0 ? try value(defaultField, in: r) / time : 0
         }
     }
 
-    /// The Stats block of a stats subject; nil (read as zero) when the report lacks it.
-    func stats(in r: Report) -> Report.Stats? {
+    /// The Stats block of a stats subject. A state missing from `off_core.by_state`
+    /// (or the whole block) is an error: a report that does not say is not 0.
+    func stats(in r: Report) throws(MetricUnavailable) -> Report.Stats {
         switch self {
         case .onCore: return r.onCore
         case .offCore: return r.offCore
         case .runnableWait: return r.runnableWait
-        case .offCoreState(let state): return r.offCore.byState?[state.rawValue]
-        default: return nil
+        case .offCoreState(let state):
+            guard let s = r.offCore.byState?[state.rawValue] else {
+                throw MetricUnavailable("off_core.by_state.\(state.rawValue)")
+            }
+            return s
+        default: throw MetricUnavailable("statistics for \(self)")
         }
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Reads saved reports for `thief gate` and `--baseline`: one JSON report,
-/// several written one after another (`--repeat N --format json > runs.json`)
+/// several written one after another (`--repeat N --format json`, to stdout or -o)
 /// or NDJSON, or a recording (`.thief`), replayed into its whole-run report.
 public enum ReportFile {
     public struct Invalid: Error, CustomStringConvertible, Sendable {
@@ -46,8 +46,9 @@ public enum ReportFile {
     }
 
     /// Splits concatenated top-level JSON objects (strings and escapes respected).
-    /// Lines starting with `::` between objects are skipped: they are the GitHub
-    /// annotations `thief … --fail-if` prints after the report when stdout is a file.
+    /// Lines starting with `::` between objects are skipped: GitHub workflow
+    /// commands (`::error …`) that a CI step wrote into the same file. thief
+    /// itself prints its annotations on stderr, never into the report.
     static func split(_ data: Data) throws -> [Data] {
         let bytes = [UInt8](data)
         var docs: [Data] = []

@@ -47,11 +47,13 @@ public enum RuleParser {
             }
             s.i += 1
             s.skipSpaces()
+            let decrease = s.peek == "-"
+            if decrease { s.i += 1; s.skipSpaces() }
             let (value, unitAt) = try s.quantity()
             guard value.unit == .percent else {
-                throw s.error(unitAt, "the allowed increase is a percentage", "e.g. \(metric)=20%")
+                throw s.error(unitAt, "the allowed increase is a percentage", "e.g. \(metric)=20% (or \(metric)=-20% to fail on a decrease)")
             }
-            list.append(Regression(metric: metric, allowedPercent: value.number))
+            list.append(Regression(metric: metric, allowedPercent: value.number, decrease: decrease))
             s.skipSpaces()
             if s.peek == "," { s.i += 1; continue }
             if s.i < s.chars.count {

@@ -15,22 +15,37 @@ public struct Gate: Sendable {
     /// The rule the gate adds unless `--allow-lost`: judged on the largest count of any run.
     public static let lostEventsRule = Rule(metric: Metric(.lostEvents), op: .greater, value: Quantity(0, .none))
 
-    public func judge(_ reports: [Report]) -> GateResult {
-        var checks = rules.map { rule in
-            let runs = reports.map { rule.observed(in: $0) }
+    /// The verdicts. A rule or regression that reads a number a report lacks
+    /// (`p90_ns`, an off-core state, …) throws: the gate cannot judge it.
+    public func judge(_ reports: [Report]) throws(MetricUnavailable) -> GateResult {
+        func read(_ list: [Report], _ name: String, _ value: (Report) throws(MetricUnavailable) -> Double) throws(MetricUnavailable) -> [Double] {
+            var out: [Double] = []
+            for (n, r) in list.enumerated() {
+                do { out.append(try value(r)) } catch {
+                    var e = error
+                    e.report = list.count > 1 ? "\(name) \(n + 1) of \(list.count)" : name
+                    throw e
+                }
+            }
+            return out
+        }
+        var checks: [RuleCheck] = []
+        for rule in rules {
+            let runs = try read(reports, "report") { r throws(MetricUnavailable) in try rule.observed(in: r) }
             let observed = Median.of(runs)
-            return RuleCheck(rule: rule, observed: observed, runs: runs, failed: rule.op.holds(observed, rule.limit))
+            checks.append(RuleCheck(rule: rule, observed: observed, runs: runs, failed: rule.op.holds(observed, rule.limit)))
         }
         if !allowLost {
             let rule = Gate.lostEventsRule
-            let runs = reports.map { rule.observed(in: $0) }
+            let runs = reports.map { Double($0.lostEvents) }
             let worst = runs.max() ?? 0
             checks.append(RuleCheck(rule: rule, observed: worst, runs: runs, failed: rule.op.holds(worst, rule.limit), implicit: true))
         }
-        let compared = regressions.map { reg in
-            RegressionCheck(regression: reg,
-                            baseline: Median.of(baseline.map { reg.metric.value(in: $0) }),
-                            now: Median.of(reports.map { reg.metric.value(in: $0) }))
+        var compared: [RegressionCheck] = []
+        for reg in regressions {
+            let base = try read(baseline, "baseline report") { r throws(MetricUnavailable) in try reg.metric.value(in: r) }
+            let now = try read(reports, "report") { r throws(MetricUnavailable) in try reg.metric.value(in: r) }
+            compared.append(RegressionCheck(regression: reg, baseline: Median.of(base), now: Median.of(now)))
         }
         return GateResult(checks: checks, regressions: compared, runs: reports.count)
     }
@@ -49,7 +64,8 @@ public struct RuleCheck: Sendable, Equatable {
     public var implicit = false
 }
 
-/// One metric against the baseline. It fails when it grew by more than the allowed share.
+/// One metric against the baseline. It fails when it grew by more than the
+/// allowed share (or, for a `-N%` entry, fell by more than it).
 public struct RegressionCheck: Sendable, Equatable {
     public var regression: Regression
     public var baseline: Double
@@ -66,9 +82,14 @@ public struct RegressionCheck: Sendable, Equatable {
     }
 
     /// Grew beyond baseline × (1 + allowed); growth from a zero baseline always fails.
+    /// A decrease entry (`-N%`): fell below baseline × (1 − N/100); a zero baseline cannot fall.
     public var failed: Bool {
+        let share = regression.allowedPercent / 100
+        if regression.decrease {
+            return baseline != 0 && Comparison.less.holds(now, baseline * (1 - share))
+        }
         if baseline == 0 { return Comparison.greater.holds(now, 0) }
-        return Comparison.greater.holds(now, baseline * (1 + regression.allowedPercent / 100))
+        return Comparison.greater.holds(now, baseline * (1 + share))
     }
 
     public var kind: Quantity.Kind { regression.metric.resolvedField.kind }
