@@ -51,13 +51,18 @@ struct OutputSink {
             return
         }
         switch format {
-        case .json, .openmetrics: try replace(path, Array(try render(r, fileIsEmpty: true).utf8))
+        case .json where Self.jsonWritten.contains(path): try append(path, r) // --repeat N: every report, one after another
+        case .json, .openmetrics:
+            try replace(path, Array(try render(r, fileIsEmpty: true).utf8))
+            if format == .json { Self.jsonWritten.insert(path) }
         case .csv, .ndjson, .text: try append(path, r)
         }
     }
 
     /// Whether the CSV header already went to stdout in this run.
     nonisolated(unsafe) static var stdoutStarted = false
+    /// JSON files this process already replaced: later reports (--repeat) append to them.
+    nonisolated(unsafe) static var jsonWritten: Set<String> = []
 
     private func append(_ path: String, _ r: Report) throws {
         try checkExisting()

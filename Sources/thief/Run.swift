@@ -33,9 +33,18 @@ struct Run: ParsableCommand {
         if repeatCount > 1, opts.duration == nil, command.isEmpty {
             throw fail("--repeat needs -d DURATION or a command (-- CMD ARGS), so that each run ends by itself", ThiefExit.usage)
         }
+        // After `--` everything is the command's (POSIX), so `thief -- ./bench.sh --fail-if …`
+        // would hand the rule to bench.sh and pass the build unjudged: refuse it.
+        // A command that really takes such an argument runs through a script or `sh -c '…'`.
         let gateFlags = ["--fail-if", "--allow-lost", "--baseline", "--max-regression", "--junit", "--repeat"]
-        if let flag = command.dropFirst().first(where: { arg in gateFlags.contains { arg == $0 || arg.hasPrefix($0 + "=") } }) {
-            stderrLine("thief: warning: '\(flag)' after -- is an argument of the command, not a thief option; put thief options before --")
+        if let flag = command.dropFirst().lazy.compactMap({ arg in gateFlags.first { arg == $0 || arg.hasPrefix($0 + "=") } }).first {
+            throw fail("'\(flag)' after -- would go to the command, not to thief: put thief's options before -- "
+                       + "(thief \(flag) … -- \(command[0]) …)", ThiefExit.usage)
+        }
+        // --interval reports are parts of the run; the gate judges a whole run.
+        if opts.interval != nil && gate.isActive {
+            throw fail("the gate (--fail-if, --baseline, --junit) judges a whole run and does not go with --interval; "
+                       + "record with --record FILE and judge it with 'thief gate FILE'", ThiefExit.usage)
         }
         let compiled = try gate.prepare()
         var reports: [Report] = []

@@ -20,13 +20,14 @@ struct GateCLITests {
 
     struct Output { var code: Int32; var stdout: String; var stderr: String }
 
-    /// Runs `thief ARGS` (or a shell line with `thief` on PATH) in `dir`.
+    /// Runs `thief ARGS` (or a shell line with `thief` on PATH) in `dir`. A shell
+    /// line runs in bash with errexit and pipefail, as GitHub Actions and GitLab run steps.
     static func run(_ args: [String], shell: String? = nil, in dir: URL? = nil, env: [String: String] = [:]) throws -> Output {
         try #require(FileManager.default.isExecutableFile(atPath: binary), "no thief binary at \(binary): run swift build first")
         let p = Process()
         if let shell {
-            p.executableURL = URL(fileURLWithPath: "/bin/sh")
-            p.arguments = ["-c", shell]
+            p.executableURL = URL(fileURLWithPath: "/bin/bash")
+            p.arguments = ["--noprofile", "--norc", "-eo", "pipefail", "-c", shell]
         } else {
             p.executableURL = URL(fileURLWithPath: binary)
             p.arguments = args
@@ -160,9 +161,76 @@ struct GateCLITests {
         #expect(allowed.code == 0)
     }
 
-    /// docs/gate.md: every rule in it parses, and every `thief gate` line in its
-    /// examples runs as written (on the fixture) to a verdict, never a usage error.
-    @Test("the documentation's rules and thief gate commands are valid")
+    /// Item: `thief -- ./bench.sh --fail-if …` (the issue's literal form) hands the rule to
+    /// the command. thief refuses it before tracing, so no root is needed to test it.
+    @Test("a gate option after -- is refused before tracing (exit 64), with where to put it")
+    func gateOptionAfterTerminator() throws {
+        let cases: [([String], String)] = [
+            (["--", "./bench.sh", "--fail-if", "off_core.preempted.total > 2%"], "--fail-if"),
+            (["--format", "json", "--", "/bin/true", "x", "--fail-if=migrations > 1"], "--fail-if"),
+            (["--", "./bench.sh", "--baseline", "base.json"], "--baseline"),
+            (["--", "./bench.sh", "--max-regression", "off_core=10%"], "--max-regression"),
+            (["--", "./bench.sh", "--allow-lost"], "--allow-lost"),
+            (["--", "./bench.sh", "--junit", "j.xml"], "--junit"),
+            (["-d", "1s", "--", "./bench.sh", "--repeat", "3"], "--repeat"),
+            (["-d", "1s", "--", "./bench.sh", "--repeat=3"], "--repeat"),
+        ]
+        for (args, flag) in cases {
+            let out = try Self.run(args)
+            #expect(out.code == 64, "\(args): exit \(out.code): \(out.stderr)")
+            #expect(out.stderr == "thief: error: '\(flag)' after -- would go to the command, not to thief: "
+                    + "put thief's options before -- (thief \(flag) … -- \(args[args.firstIndex(of: "--")! + 1]) …)\n", "\(args)")
+            #expect(out.stdout.isEmpty)
+        }
+    }
+
+    @Test("the gate with --interval is refused before tracing (exit 64): it judges whole runs")
+    func gateWithInterval() throws {
+        for gate in [["--fail-if", "migrations > 1"], ["--junit", "/tmp/j.xml"], ["--baseline", "b.json", "--max-regression", "on_core=1%"]] {
+            let out = try Self.run(["-p", "1", "--interval", "1s", "--count", "2", "--format", "ndjson"] + gate)
+            #expect(out.code == 64, "\(gate): exit \(out.code): \(out.stderr)")
+            #expect(out.stderr.hasPrefix("thief: error: the gate (--fail-if, --baseline, --junit) judges a whole run and does not go with --interval"))
+            #expect(out.stderr.split(separator: "\n").count == 1)
+            #expect(out.stdout.isEmpty)
+        }
+    }
+
+    @Test("a rule that reads a field the report lacks exits 2 and says which; other rules still judge")
+    func missingFields() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("thief-gate-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let old = dir.appendingPathComponent("old.json")
+        try Fixture.stripped(["p90_ns", "pct", "min_ns", "avg_ns"]).write(to: old)
+        var noStates = try JSONSerialization.jsonObject(with: Data(contentsOf: Fixture.url())) as? [String: Any] ?? [:]
+        var off = noStates["off_core"] as? [String: Any] ?? [:]
+        off["by_state"] = nil
+        noStates["off_core"] = off
+        let stateless = dir.appendingPathComponent("stateless.json")
+        try JSONSerialization.data(withJSONObject: noStates).write(to: stateless)
+
+        let cases: [([String], Int32, String)] = [
+            (["gate", old.path, "--fail-if", "on_core.p90 > 1ms"], 2, "thief: error: cannot judge: report has no p90 for on_core\n"),
+            (["gate", old.path, "--fail-if", "runnable_wait.pct > 5%"], 2, "thief: error: cannot judge: report has no pct for runnable_wait\n"),
+            (["gate", stateless.path, "--fail-if", "off_core.preempted.total > 2%"], 2,
+             "thief: error: cannot judge: report has no off_core.by_state.preempted\n"),
+            (["gate", try Self.fixture(), old.path, "--fail-if", "on_core.avg > 1ms"], 2, "thief: error: cannot judge: report 2 of 2 has no avg for on_core\n"),
+            (["gate", try Self.fixture(), "--baseline", old.path, "--max-regression", "on_core.p90=10%"], 2,
+             "thief: error: cannot judge: baseline report has no p90 for on_core\n"),
+        ]
+        for (args, code, stderr) in cases {
+            let out = try Self.run(args)
+            #expect(out.code == code, "\(args): exit \(out.code): \(out.stderr)")
+            #expect(out.stderr == stderr, "\(args)")
+        }
+        // The fields design section 4 promises still judge: runnable_wait.p99 is 200us in the fixture.
+        #expect(try Self.run(["gate", old.path, "--fail-if", "runnable_wait.p99 > 200us", "--fail-if", "on_core.max > 1s"]).code == 0)
+        #expect(try Self.run(["gate", old.path, "--fail-if", "runnable_wait.p99 >= 200us"]).code == 1)
+        #expect(try Self.run(["gate", stateless.path, "--fail-if", "off_core.total > 1s"]).code == 0)
+    }
+
+    /// docs/gate.md: every rule and --max-regression list in it parses.
+    @Test("the documentation's rules are valid")
     func documentation() throws {
         let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("docs/gate.md")
@@ -170,7 +238,7 @@ struct GateCLITests {
         // Not rules: the error example (a "$ " session line) and the grammar's placeholders.
         let examples = text.split(separator: "\n").filter { !$0.hasPrefix("$ ") }.joined(separator: "\n")
         let rules = Self.quoted(after: "--fail-if ", in: examples).filter { !$0.contains("METRIC") }
-        #expect(rules.count >= 10)
+        #expect(rules.count >= 5)
         for r in rules { #expect(ruleError(r) == nil, "docs/gate.md: \(r): \(ruleError(r).map { "\($0)" } ?? "")") }
         let lists = Self.quoted(after: "--max-regression ", in: examples).filter { !$0.contains("METRIC") }
         #expect(!lists.isEmpty)
@@ -183,24 +251,7 @@ struct GateCLITests {
         #expect(tableRules.count >= 10)
         for r in tableRules { #expect(ruleError(r) == nil, "docs/gate.md: \(r)") }
 
-        // Shell lines starting with `thief gate` (or `- thief gate` in YAML), continuation lines joined.
-        let joined = text.replacing("\\\n", with: " ")
-        let commands = joined.split(separator: "\n").map { line -> String in
-            let t = line.trimmingCharacters(in: .whitespaces)
-            return t.hasPrefix("- ") ? String(t.dropFirst(2)) : t
-        }.filter { $0.hasPrefix("thief gate ") }
-        #expect(commands.count >= 3)
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("thief-gate-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        for name in ["report.json", "baseline.json", "runs.json"] {
-            try FileManager.default.copyItem(at: Fixture.url(), to: dir.appendingPathComponent(name))
-        }
-        for command in commands {
-            let out = try Self.run([], shell: command, in: dir)
-            #expect(out.code == 0 || out.code == 1, "\(command): exit \(out.code): \(out.stderr)")
-            #expect(out.stderr.hasPrefix("thief gate: "), "\(command): \(out.stderr)")
-        }
+        // Its `thief gate` lines run, with their verdicts checked, in GateCIJobTests.docLines.
     }
 
     /// Every single-quoted argument after `flag` in the text.
