@@ -24,7 +24,8 @@
 # BENCH_THIEF_ALT=/path/to/another/thief (adds tracer "thief-alt": A/B a
 # candidate build in the same rounds), BENCH_QUIET_WAIT (60: seconds to wait
 # for other load on the machine to stop before starting; ratios taken while
-# something else runs are noise).
+# something else runs are noise), BENCH_SOAK (60: seconds of the memory soak
+# run; 600 for the 10-minute figure; 0 skips it).
 set -uo pipefail
 
 usage() {
@@ -41,7 +42,7 @@ for arg in "$@"; do
 done
 
 if ((QUICK)); then
-    : "${BENCH_ROUNDS:=2}" "${BENCH_LOOPS:=50000}" "${BENCH_HB_LOOPS:=600}" "${BENCH_CAP_LOOPS:=200000}"
+    : "${BENCH_SOAK:=15}" "${BENCH_ROUNDS:=2}" "${BENCH_LOOPS:=50000}" "${BENCH_HB_LOOPS:=600}" "${BENCH_CAP_LOOPS:=200000}"
 fi
 ROUNDS=${BENCH_ROUNDS:-5}
 LOOPS=${BENCH_LOOPS:-200000}
@@ -53,6 +54,7 @@ SETTLE=${BENCH_SETTLE:-0.3}
 PERF_WAIT=${BENCH_PERF_WAIT:-1.5}
 THIEF_ALT=${BENCH_THIEF_ALT:-}
 QUIET_WAIT=${BENCH_QUIET_WAIT:-60}
+SOAK=${BENCH_SOAK:-60}
 read -r -a TRACERS <<<"${BENCH_TRACERS:-none thief noop perf-sched runqlat cpudist bpftrace${THIEF_ALT:+ thief-alt}}"
 read -r -a SCENARIOS <<<"${BENCH_SCENARIOS:-untargeted targeted mixed}"
 
@@ -217,7 +219,7 @@ rec() { printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$RESULTS"; }
 install_deps
 if [[ ${BENCH_SKIP_BUILD:-0} != 1 ]]; then
     say "building thief (release, --scratch-path .build-bench)"
-    (cd "$ROOT" && swift build -c release --scratch-path .build-bench >"$OUT/build.log" 2>&1) ||
+    (cd "$ROOT" && swift build -c release --static-swift-stdlib --scratch-path .build-bench >"$OUT/build.log" 2>&1) ||
         { tail -20 "$OUT/build.log" >&2; die "build failed (log: $OUT/build.log)"; }
 fi
 [[ -x $THIEF ]] || die "$THIEF not built"
@@ -542,6 +544,24 @@ if [[ ${BENCH_SKIP_COST:-0} != 1 ]]; then
     echo 0 >/proc/sys/kernel/bpf_stats_enabled
     say "ring-buffer capacity (two targeted pipe benchmarks, one per CPU, -l $CAP_LOOPS each)"
     cost_run capacity
+    # The consumer alone: synthetic ping-pong records through the same fold
+    # the live consumer runs (CPU time, so a busy machine matters less).
+    say "consumer drain rate (thief bench-consumer)"
+    { "$THIEF" bench-consumer && "$THIEF" bench-consumer --interval-ms 1000; } >"$OUT/consumer.txt" 2>&1 ||
+        say "  bench-consumer failed: $(tail -n 1 "$OUT/consumer.txt")"
+fi
+
+# A long run for memory: thief -p on a task that switches ~2000 times a
+# second, reporting every 10 s, for BENCH_SOAK seconds; peak RSS.
+if ((SOAK > 0)); then
+    say "soak: thief -p --interval 10s on a 1 ms periodic task for ${SOAK} s (peak RSS)"
+    spawn_wl /dev/null /dev/null "$THIEF" workload periodic --name soak --period-ms 1 --burst-ms 0 --seconds $((SOAK + 30))
+    soak_wl=$SPAWNED
+    spawn "$OUT/runs/soak.ndjson" "$OUT/runs/soak.err" /usr/bin/time -v -o "$OUT/runs/soak.time" \
+        "$THIEF" -p "$soak_wl" -d "${SOAK}s" --interval 10s --format ndjson -q
+    reap "$SPAWNED"
+    stop_group "$soak_wl" KILL 2
+    echo "soak_s: $SOAK" >>"$OUT/machine.txt"
 fi
 
 BENCH_END=$EPOCHREALTIME

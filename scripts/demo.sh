@@ -5,5 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
-swift build -c release --product thief >&2
+# Static Swift runtime: a smaller, faster-starting process (README "Overhead").
+swift build -c release --static-swift-stdlib --product thief >&2
 exec .build/release/thief demo "$@"

@@ -17,7 +17,7 @@ struct Thief: ParsableCommand {
         (no permission, no BTF, target gone, command not startable); 64 usage error.
         """,
         version: "0.1.0",
-        subcommands: [Run.self, RecordCommand.self, ReplayCommand.self, GateCommand.self, Demo.self, Workload.self],
+        subcommands: [Run.self, RecordCommand.self, ReplayCommand.self, GateCommand.self, Demo.self, Workload.self, BenchConsumer.self],
         defaultSubcommand: Run.self
     )
 
