@@ -11,6 +11,11 @@ import CThiefABI
 /// run's to the nanosecond. Counts, histograms and percentiles describe the
 /// episodes that ended in an interval, at their full length. Thieves,
 /// interrupts and migrations count in the interval in which they end.
+///
+/// The tracker knows every thread from the start: the threads that exist
+/// when tracing starts are off-core from the window's start in the state
+/// /proc gave (as the kernel side seeds them), new threads from their
+/// creation.
 public final class Session {
     public let runStart: UInt64
     public let interval: UInt64?
@@ -21,13 +26,13 @@ public final class Session {
     public private(set) var open: [Aggregator] = []
     private var closedCount = 0
     private var tracker: [UInt32: Episodes] = [:]
-    private var seeds: [(tid: UInt32, tgid: UInt32, comm: String)] = []
     /// Called with each interval as it closes (not for the last one: see finish).
     public var onInterval: ((Aggregator, Int) -> Void)?
 
     /// The episodes a thread has open, as its records imply, and the time of
     /// each already given to closed intervals.
     struct Episodes {
+        var tgid: UInt32 = 0
         var onSince: UInt64?
         var offSince: UInt64?
         var offState: UInt32 = 0
@@ -52,9 +57,15 @@ public final class Session {
 
     public var current: Aggregator { open[open.count - 1] }
 
-    public func addThread(tid: UInt32, tgid: UInt32, comm: String) {
-        seeds.append((tid, tgid, comm))
+    /// A thread that exists when tracing starts. `state`: its state then
+    /// (from /proc); the kernel side counts it off-core in that state from the
+    /// window's start until its first switch, and so does the tracker. nil:
+    /// not known (the thread's intervals then begin at its first record).
+    public func addThread(tid: UInt32, tgid: UInt32, comm: String, state: OffState?) {
         for a in open { a.addThread(tid: tid, tgid: tgid, comm: comm) }
+        if let state, tracker[tid] == nil {
+            tracker[tid] = Episodes(tgid: tgid, offSince: runStart, offState: UInt32(state.rawValue))
+        }
     }
 
     /// Closes the intervals that ended more than `grace` before `now` (live
@@ -112,11 +123,18 @@ public final class Session {
             if let k = r.kind, k == .newThread || k == .exit || k == .exec {
                 var later = false
                 for a in open { if later { a.noteThread(r) } else if a === home { later = true } }
+                switch k {
+                case .newThread where tracker[r.tid] == nil:
+                    // Off-core (runnable) from its creation, as the kernel seeds it.
+                    tracker[r.tid] = Episodes(tgid: r.tgid, offSince: r.ts, offState: UInt32(OffState.preempted.rawValue))
+                default: break
+                }
             }
             return
         }
         let (start, length) = Aggregator.length(of: r, origin: runStart)
         var e = tracker[r.tid] ?? Episodes()
+        e.tgid = r.tgid
         var carry: UInt64
         switch kind {
         case .slice: carry = e.carryOn; e.carryOn = 0; e.onSince = nil; e.offSince = r.ts; e.offState = r.aux
@@ -144,7 +162,7 @@ public final class Session {
         let a = open.removeFirst()
         guard let end = a.windowEnd else { return }
         for (tid, var e) in tracker {
-            let tgid = a.threads[tid]?.tgid ?? 0
+            let tgid = e.tgid
             func part(_ since: UInt64?) -> UInt64 {
                 guard let since, since < end else { return 0 }
                 return end - max(since, a.windowStart)
@@ -177,15 +195,23 @@ public final class Session {
         let before = last.records
         for (tid, s) in kernelOpen {
             if let on = untouchedOnCore[tid] {
+                // No event in the whole run: on-core `on` ns by the kernel's
+                // books, off-core in its seed state the rest of the run. Closed
+                // intervals already counted it off-core (the tracker's seed):
+                // the last window gets what remains, within its span.
+                let e = tracker.removeValue(forKey: tid) ?? Episodes()
+                let whole = end > runStart ? end - runStart : 0
+                let onWhole = min(on, whole), offWhole = whole - onWhole
                 let span = end > last.windowStart ? end - last.windowStart : 0
-                let onNs = min(on, span)
+                let onNs = min(onWhole - min(onWhole, e.carryOn), span)
+                let offNs = min(offWhole - min(offWhole, e.carryOff), span - onNs)
                 if onNs > 0 {
                     last.account(Record(kind: .slice, ts: end, start: last.windowStart, cpu: s.on_cpu, tid: tid, tgid: s.tgid),
                                  portion: onNs, length: onNs)
                 }
-                if span > onNs {
+                if offNs > 0 {
                     last.account(Record(kind: .offCore, ts: end, aux: UInt32(s.off_state), tid: tid, tgid: s.tgid),
-                                 portion: span - onNs, length: span - onNs)
+                                 portion: offNs, length: offNs)
                 }
                 continue
             }

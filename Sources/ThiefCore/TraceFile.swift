@@ -8,7 +8,13 @@ public struct RunHeader: Codable, Sendable, Equatable {
         public var tid: UInt32
         public var tgid: UInt32
         public var comm: String
-        public init(tid: UInt32, tgid: UInt32, comm: String) { self.tid = tid; self.tgid = tgid; self.comm = comm }
+        /// Its state when tracing started (enum thief_off_state, from /proc): the
+        /// kernel side counts it off-core in this state from the window's start.
+        /// Absent in recordings made before thief stored it.
+        public var state: UInt8?
+        public init(tid: UInt32, tgid: UInt32, comm: String, state: UInt8? = nil) {
+            self.tid = tid; self.tgid = tgid; self.comm = comm; self.state = state
+        }
     }
 
     public var abiVersion = Record.abiVersion
@@ -246,7 +252,9 @@ public enum Replay {
         let interval = interval.flatMap { intervalCount(c, interval: $0) <= maxIntervals ? $0 : nil }
         let limit = interval != nil && interval == h.interval ? h.intervalCount : nil
         let session = Session(runStart: h.runStart, interval: interval, limit: limit)
-        for s in h.seeds { session.addThread(tid: s.tid, tgid: s.tgid, comm: s.comm) }
+        for s in h.seeds {
+            session.addThread(tid: s.tid, tgid: s.tgid, comm: s.comm, state: seedState(s, c))
+        }
         var out: [Report] = []
         session.onInterval = { agg, idx in
             out.append(agg.report(h.meta(window: agg, trailer: nil, intervalIndex: idx, interval: interval,
@@ -265,5 +273,27 @@ public enum Replay {
         out.append(last.report(h.meta(window: last, trailer: c.trailer, intervalIndex: interval == nil ? nil : idx,
                                       interval: interval, lostSoFar: 0, missedSoFar: 0)))
         return out
+    }
+
+    /// A seed's state at the start. Recordings before thief stored it: the
+    /// state the kernel side gave its first off-core interval (the seed's),
+    /// or, with no such record, the state it still had at the end.
+    static func seedState(_ s: RunHeader.Seed, _ c: TraceFile.Contents) -> OffState? {
+        if let st = s.state { return OffState(rawValue: Int(min(st, UInt8(OffState.other.rawValue)))) }
+        let found: UInt32? = c.records.withUnsafeBytes { raw in
+            var at = 0
+            while at + Record.size <= raw.count {
+                let r = raw.loadUnaligned(fromByteOffset: at, as: Record.self)
+                at += Record.size
+                guard r.tid == s.tid, let k = r.kind, k == .slice || k == .offCore else { continue }
+                return k == .offCore && r.start_ts == 0 ? r.aux : nil
+            }
+            return nil
+        }
+        if let found { return OffState(rawValue: Int(min(found, UInt32(OffState.other.rawValue)))) }
+        if let o = c.trailer.open.first(where: { $0.tid == s.tid }), o.running == 0, o.offTs == 0 {
+            return OffState(rawValue: Int(min(o.offState, UInt8(OffState.other.rawValue))))
+        }
+        return nil
     }
 }

@@ -142,7 +142,7 @@ public final class Tracer {
         let startEpoch = UInt64(wall.tv_sec) * 1_000_000_000 + UInt64(wall.tv_nsec)
         let session = Session(runStart: start, interval: options.interval, limit: options.intervalCount)
         box.session = session
-        for s in seeds { session.addThread(tid: s.tid, tgid: s.tgid, comm: s.comm) }
+        for s in seeds { session.addThread(tid: s.tid, tgid: s.tgid, comm: s.comm, state: s.state) }
 
         if let c = child {
             let e = thief_spawn_release(c.go, c.err)
@@ -164,7 +164,7 @@ public final class Tracer {
             version: ThiefVersion.current, host: Host.name, kernel: Host.kernel, pid: pid, comm: comm,
             command: command, runStart: start, startEpochNs: startEpoch,
             attach: String(cString: thief_bpf_attach_kind(tb)), programs: Int(thief_bpf_attached_count(tb)),
-            seeds: seeds.map { RunHeader.Seed(tid: $0.tid, tgid: $0.tgid, comm: $0.comm) })
+            seeds: seeds.map { RunHeader.Seed(tid: $0.tid, tgid: $0.tgid, comm: $0.comm, state: UInt8($0.state.rawValue)) })
         header.interval = options.interval
         header.intervalCount = options.intervalCount
         if let path = options.recordPath {

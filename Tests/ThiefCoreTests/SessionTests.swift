@@ -33,7 +33,7 @@ struct SessionTests {
 
     func run(interval: UInt64?, end: UInt64 = W + 50 * ms) -> [Report] {
         let s = Session(runStart: W, interval: interval)
-        s.addThread(tid: 10, tgid: 10, comm: "victim")
+        s.addThread(tid: 10, tgid: 10, comm: "victim", state: .preempted)
         var reports: [Report] = []
         s.onInterval = { a, _ in reports.append(a.report(meta())) }
         for r in records() { s.fold(r) }
@@ -106,5 +106,101 @@ struct SessionTests {
         let (last, idx) = s.finish(at: W + 15 * ms, open: [])
         #expect(idx == 1)
         #expect(last.migrations.reduce(0, +) == 1)
+    }
+}
+
+/// The tracker's view of threads that exist at the start, are born, exit, or
+/// whose records disagree with the time closed intervals already took.
+@Suite("Session: thread lifecycles across intervals")
+struct SessionLifecycleTests {
+    static let sleeping = UInt32(OffState.sleeping.rawValue)
+    static let preempted = UInt32(OffState.preempted.rawValue)
+
+    struct Run {
+        var parts: [Report]
+        var whole: Report
+    }
+
+    /// Runs `feed` once as a whole run and once with `interval`.
+    static func run(interval: UInt64, end: UInt64, seeds: [(UInt32, OffState)],
+                    open: [(tid: UInt32, state: thief_tstate)], untouched: [UInt32: UInt64] = [:],
+                    _ feed: (Session) -> Void) -> Run {
+        func one(_ iv: UInt64?) -> [Report] {
+            let s = Session(runStart: W, interval: iv)
+            for (tid, st) in seeds { s.addThread(tid: tid, tgid: 10, comm: "t\(tid)", state: st) }
+            var out: [Report] = []
+            s.onInterval = { a, _ in out.append(a.report(meta(pid: 10))) }
+            feed(s)
+            let (last, _) = s.finish(at: end, open: open, untouchedOnCore: untouched)
+            out.append(last.report(meta(pid: 10)))
+            return out
+        }
+        return Run(parts: one(interval), whole: one(nil)[0])
+    }
+
+    /// The intervals add up to the whole run: process totals, states, counts and every thread's own.
+    static func expectSums(_ r: Run, sourceLocation: SourceLocation = #_sourceLocation) {
+        func sum(_ f: (Report) -> UInt64) -> UInt64 { r.parts.reduce(0) { $0 + f($1) } }
+        #expect(sum { $0.onCore.totalNs } == r.whole.onCore.totalNs, sourceLocation: sourceLocation)
+        #expect(sum { $0.offCore.totalNs } == r.whole.offCore.totalNs, sourceLocation: sourceLocation)
+        #expect(sum { $0.runnableWait.totalNs } == r.whole.runnableWait.totalNs, sourceLocation: sourceLocation)
+        #expect(sum { $0.onCore.count } == r.whole.onCore.count, sourceLocation: sourceLocation)
+        for state in OffState.allCases.map(\.name) {
+            #expect(sum { $0.offCore.byState?[state]?.totalNs ?? 0 } == r.whole.offCore.byState?[state]?.totalNs ?? 0,
+                    "\(state)", sourceLocation: sourceLocation)
+        }
+        for t in r.whole.target.threads {
+            func mine(_ f: (Report.ThreadReport) -> UInt64) -> UInt64 {
+                r.parts.reduce(0) { acc, p in acc + (p.target.threads.first { $0.tid == t.tid }.map(f) ?? 0) }
+            }
+            #expect(mine(\.onCoreNs) == t.onCoreNs, "thread \(t.tid) on-core", sourceLocation: sourceLocation)
+            #expect(mine(\.offCoreNs) == t.offCoreNs, "thread \(t.tid) off-core", sourceLocation: sourceLocation)
+            #expect(mine(\.runnableWaitNs) == t.runnableWaitNs, "thread \(t.tid) wait", sourceLocation: sourceLocation)
+        }
+        for p in r.parts {
+            #expect(p.target.threads.allSatisfy { $0.tgid == 10 }, "a thread of no process: \(p.target.threads.map(\.tid))",
+                    sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test("a thread asleep at attach whose first record comes in interval 3 is split over intervals 0…3")
+    func seededSleeper() throws {
+        let end = W + 1000 * ms
+        let r = Self.run(interval: 100 * ms, end: end, seeds: [(10, .preempted), (20, .sleeping), (21, .sleeping), (22, .blocked)],
+                         open: [(10, tstate(tgid: 10, running: true, onTs: W + 1 * ms)),
+                                (20, tstate(tgid: 10, offTs: W + 388 * ms, offState: .sleeping, seenIn: true)),
+                                (21, tstate(tgid: 10, offState: .sleeping)),
+                                (22, tstate(tgid: 10, offState: .blocked))],
+                         untouched: [21: 0, 22: 30 * ms]) { s in
+            s.fold(Record(kind: .offCore, ts: W + 1 * ms, aux: Self.preempted, tid: 10, tgid: 10))
+            for t in stride(from: 10, through: 990, by: 10) {
+                s.fold(Record(kind: .migrate, ts: W + UInt64(t) * ms, aux: 0, tid: 10, tgid: 10))
+                if t == 380 {
+                    // Thread 20 wakes at 384 ms, runs 385..388 ms and sleeps again.
+                    s.fold(Record(kind: .offCore, ts: W + 385 * ms, aux: Self.sleeping, tid: 20, tgid: 10))
+                    s.fold(Record(kind: .wait, ts: W + 385 * ms, start: W + 384 * ms, tid: 20, tgid: 10))
+                    s.fold(Record(kind: .slice, ts: W + 388 * ms, start: W + 385 * ms, dur: 3 * ms, aux: Self.sleeping,
+                                  tid: 20, tgid: 10))
+                }
+            }
+        }
+        #expect(r.parts.count == 10)
+        for p in r.parts {
+            for tid: UInt32 in [20, 21, 22] {
+                let t = try #require(p.target.threads.first { $0.tid == tid }, "thread \(tid) in interval \(p.interval?.index ?? -1)")
+                #expect(t.offCoreNs <= p.window.durationNs, "thread \(tid) off-core beyond its interval")
+                #expect(t.onCoreNs + t.offCoreNs == p.window.durationNs, "thread \(tid)'s books in interval \(p.interval?.index ?? -1)")
+            }
+        }
+        // Thread 20 slept 0..385 ms: intervals 0-2 whole, 85 ms of interval 3.
+        let sleeper = r.parts.map { p in p.target.threads.first { $0.tid == 20 }! }
+        #expect(sleeper[0].offCoreNs == 100 * ms && sleeper[2].offCoreNs == 100 * ms)
+        #expect(sleeper[3].offCoreNs == 97 * ms && sleeper[3].onCoreNs == 3 * ms)
+        #expect(r.parts[0].offCore.byState?["sleeping"]?.totalNs == 200 * ms) // threads 20 and 21
+        #expect(r.parts[0].offCore.byState?["blocked"]?.totalNs == 100 * ms)  // thread 22
+        // Thread 22 had no event: its 30 ms on-core (the kernel's books) go to the last interval.
+        #expect(r.parts[9].target.threads.first { $0.tid == 22 }?.onCoreNs == 30 * ms)
+        #expect(r.whole.target.threads.first { $0.tid == 22 }?.onCoreNs == 30 * ms)
+        Self.expectSums(r)
     }
 }
