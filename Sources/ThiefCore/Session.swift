@@ -15,7 +15,7 @@ import CThiefABI
 /// The tracker knows every thread from the start: the threads that exist
 /// when tracing starts are off-core from the window's start in the state
 /// /proc gave (as the kernel side seeds them), new threads from their
-/// creation.
+/// creation. A thread's exit ends its episodes.
 public final class Session {
     public let runStart: UInt64
     public let interval: UInt64?
@@ -127,6 +127,9 @@ public final class Session {
                 case .newThread where tracker[r.tid] == nil:
                     // Off-core (runnable) from its creation, as the kernel seeds it.
                     tracker[r.tid] = Episodes(tgid: r.tgid, offSince: r.ts, offState: UInt32(OffState.preempted.rawValue))
+                case .exit:
+                    // Its last switch-out came just before: nothing of it stays open.
+                    tracker[r.tid] = nil
                 default: break
                 }
             }

@@ -163,6 +163,36 @@ struct SessionLifecycleTests {
         }
     }
 
+    @Test("a thread that exits in interval 0 is charged nothing later, and leaves no ghost thread")
+    func exitEndsEpisodes() throws {
+        let r = Self.run(interval: 100 * ms, end: W + 500 * ms, seeds: [(10, .sleeping)],
+                         open: [(10, tstate(tgid: 10, running: true, onTs: W + 1 * ms))]) { s in
+            s.fold(Record(kind: .offCore, ts: W + 1 * ms, aux: Self.sleeping, tid: 10, tgid: 10))
+            // Thread 11: born at 2 ms, runs 3..6 ms, exits (its last switch-out, then EXIT).
+            s.fold(Record(kind: .newThread, ts: W + 2 * ms, tid: 11, tgid: 10, otherPid: 10, comm: "worker"))
+            s.fold(Record(kind: .offCore, ts: W + 3 * ms, start: W + 2 * ms, aux: Self.preempted, tid: 11, tgid: 10))
+            s.fold(Record(kind: .wait, ts: W + 3 * ms, start: W + 2 * ms, tid: 11, tgid: 10))
+            s.fold(Record(kind: .slice, ts: W + 6 * ms, start: W + 3 * ms, dur: 3 * ms,
+                          aux: UInt32(OffState.other.rawValue), tid: 11, tgid: 10))
+            s.fold(Record(kind: .exit, ts: W + 6 * ms, tid: 11, tgid: 10, comm: "worker"))
+            // Main's migrations every 10 ms: records that close the intervals as they come.
+            for t in stride(from: 10, through: 490, by: 10) {
+                s.fold(Record(kind: .migrate, ts: W + UInt64(t) * ms, aux: 0, tid: 10, tgid: 10))
+            }
+        }
+        #expect(r.parts.count == 5)
+        let worker = try #require(r.parts[0].target.threads.first { $0.tid == 11 })
+        #expect(worker.onCoreNs == 3 * ms)
+        #expect(worker.offCoreNs == 1 * ms)
+        #expect(worker.exited)
+        for p in r.parts.dropFirst() {
+            #expect(!p.target.threads.contains { $0.tid == 11 }, "interval \(p.interval?.index ?? -1) charges the dead thread")
+            #expect(p.target.threads.map(\.tid) == [10])
+            #expect(p.onCore.totalNs + p.offCore.totalNs == p.window.durationNs)
+        }
+        Self.expectSums(r)
+    }
+
     @Test("a thread asleep at attach whose first record comes in interval 3 is split over intervals 0…3")
     func seededSleeper() throws {
         let end = W + 1000 * ms
