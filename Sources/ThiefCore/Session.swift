@@ -15,7 +15,11 @@ import CThiefABI
 /// The tracker knows every thread from the start: the threads that exist
 /// when tracing starts are off-core from the window's start in the state
 /// /proc gave (as the kernel side seeds them), new threads from their
-/// creation. A thread's exit ends its episodes.
+/// creation. A thread's exit ends its episodes. Time a closed interval gave
+/// to an episode that its record then shows shorter (a slice's
+/// se.sum_exec_runtime growth is less than its timestamps' span when IRQ or
+/// steal time is excluded), or that no record ever ended, is owed: the
+/// thread's next episodes of that kind give it back, so the sums stay exact.
 public final class Session {
     public let runStart: UInt64
     public let interval: UInt64?
@@ -40,6 +44,10 @@ public final class Session {
         var carryOn: UInt64 = 0
         var carryOff: UInt64 = 0
         var carryWait: UInt64 = 0
+        /// Time closed intervals gave beyond what the records then showed.
+        var debtOn: UInt64 = 0
+        var debtOff: UInt64 = 0
+        var debtWait: UInt64 = 0
     }
 
     /// With --count N: the N-th interval is the last, and runs to the end.
@@ -138,17 +146,29 @@ public final class Session {
         let (start, length) = Aggregator.length(of: r, origin: runStart)
         var e = tracker[r.tid] ?? Episodes()
         e.tgid = r.tgid
-        var carry: UInt64
+        var rest: UInt64
         switch kind {
-        case .slice: carry = e.carryOn; e.carryOn = 0; e.onSince = nil; e.offSince = r.ts; e.offState = r.aux
-            e.waitSince = r.aux == UInt32(OffState.preempted.rawValue) ? r.ts : nil
-        case .offCore: carry = e.carryOff; e.carryOff = 0; e.offSince = nil; e.onSince = r.ts
-        default: carry = e.carryWait; e.carryWait = 0; e.waitSince = nil
+        case .slice:
+            // Off-core time given to closed intervals that no off-core record ended is owed.
+            if e.offSince != nil { e.debtOff &+= e.carryOff; e.carryOff = 0 }
+            rest = Self.settle(length, carry: &e.carryOn, debt: &e.debtOn)
+            e.onSince = nil; e.offSince = r.ts; e.offState = r.aux
+            if r.aux == UInt32(OffState.preempted.rawValue) {
+                if e.waitSince != nil { e.debtWait &+= e.carryWait; e.carryWait = 0 }
+                e.waitSince = r.ts
+            }
+        case .offCore:
+            if e.onSince != nil { e.debtOn &+= e.carryOn; e.carryOn = 0 }
+            rest = Self.settle(length, carry: &e.carryOff, debt: &e.debtOff)
+            e.offSince = nil; e.onSince = r.ts
+        default:
+            rest = Self.settle(length, carry: &e.carryWait, debt: &e.debtWait)
+            e.waitSince = nil
         }
         tracker[r.tid] = e
-        // Open windows before the one it ends in take their part by timestamps;
-        // the window it ends in takes the rest of its length.
-        var rest = length > carry ? length - carry : 0
+        // Open windows before the one it ends in take their part by timestamps
+        // (never more than what is left of its length); the window it ends in
+        // takes the rest, so the parts add up to exactly its length.
         let home = window(for: r.ts)
         for a in open where a !== home {
             guard let end = a.windowEnd, end < r.ts else { break }
@@ -158,6 +178,22 @@ public final class Session {
             rest -= part
         }
         home.account(r, portion: rest, length: length)
+    }
+
+    /// What an episode of `length` gives the windows still open: its length
+    /// less what closed windows already took (`carry`), less what the thread
+    /// owes from earlier episodes of this kind; a carry beyond the length
+    /// becomes owed.
+    static func settle(_ length: UInt64, carry: inout UInt64, debt: inout UInt64) -> UInt64 {
+        defer { carry = 0 }
+        guard length >= carry else {
+            debt &+= carry - length
+            return 0
+        }
+        let rest = length - carry
+        let pay = min(debt, rest)
+        debt -= pay
+        return rest - pay
     }
 
     /// Gives the oldest window the parts of the episodes still open at its end.

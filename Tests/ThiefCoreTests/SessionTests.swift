@@ -233,4 +233,34 @@ struct SessionLifecycleTests {
         #expect(r.whole.target.threads.first { $0.tid == 22 }?.onCoreNs == 30 * ms)
         Self.expectSums(r)
     }
+
+    @Test("a slice whose se.sum_exec_runtime growth is less than its timestamps' span: the sums stay exact",
+          arguments: [false, true])
+    func shortSlice(lateRecord: Bool) throws {
+        // Thread 10 runs from 5 ms. Its slice's timestamps span past the 100 ms
+        // boundary, but it ran (dur) less than interval 0 already counted.
+        let sliceEnd = lateRecord ? W + 100 * ms + 2 * us : W + 170 * ms
+        let dur = lateRecord ? 95 * ms - 8 * us : 90 * ms
+        let r = Self.run(interval: 100 * ms, end: W + 300 * ms, seeds: [(10, .preempted), (30, .sleeping)],
+                         open: [(10, tstate(tgid: 10, offTs: W + 250 * ms, offState: .sleeping, seenIn: true)),
+                                (30, tstate(tgid: 10, running: true, onTs: W + 1 * ms))]) { s in
+            s.fold(Record(kind: .offCore, ts: W + 1 * ms, aux: Self.sleeping, tid: 30, tgid: 10))
+            s.fold(Record(kind: .offCore, ts: W + 5 * ms, aux: Self.preempted, tid: 10, tgid: 10))
+            if lateRecord {
+                // The record comes after interval 0 closed (a slow drain).
+                s.tick(now: W + 151 * ms)
+            } else {
+                s.fold(Record(kind: .migrate, ts: W + 160 * ms, aux: 0, tid: 30, tgid: 10))
+            }
+            s.fold(Record(kind: .slice, ts: sliceEnd, start: W + 5 * ms, dur: dur, aux: Self.sleeping, tid: 10, tgid: 10))
+            s.fold(Record(kind: .offCore, ts: W + 180 * ms, start: sliceEnd, aux: Self.sleeping, tid: 10, tgid: 10))
+            s.fold(Record(kind: .slice, ts: W + 250 * ms, start: W + 180 * ms, dur: 70 * ms, aux: Self.sleeping, tid: 10, tgid: 10))
+        }
+        #expect(r.parts.count == 3)
+        let mine = r.parts.map { p in p.target.threads.first { $0.tid == 10 }?.onCoreNs ?? 0 }
+        #expect(mine[0] == 95 * ms) // counted by timestamps as interval 0 closed
+        #expect(mine.reduce(0, +) == dur + 70 * ms)
+        #expect(r.whole.target.threads.first { $0.tid == 10 }?.onCoreNs == dur + 70 * ms)
+        Self.expectSums(r)
+    }
 }
