@@ -82,6 +82,18 @@ public struct RunTrailer: Codable, Sendable, Equatable {
     public var names: [UInt32: String]
     /// --self-cost of the live run.
     public var selfCost: Report.SelfCost?
+    /// With --interval: the kernel's counters as each interval closed (what
+    /// the live run printed in it). Absent in older recordings.
+    public var intervals: [IntervalCounters]?
+
+    public struct IntervalCounters: Codable, Sendable, Equatable {
+        public var index: Int
+        public var lostEvents: UInt64
+        public var missedSwitchEvents: UInt64
+        public init(index: Int, lostEvents: UInt64, missedSwitchEvents: UInt64) {
+            self.index = index; self.lostEvents = lostEvents; self.missedSwitchEvents = missedSwitchEvents
+        }
+    }
 
     public init(end: UInt64, endReason: String, exitStatus: Int32?, lostEvents: UInt64, missedSwitchEvents: UInt64,
                 open: [OpenThread], untouched: [UInt32: UInt64], names: [UInt32: String]) {
@@ -255,10 +267,18 @@ public enum Replay {
         for s in h.seeds {
             session.addThread(tid: s.tid, tgid: s.tgid, comm: s.comm, state: seedState(s, c))
         }
+        // The counters the live run printed in each interval; a replay with
+        // another interval (or a recording without them) shows the final ones.
+        var counters: [Int: RunTrailer.IntervalCounters] = [:]
+        if interval != nil, interval == h.interval {
+            for i in c.trailer.intervals ?? [] { counters[i.index] = i }
+        }
         var out: [Report] = []
         session.onInterval = { agg, idx in
+            let k = counters[idx]
             out.append(agg.report(h.meta(window: agg, trailer: nil, intervalIndex: idx, interval: interval,
-                                         lostSoFar: c.trailer.lostEvents, missedSoFar: c.trailer.missedSwitchEvents)))
+                                         lostSoFar: k?.lostEvents ?? c.trailer.lostEvents,
+                                         missedSoFar: k?.missedSwitchEvents ?? c.trailer.missedSwitchEvents)))
         }
         c.records.withUnsafeBytes { raw in
             var at = 0

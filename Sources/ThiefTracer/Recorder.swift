@@ -9,6 +9,8 @@ final class Recorder {
     let tmp: String
     let fd: Int32
     var buffer: [UInt8] = []
+    /// The kernel's counters as each interval closed (--interval), for the trailer.
+    var intervals: [RunTrailer.IntervalCounters] = []
 
     init(path: String, header: RunHeader) throws {
         self.path = path
@@ -37,8 +39,15 @@ final class Recorder {
         buffer.removeAll(keepingCapacity: true)
     }
 
+    /// An interval closed: what its report said of lost and missed events.
+    func noteInterval(_ index: Int, lost: UInt64, missed: UInt64) {
+        intervals.append(RunTrailer.IntervalCounters(index: index, lostEvents: lost, missedSwitchEvents: missed))
+    }
+
     func finish(_ trailer: RunTrailer) throws {
         try flush()
+        var trailer = trailer
+        if !intervals.isEmpty { trailer.intervals = intervals }
         try write(TraceFile.encodeEnd(trailer))
         guard fsync(fd) == 0, rename(tmp, path) == 0 else {
             throw TracerError(.output, "cannot write \(path): \(String(cString: strerror(errno)))")

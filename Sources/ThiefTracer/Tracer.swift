@@ -176,6 +176,7 @@ public final class Tracer {
             _ = thief_bpf_counters(tb, &counters)
             let meta = header.meta(window: agg, trailer: nil, intervalIndex: idx, interval: self?.options.interval,
                                    lostSoFar: counters.lost, missedSoFar: counters.healed)
+            box.recorder?.noteInterval(idx, lost: counters.lost, missed: counters.healed)
             do { try self?.onInterval?(agg.report(meta)) } catch { intervalError = intervalError ?? error }
         }
         onAttached?("thief: tracing \(describe(pid: pid, comm: comm, threads: seeds.count)) via \(header.attach) (\(header.programs) programs); "

@@ -48,6 +48,40 @@ struct TraceFileTests {
         }
     }
 
+    static func bytes(_ records: [Record]) -> [UInt8] {
+        var out: [UInt8] = []
+        for var r in records { withUnsafeBytes(of: &r) { out += $0 } }
+        return out
+    }
+
+    @Test("an interval replay shows the lost/missed counts the live run printed in each interval")
+    func intervalCounters() throws {
+        var recs: [Record] = []
+        for i in 0..<10 { recs.append(Record(kind: .migrate, ts: W + UInt64(i) * ms, tid: 10, tgid: 10)) }
+        var h = RunHeader(version: "0.1.0", host: "h", kernel: "k", pid: 10, comm: "victim", command: nil,
+                          runStart: W, startEpochNs: 0, attach: "tp_btf", programs: 28, seeds: [])
+        h.interval = 100 * us
+        var t = RunTrailer(end: W + 10 * ms, endReason: "duration", exitStatus: nil, lostEvents: 1000, missedSwitchEvents: 900,
+                           open: [], untouched: [:], names: [:])
+        t.intervals = (0..<50).map { .init(index: $0, lostEvents: UInt64($0) * 10, missedSwitchEvents: UInt64($0) * 9) }
+        let c = try TraceFile.parse(try TraceFile.encodeStart(h) + TraceFile.encodeRecords(Self.bytes(recs)) + TraceFile.encodeEnd(t))
+        let same = Replay.reports(c, interval: 100 * us)
+        #expect(same.count == 100)
+        for r in same.dropLast() {
+            let i = try #require(r.interval?.index)
+            // Intervals 50… have no entry in this table: the final counts.
+            #expect(r.lostEvents == (i < 50 ? UInt64(i) * 10 : 1000))
+            #expect(r.missedSwitchEvents == (i < 50 ? UInt64(i) * 9 : 900))
+        }
+        #expect(same.last?.lostEvents == 1000)
+        // Another interval than the live run's: the counts at its boundaries were not kept.
+        #expect(Replay.reports(c, interval: 200 * us).allSatisfy { $0.lostEvents == 1000 })
+        // A trailer without the table (an older recording) still decodes.
+        let json = try JSONEncoder().encode(RunTrailer(end: 1, endReason: "x", exitStatus: nil, lostEvents: 3, missedSwitchEvents: 4,
+                                                       open: [], untouched: [:], names: [:]))
+        #expect(try JSONDecoder().decode(RunTrailer.self, from: json).intervals == nil)
+    }
+
     static let magic: [UInt8] = Array("THIEFREC".utf8)
     static let badInputs: [([UInt8], String)] = [
         (Array("NOTTHIEF".utf8) + [1, 0, 0, 0], "not a thief recording"),
