@@ -53,17 +53,19 @@ public enum CSVRenderer {
     }
 
     /// RFC 4180: a field with a comma, quote, space or line break is quoted,
-    /// and quotes inside are doubled.
+    /// and quotes inside are doubled. Decided on Unicode scalars, not
+    /// Characters: "\r\n" is one Character, and so is a quote or comma followed
+    /// by a combining mark (U+0301), which a Character comparison misses.
     public static func quote(_ field: String) -> String {
-        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == " " || $0 == "\n" || $0 == "\r" }) else {
-            return field
+        let special: (Unicode.Scalar) -> Bool = { $0 == "," || $0 == "\"" || $0 == " " || $0 == "\n" || $0 == "\r" }
+        guard field.unicodeScalars.contains(where: special) else { return field }
+        var out = String.UnicodeScalarView()
+        out.append("\"")
+        for u in field.unicodeScalars {
+            if u == "\"" { out.append("\"") }
+            out.append(u)
         }
-        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-}
-
-extension String {
-    func replacingOccurrences(of target: String, with replacement: String) -> String {
-        split(separator: Character(target), omittingEmptySubsequences: false).joined(separator: replacement)
+        out.append("\"")
+        return String(out)
     }
 }

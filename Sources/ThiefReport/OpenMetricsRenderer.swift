@@ -51,17 +51,19 @@ public enum OpenMetricsRenderer {
         out += "thief_\(name)_count{\(base)} \(s.count)\n"
     }
 
-    /// Label values: backslash, quote and newline escaped.
+    /// Label values: backslash, quote and line feed escaped (the exposition
+    /// format's three). On Unicode scalars: "\r\n", or a quote followed by a
+    /// combining mark, is one Character and would slip past a Character match.
     static func esc(_ s: String) -> String {
-        var o = ""
-        for c in s {
-            switch c {
-            case "\\": o += "\\\\"
-            case "\"": o += "\\\""
-            case "\n": o += "\\n"
-            default: o.append(c)
+        var o = String.UnicodeScalarView()
+        for u in s.unicodeScalars {
+            switch u {
+            case "\\": o.append(contentsOf: "\\\\".unicodeScalars)
+            case "\"": o.append(contentsOf: "\\\"".unicodeScalars)
+            case "\n": o.append(contentsOf: "\\n".unicodeScalars)
+            default: o.append(u)
             }
         }
-        return o
+        return String(o)
     }
 }

@@ -61,3 +61,115 @@ struct CaptureRenderTests {
         #expect(OpenMetricsRenderer.esc("a\"b\\c\nd") == "a\\\"b\\\\c\\nd")
     }
 }
+
+/// Names that a Character-by-Character check misses: "\r\n" is one Character,
+/// and so is a quote or comma followed by a combining acute accent (U+0301).
+@Suite("CSV and OpenMetrics: hostile names")
+struct HostileNameTests {
+    static let names = ["a\r\nb", "x\"\u{301}y", "p,\u{301}q", "\u{301},lead", "crlf\r\n", "plain", "s p", "a,\"b c"]
+
+    /// RFC 4180, read on UTF-8 bytes (independent of Swift's Characters).
+    static func parse(_ text: String) -> [[String]] {
+        var rows: [[String]] = [], row: [String] = [], field: [UInt8] = []
+        var quoted = false, i = 0
+        let b = Array(text.utf8)
+        func endField() { row.append(String(decoding: field, as: UTF8.self)); field = [] }
+        while i < b.count {
+            let c = b[i]
+            if quoted {
+                if c == UInt8(ascii: "\"") {
+                    if i + 1 < b.count, b[i + 1] == UInt8(ascii: "\"") { field.append(c); i += 1 } else { quoted = false }
+                } else { field.append(c) }
+            } else if c == UInt8(ascii: "\""), field.isEmpty {
+                quoted = true
+            } else if c == UInt8(ascii: ",") {
+                endField()
+            } else if c == UInt8(ascii: "\n") {
+                endField(); rows.append(row); row = []
+            } else if c == UInt8(ascii: "\r"), i + 1 < b.count, b[i + 1] == UInt8(ascii: "\n") {
+                // CRLF line end outside quotes
+            } else {
+                field.append(c)
+            }
+            i += 1
+        }
+        if !field.isEmpty || !row.isEmpty { endField(); rows.append(row) }
+        return rows
+    }
+
+    @Test("a CSV row with a hostile comm parses back to the same fields", arguments: HostileNameTests.names)
+    func csvRoundTrip(name: String) throws {
+        var r = GoldenScenario.report()
+        r.target.comm = name
+        r.host = name
+        let rows = Self.parse(CSVRenderer.header + CSVRenderer.rows(r, perThread: false))
+        try #require(rows.count == 2, "\(rows)")
+        #expect(rows[1].count == CSVRenderer.columns.count)
+        let comm = try #require(CSVRenderer.columns.firstIndex(of: "comm"))
+        let host = try #require(CSVRenderer.columns.firstIndex(of: "host"))
+        #expect(rows[1][comm].unicodeScalars.elementsEqual(name.unicodeScalars))
+        #expect(rows[1][host].unicodeScalars.elementsEqual(name.unicodeScalars))
+    }
+
+    @Test("quote() quotes on scalars and doubles every quote scalar")
+    func quoteScalars() {
+        for name in Self.names {
+            let q = CSVRenderer.quote(name)
+            let needs = name.unicodeScalars.contains { ",\" \r\n".unicodeScalars.contains($0) }
+            #expect(q.unicodeScalars.first == (needs ? "\"" : name.unicodeScalars.first), "\(name.debugDescription)")
+            let quotesIn = name.unicodeScalars.filter { $0 == "\"" }.count
+            let quotesOut = q.unicodeScalars.filter { $0 == "\"" }.count
+            #expect(quotesOut == quotesIn * 2 + (needs ? 2 : 0), "\(name.debugDescription) -> \(q.debugDescription)")
+        }
+    }
+
+    /// Reads a label value back as the Prometheus text parser does.
+    static func unescape(_ s: String.UnicodeScalarView.SubSequence) -> (value: String, consumed: Int)? {
+        var out = String.UnicodeScalarView()
+        var it = s.makeIterator()
+        var consumed = 0
+        while let u = it.next() {
+            consumed += 1
+            if u == "\"" { return (String(out), consumed) }
+            if u == "\n" { return nil } // a raw line feed ends the sample: the file is broken
+            if u == "\\" {
+                guard let e = it.next() else { return nil }
+                consumed += 1
+                switch e {
+                case "n": out.append("\n")
+                case "\\": out.append("\\")
+                case "\"": out.append("\"")
+                default: return nil
+                }
+            } else {
+                out.append(u)
+            }
+        }
+        return nil
+    }
+
+    @Test("OpenMetrics label values with hostile names stay on one line and read back", arguments: HostileNameTests.names)
+    func openMetricsLabel(name: String) throws {
+        var r = GoldenScenario.report()
+        r.target.comm = name
+        let text = OpenMetricsRenderer.render(r)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let samples = lines.filter { !$0.hasPrefix("#") && !$0.isEmpty }
+        #expect(samples.allSatisfy { $0.hasPrefix("thief_") }, "a sample line was split by the name")
+        let first = try #require(samples.first)
+        // Found on scalars: the marker's closing quote may combine with the name's first scalar.
+        let scalars = Array(first.unicodeScalars), marker = Array("comm=\"".unicodeScalars)
+        let at = try #require((0...(scalars.count - marker.count)).first { Array(scalars[$0..<($0 + marker.count)]) == marker })
+        var tail = String.UnicodeScalarView()
+        tail.append(contentsOf: scalars[(at + marker.count)...])
+        let (value, _) = try #require(Self.unescape(tail[...]))
+        #expect(value.unicodeScalars.elementsEqual(name.unicodeScalars), "\(value.debugDescription) != \(name.debugDescription)")
+    }
+
+    @Test("esc() escapes the three characters on scalars")
+    func escScalars() {
+        #expect(OpenMetricsRenderer.esc("a\r\nb").unicodeScalars.elementsEqual("a\r\\nb".unicodeScalars))
+        #expect(OpenMetricsRenderer.esc("x\"\u{301}").unicodeScalars.elementsEqual("x\\\"\u{301}".unicodeScalars))
+        #expect(OpenMetricsRenderer.esc("\\\u{301}").unicodeScalars.elementsEqual("\\\\\u{301}".unicodeScalars))
+    }
+}
