@@ -46,7 +46,8 @@ struct OutputSink {
 
     func write(_ r: Report) throws {
         guard let path else {
-            FileHandle.standardOutput.write(Data(try render(r, fileIsEmpty: !Self.stdoutStarted).utf8))
+            // write(2), not FileHandle.write, which traps on EPIPE or ENOSPC.
+            try writeAll(STDOUT_FILENO, Array(try render(r, fileIsEmpty: !Self.stdoutStarted).utf8), "standard output")
             Self.stdoutStarted = true
             return
         }

@@ -84,6 +84,44 @@ extension LiveTests {
         #expect(replay.stdout == live.stdout)
     }
 
+    @Test("a write error on standard output is one line and exit 2, not a crash")
+    func stdoutErrors() throws {
+        try Live.require()
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("ThiefCoreTests/Fixtures/competitor.thief").path
+        // `thief report FILE > /dev/full`: ENOSPC.
+        let full = try runWithStdout([Live.binary, "report", fixture], to: FileHandle(forWritingAtPath: "/dev/full")!)
+        #expect(full.code == 2)
+        #expect(full.stderr == "thief: error: cannot write standard output: No space left on device\n", "\(full.stderr)")
+        // A live run whose reader went away: EPIPE (thief ignores SIGPIPE while tracing).
+        let victim = try Child.workload(["periodic", "--name", "victim", "--seconds", "30"])
+        defer { victim.end() }
+        let pipe = Pipe()
+        try pipe.fileHandleForReading.close()
+        let broken = try runWithStdout([Live.binary, "-p", "\(victim.pid)", "--interval", "100ms", "--count", "3", "-q",
+                                        "--format", "ndjson"], to: pipe.fileHandleForWriting)
+        #expect(broken.code == 2)
+        #expect(broken.stderr.split(separator: "\n").count == 1, "\(broken.stderr)")
+        #expect(broken.stderr.contains("cannot write standard output: Broken pipe"), "\(broken.stderr)")
+    }
+
+    /// Runs argv with stdout on `out`; stderr captured.
+    func runWithStdout(_ argv: [String], to out: FileHandle) throws -> (code: Int32, stderr: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: argv[0])
+        p.arguments = Array(argv.dropFirst())
+        let errURL = URL(fileURLWithPath: tempPath("stderr"))
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: errURL) }
+        p.standardInput = FileHandle.nullDevice
+        p.standardOutput = out
+        p.standardError = try FileHandle(forWritingTo: errURL)
+        try p.run()
+        try? out.close()
+        p.waitUntilExit()
+        return (p.terminationStatus, (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
+    }
+
     @Test("CSV appends under one header, refuses another header, quotes hostile names")
     func csvAppend() throws {
         try Live.require()
