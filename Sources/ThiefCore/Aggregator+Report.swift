@@ -19,6 +19,8 @@ public struct ReportMeta: Sendable {
     public var interval: Report.Interval?
     /// Set with --self-cost.
     public var selfCost: Report.SelfCost?
+    /// The machine's online CPUs (nil: unknown, e.g. an older recording).
+    public var cpusOnline: Int?
 
     public init(version: String, host: String, kernel: String, pid: Int32, comm: String,
                 command: [String]? = nil, exitStatus: Int32? = nil, startTime: String,
@@ -88,7 +90,7 @@ extension Aggregator {
                           exitStatus: meta.exitStatus, threads: threadReports),
             window: .init(startNs: windowStart, endNs: end, durationNs: end - windowStart,
                           startTime: meta.startTime, startEpochNs: meta.startEpochNs, cpusSeen: cpusSeen,
-                          endReason: meta.endReason),
+                          cpusOnline: meta.cpusOnline, endReason: meta.endReason),
             migrations: .init(count: migrations.reduce(0, +), atWakeup: migrations[0],
                               whileQueued: migrations[1], whileRunning: migrations[2]),
             onCore: onCore.stats(threadTime: tt),

@@ -83,12 +83,14 @@ public struct Report: Codable, Sendable, Equatable {
         public var startTime: String
         public var startEpochNs: UInt64
         public var cpusSeen: [Int]
+        /// The machine's online CPUs when the run started (absent if unknown).
+        public var cpusOnline: Int?
         /// Why the run ended: "duration", "signal", "target-exited".
         public var endReason: String
 
         enum CodingKeys: String, CodingKey {
             case startNs = "start_ns", endNs = "end_ns", durationNs = "duration_ns"
-            case startTime = "start_time", startEpochNs = "start_epoch_ns", cpusSeen = "cpus_seen", endReason = "end_reason"
+            case startTime = "start_time", startEpochNs = "start_epoch_ns", cpusSeen = "cpus_seen", cpusOnline = "cpus_online", endReason = "end_reason"
         }
     }
 

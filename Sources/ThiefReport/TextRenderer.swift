@@ -13,7 +13,8 @@ public enum TextRenderer {
             + "\(Format.duration(r.window.durationNs)) window, host \(r.host), kernel \(r.kernel)")
         var status = "started \(r.window.startTime); ended: \(r.window.endReason)"
         if let s = r.target.exitStatus { status += " (exit status \(s))" }
-        line(status + "; CPUs seen: " + (r.window.cpusSeen.isEmpty ? "none" : r.window.cpusSeen.map(String.init).joined(separator: ",")))
+        line(status + "; CPUs seen: " + (r.window.cpusSeen.isEmpty ? "none" : r.window.cpusSeen.map(String.init).joined(separator: ","))
+            + (r.window.cpusOnline.map { " of \($0) online" } ?? ""))
         line("tracer: \(r.tracer.attach), \(r.tracer.programs) programs; records: \(r.records); "
             + "missed switch events (repaired): \(r.missedSwitchEvents); lost events: \(r.lostEvents)"
             + (r.lostEvents > 0 ? "  ** INCOMPLETE: the ring buffer overflowed **" : ""))
