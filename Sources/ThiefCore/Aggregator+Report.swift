@@ -55,7 +55,7 @@ extension Distribution {
 extension Aggregator {
     /// Sum of the per-thread windows: the time the target's threads existed.
     public var threadTime: UInt64 {
-        threads.values.reduce(0) { acc, t in let w = window(of: t); return acc + (w.end - w.start) }
+        threads.values.reduce(0) { acc, t in let w = window(of: t); return acc &+ (w.end - w.start) }
     }
 
     public func report(_ meta: ReportMeta) -> Report {

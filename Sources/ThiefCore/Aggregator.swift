@@ -5,7 +5,9 @@ import CThiefABI
 /// episode that began before tracing (start_ts 0 or earlier than the window)
 /// counts from the window's start; a slice whose start was traced counts its
 /// exact `se.sum_exec_runtime` growth. Folding a record never allocates, but
-/// for the first sight of a thread, thief or interrupt source.
+/// for the first sight of a thread, thief or interrupt source. Totals add with
+/// wrapping arithmetic: a crafted recording can hold any durations, and
+/// reading one must never trap.
 public final class Aggregator {
     public let windowStart: UInt64
     /// The run's start, where episodes from before tracing are clipped (nil: windowStart).
@@ -128,7 +130,7 @@ public final class Aggregator {
         case .slice:
             if let length { onCore.record(length: length, portion: portion) } else { onCore.addPortion(portion) }
             if length != nil { seeCPU(r.cpu) }
-            withThread(r) { $0.onCore += portion; if length != nil { $0.slices += 1 } }
+            withThread(r) { $0.onCore &+= portion; if length != nil { $0.slices += 1 } }
         case .offCore:
             let state = Int(min(r.aux, UInt32(OffState.other.rawValue)))
             if let length {
@@ -138,10 +140,10 @@ public final class Aggregator {
                 offCore.addPortion(portion)
                 offByState[state].addPortion(portion)
             }
-            withThread(r) { $0.offCore += portion }
+            withThread(r) { $0.offCore &+= portion }
         case .wait:
             if let length { runnableWait.record(length: length, portion: portion) } else { runnableWait.addPortion(portion) }
-            withThread(r) { $0.runnableWait += portion }
+            withThread(r) { $0.runnableWait &+= portion }
         default:
             break
         }
@@ -166,7 +168,7 @@ public final class Aggregator {
                                                     kthread: r.aux & THIEF_F_KTHREAD != 0)
             }
             thieves[r.other_pid]!.count += 1
-            thieves[r.other_pid]!.stolen += d
+            thieves[r.other_pid]!.stolen &+= d
             if d > thieves[r.other_pid]!.max { thieves[r.other_pid]!.max = d }
         case .irq:
             let key = InterruptKey(kind: r.aux, number: r.other_pid)
@@ -180,7 +182,7 @@ public final class Aggregator {
                 interrupts[key] = InterruptAccount(name: name)
             }
             interrupts[key]!.count += 1
-            interrupts[key]!.total += r.dur
+            interrupts[key]!.total &+= r.dur
             if r.dur < interrupts[key]!.min { interrupts[key]!.min = r.dur }
             if r.dur > interrupts[key]!.max { interrupts[key]!.max = r.dur }
         case .migrate:

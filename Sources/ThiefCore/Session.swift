@@ -58,7 +58,9 @@ public final class Session {
         self.runStart = runStart
         self.interval = interval.flatMap { $0 > 0 ? $0 : nil }
         self.limit = limit
-        let first = Aggregator(windowStart: runStart, windowEnd: self.interval.map { runStart + $0 })
+        // (A crafted recording may start near the clock's end: no overflow.)
+        let first = Aggregator(windowStart: runStart,
+                               windowEnd: self.interval.flatMap { runStart <= .max - $0 ? runStart + $0 : nil })
         first.runStart = runStart
         open = [first]
     }
@@ -79,7 +81,7 @@ public final class Session {
     /// Closes the intervals that ended more than `grace` before `now` (live
     /// runs call this after each drain, with the time taken before it).
     public func tick(now: UInt64) {
-        while let first = open.first, let end = first.windowEnd, end + Session.grace < now {
+        while let first = open.first, let end = first.windowEnd, now > end, now - end > Session.grace {
             if open.count == 1 { openNext() }
             if open.count == 1 { break } // the last interval (--count) stays open
             closeOldest()
@@ -89,6 +91,10 @@ public final class Session {
     private func openNext() {
         guard let interval, let end = current.windowEnd else { return }
         if let limit, openedCount >= limit {
+            current.windowEnd = nil // the last interval: it ends with the run
+            return
+        }
+        guard end <= .max - interval else {
             current.windowEnd = nil // the last interval: it ends with the run
             return
         }
@@ -212,7 +218,7 @@ public final class Session {
                 a.account(Record(kind: .offCore, ts: end, aux: e.offState, tid: tid, tgid: tgid), portion: off, length: nil)
             }
             if wait > 0 { a.account(Record(kind: .wait, ts: end, tid: tid, tgid: tgid), portion: wait, length: nil) }
-            e.carryOn += on; e.carryOff += off; e.carryWait += wait
+            e.carryOn &+= on; e.carryOff &+= off; e.carryWait &+= wait
             tracker[tid] = e
         }
         closedCount += 1

@@ -135,14 +135,14 @@ extension RunHeader {
         let offset = window.windowStart >= runStart ? window.windowStart - runStart : 0
         var m = ReportMeta(
             version: version, host: host, kernel: kernel, pid: pid,
-            comm: window.threads[UInt32(pid)]?.comm.nonEmptyOr(comm) ?? comm,
+            comm: window.threads[UInt32(bitPattern: pid)]?.comm.nonEmptyOr(comm) ?? comm,
             command: command, exitStatus: trailer?.exitStatus,
-            startTime: RFC3339.format(epochNs: startEpochNs + offset),
+            startTime: RFC3339.format(epochNs: startEpochNs &+ offset),
             endReason: trailer?.endReason ?? "interval",
             lostEvents: trailer?.lostEvents ?? lostSoFar,
             missedSwitchEvents: trailer?.missedSwitchEvents ?? missedSoFar,
             attach: attach, programs: programs)
-        m.startEpochNs = startEpochNs + offset
+        m.startEpochNs = startEpochNs &+ offset
         m.cpusOnline = cpus
         if let intervalIndex, let interval { m.interval = Report.Interval(index: intervalIndex, lengthNs: interval) }
         m.selfCost = trailer?.selfCost
@@ -236,7 +236,8 @@ public enum TraceFile {
         var offset = 0
         while offset + Record.size <= records.count {
             let ts = records.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: Record.self).ts }
-            guard ts <= trailer.end, ts + 1_000_000_000 >= header.runStart else {
+            // (Records may start a little before the window: attach takes time.)
+            guard ts <= trailer.end, ts >= header.runStart - min(header.runStart, 1_000_000_000) else {
                 throw bad("corrupt: record \(offset / Record.size) lies outside the recorded run")
             }
             offset += Record.size

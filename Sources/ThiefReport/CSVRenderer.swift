@@ -20,7 +20,7 @@ public enum CSVRenderer {
         let w = r.window
         let state = { (name: String) in r.offCore.byState?[name]?.totalNs ?? 0 }
         let top = r.thieves.first
-        let sum = { (list: [Report.IRQ]) in list.reduce(UInt64(0)) { $0 + $1.totalNs } }
+        let sum = { (list: [Report.IRQ]) in list.reduce(UInt64(0)) { $0 &+ $1.totalNs } }
         let interval: [String] = [r.interval.map { "\($0.index)" } ?? "", "\(w.durationNs)"]
         var out = line([
             "\(r.schema)", w.startTime, "\(w.startEpochNs)", r.host, r.kernel, "\(r.target.pid)", r.target.comm, "",
@@ -30,7 +30,7 @@ public enum CSVRenderer {
             "\(r.onCore.p50Ns)", "\(r.onCore.p99Ns)", "\(r.onCore.maxNs)",
             "\(r.runnableWait.p50Ns)", "\(r.runnableWait.p99Ns)", "\(r.runnableWait.maxNs)",
             "\(r.migrations.count)", "\(r.onCore.count)", top?.comm ?? "", top.map { "\($0.pid)" } ?? "",
-            top.map { "\($0.stolenNs)" } ?? "", "\(r.thieves.reduce(UInt64(0)) { $0 + $1.stolenNs })",
+            top.map { "\($0.stolenNs)" } ?? "", "\(r.thieves.reduce(UInt64(0)) { $0 &+ $1.stolenNs })",
             "\(sum(r.irqs))", "\(sum(r.softirqs))", "\(sum(r.systemVectors))",
             "\(r.lostEvents)", "\(r.missedSwitchEvents)", w.endReason,
         ])

@@ -29,9 +29,9 @@ public enum OpenMetricsRenderer {
         gauge("stolen_seconds", "Run time of other tasks while the target waited for its CPU (top 10).",
               r.thieves.prefix(10).map { ("thief_comm=\"\(esc($0.comm))\",thief_pid=\"\($0.pid)\"", secs($0.stolenNs)) })
         gauge("interrupt_seconds", "Own time of interrupts while the target ran, by type.", [
-            ("type=\"hardirq\"", secs(r.irqs.reduce(0) { $0 + $1.totalNs })),
-            ("type=\"softirq\"", secs(r.softirqs.reduce(0) { $0 + $1.totalNs })),
-            ("type=\"sysvec\"", secs(r.systemVectors.reduce(0) { $0 + $1.totalNs })),
+            ("type=\"hardirq\"", secs(r.irqs.reduce(0) { $0 &+ $1.totalNs })),
+            ("type=\"softirq\"", secs(r.softirqs.reduce(0) { $0 &+ $1.totalNs })),
+            ("type=\"sysvec\"", secs(r.systemVectors.reduce(0) { $0 &+ $1.totalNs })),
         ])
         gauge("lost_events", "Records dropped because the ring buffer was full.", [("", "\(r.lostEvents)")])
         histogram(&out, "on_core_slice_seconds", "On-core slice lengths.", r.onCore, base)

@@ -61,7 +61,7 @@ public enum TextRenderer {
                     + Format.pad(Format.duration(t.stolenNs), 11) + Format.pad(Format.duration(t.maxNs), 11))
             }
             if r.thieves.count > 20 { line("   … and \(r.thieves.count - 20) more (see --format json)") }
-            let total = r.thieves.reduce(UInt64(0)) { $0 + $1.stolenNs }
+            let total = r.thieves.reduce(UInt64(0)) { $0 &+ $1.stolenNs }
             line("   total stolen: \(Format.duration(total)) by \(r.thieves.count) task\(r.thieves.count == 1 ? "" : "s"); [name] = kernel thread")
         }
         line()

@@ -4,6 +4,19 @@ import Testing
 @testable import ThiefCore
 import ThiefReport
 
+/// A small deterministic generator (SplitMix64), so a fuzz failure repeats from its seed.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
 @Suite("Recordings (.thief files)")
 struct TraceFileTests {
     func sample() throws -> [UInt8] {
@@ -38,14 +51,46 @@ struct TraceFileTests {
         }
     }
 
-    @Test("corruption is a clear error or a valid parse, never a crash")
+    @Test("corruption is a clear error or a valid parse, never a crash (seeded: THIEF_FUZZ_SEED=N repeats a run)")
     func corrupted() throws {
+        let seed = ProcessInfo.processInfo.environment["THIEF_FUZZ_SEED"].flatMap { UInt64($0) }
+            ?? UInt64.random(in: 0...UInt64.max)
+        print("TraceFileTests.corrupted: THIEF_FUZZ_SEED=\(seed)")
+        var rng = SplitMix64(seed: seed)
         let bytes = try sample()
-        var rng = SystemRandomNumberGenerator()
         for _ in 0..<2000 {
             var b = bytes
             for _ in 0..<3 { b[Int.random(in: 0..<b.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng) }
             if let c = try? TraceFile.parse(b) { _ = Replay.reports(c, interval: 3 * ms) }
+        }
+        // Whole records of random fields, every kind: the aggregator's arithmetic.
+        for round in 0..<200 {
+            var recs: [UInt8] = []
+            for _ in 0..<Int.random(in: 1...40, using: &rng) {
+                var r = Record(kind: RecordKind(rawValue: UInt16.random(in: 1...9, using: &rng))!,
+                               ts: W + UInt64.random(in: 0...(10 * ms), using: &rng),
+                               start: Bool.random(using: &rng) ? 0 : UInt64.random(in: 0...UInt64.max, using: &rng),
+                               dur: Bool.random(using: &rng) ? UInt64.max - UInt64.random(in: 0...9, using: &rng)
+                                   : UInt64.random(in: 0...UInt64.max, using: &rng),
+                               cpu: UInt16.random(in: 0...UInt16.max, using: &rng), aux: UInt32.random(in: 0...UInt32.max, using: &rng),
+                               tid: UInt32.random(in: 9...12, using: &rng), tgid: UInt32.random(in: 0...UInt32.max, using: &rng),
+                               otherPid: UInt32.random(in: 0...3, using: &rng), otherTgid: 1, comm: "x")
+                withUnsafeBytes(of: &r) { recs += $0 }
+            }
+            let c = try TraceFile.parse(try Self.recording(records: recs))
+            renderAll(Replay.reports(c, interval: nil))
+            let parts = Replay.reports(c, interval: UInt64.random(in: 500 * us...(5 * ms), using: &rng))
+            if round % 10 == 0 { renderAll(parts) }
+        }
+    }
+
+    /// Every renderer of every report: none may trap on what a crafted file holds.
+    func renderAll(_ reports: [Report]) {
+        for r in reports {
+            _ = TextRenderer.render(r)
+            _ = try? JSONRenderer.render(r)
+            _ = CSVRenderer.rows(r, perThread: true)
+            _ = OpenMetricsRenderer.render(r)
         }
     }
 
@@ -67,6 +112,39 @@ struct TraceFileTests {
         var out: [UInt8] = []
         for var r in records { withUnsafeBytes(of: &r) { out += $0 } }
         return out
+    }
+
+    @Test("crafted values that used to trap: a negative pid, a clock at its end, durations that overflow a sum")
+    func craftedValues() throws {
+        // A negative pid in the header.
+        let neg = try TraceFile.parse(try Self.recording(pid: -5, records: Self.bytes([
+            Record(kind: .slice, ts: W + ms, start: W, dur: ms, tid: 10, tgid: 10),
+        ])))
+        renderAll(Replay.reports(neg, interval: nil))
+        #expect(Replay.reports(neg, interval: nil).first?.target.pid == -5)
+
+        // A run at the very end of the clock: ts + 1 s and window ends would overflow.
+        let top = UInt64.max - 5 * ms
+        let late = try TraceFile.parse(try Self.recording(runStart: top, startEpochNs: .max, records: Self.bytes([
+            Record(kind: .slice, ts: top + 2 * ms, start: top + ms, dur: ms, tid: 10, tgid: 10),
+            Record(kind: .offCore, ts: .max, start: top + 2 * ms, tid: 10, tgid: 10),
+        ]), end: .max, open: [RunTrailer.OpenThread(tid: 11, tstate(tgid: 10, running: true, onTs: top))]))
+        for iv: UInt64? in [nil, 1, ms, 4 * ms, .max] { renderAll(Replay.reports(late, interval: iv)) }
+
+        // Durations whose sums overflow: steals, interrupts and slices of ~2^64 ns, of two sources each.
+        var recs: [Record] = []
+        for tid: UInt32 in [10, 11] {
+            for other: UInt32 in [7, 8] {
+                recs.append(Record(kind: .steal, ts: W + ms, start: W, dur: .max, tid: tid, tgid: 10, otherPid: other, otherTgid: other))
+                recs.append(Record(kind: .irq, ts: W + ms, dur: .max - 1, aux: 0, tid: tid, tgid: 10, otherPid: other))
+                recs.append(Record(kind: .irq, ts: W + ms, dur: .max - 1, aux: 1, tid: tid, tgid: 10, otherPid: other))
+            }
+            recs.append(Record(kind: .slice, ts: W + 2 * ms, start: W + ms, dur: .max, tid: tid, tgid: 10))
+            recs.append(Record(kind: .slice, ts: W + 3 * ms, start: W + 2 * ms, dur: .max, tid: tid, tgid: 10))
+        }
+        let huge = try TraceFile.parse(try Self.recording(records: Self.bytes(recs), untouched: [12: .max],
+                                                          seeds: [.init(tid: 12, tgid: 10, comm: "idle", state: 9)]))
+        for iv: UInt64? in [nil, ms, 3 * ms] { renderAll(Replay.reports(huge, interval: iv)) }
     }
 
     @Test("the online CPUs are kept in the header and shown in the report; older recordings have none")
