@@ -39,12 +39,22 @@ public enum OpenMetricsRenderer {
         return out
     }
 
+    /// The upper bounds (ns) of every histogram's buckets: all the report's
+    /// log2 buckets with an upper bound, 1 µs, 2 µs, 4 µs … 2^40 µs, whatever
+    /// the data, so the `le` labels are the same in every scrape (the last,
+    /// open-ended bucket of the report is only in +Inf).
+    public static let bucketBounds: [UInt64] = (0..<(Distribution.bucketCount - 1)).map { Distribution.bounds(of: $0).high }
+
     static func histogram(_ out: inout String, _ name: String, _ help: String, _ s: Report.Stats, _ base: String) {
         out += "# HELP thief_\(name) \(help)\n# TYPE thief_\(name) histogram\n"
         var cumulative: UInt64 = 0
-        for b in s.hist {
-            cumulative += b.count
-            out += "thief_\(name)_bucket{\(base),le=\"\(Format.fixed(Double(b.highNs) / 1e9, 6))\"} \(cumulative)\n"
+        var next = s.hist.startIndex
+        for high in bucketBounds {
+            while next < s.hist.endIndex, s.hist[next].highNs <= high {
+                cumulative &+= s.hist[next].count
+                next += 1
+            }
+            out += "thief_\(name)_bucket{\(base),le=\"\(Format.fixed(Double(high) / 1e9, 6))\"} \(cumulative)\n"
         }
         out += "thief_\(name)_bucket{\(base),le=\"+Inf\"} \(s.count)\n"
         out += "thief_\(name)_sum{\(base)} \(Format.fixed(Double(s.totalNs) / 1e9, 9))\n"

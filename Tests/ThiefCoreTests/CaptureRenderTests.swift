@@ -173,3 +173,53 @@ struct HostileNameTests {
         #expect(OpenMetricsRenderer.esc("\\\u{301}").unicodeScalars.elementsEqual("\\\\\u{301}".unicodeScalars))
     }
 }
+
+@Suite("OpenMetrics: a fixed bucket set")
+struct OpenMetricsBucketTests {
+    static func buckets(_ text: String, _ family: String) -> [(le: String, count: UInt64)] {
+        text.split(separator: "\n").filter { $0.hasPrefix("thief_\(family)_bucket{") }.map { line in
+            let le = line.range(of: "le=\"").map { String(line[$0.upperBound...].prefix { $0 != "\"" }) } ?? "?"
+            return (le, UInt64(line.split(separator: " ").last ?? "") ?? .max)
+        }
+    }
+
+    static func report(_ slices: [UInt64]) -> Report {
+        let a = Aggregator(windowStart: W)
+        a.addThread(tid: 1, tgid: 1, comm: "x")
+        var t = W
+        for d in slices {
+            a.fold(Record(kind: .slice, ts: t + d, start: t, dur: d, tid: 1, tgid: 1))
+            t += d
+        }
+        a.close(at: t + 1, open: [])
+        return a.report(meta(pid: 1, comm: "x"))
+    }
+
+    @Test("every scrape has the same le labels, whatever the data")
+    func stableLabels() {
+        let shapes: [[UInt64]] = [[], [500], [3 * us, 3 * us], [700, 1500, 3 * ms, 2_000_000 * ms], [90_000_000 * ms]]
+        let label = shapes.map { s in Self.buckets(OpenMetricsRenderer.render(Self.report(s)), "on_core_slice_seconds").map(\.le) }
+        #expect(label[0].count == OpenMetricsRenderer.bucketBounds.count + 1)
+        #expect(label[0].last == "+Inf")
+        #expect(Set(label[0]).count == label[0].count, "duplicate le labels")
+        for l in label { #expect(l == label[0]) }
+        for fam in ["on_core_slice_seconds", "runnable_wait_episode_seconds"] {
+            #expect(Self.buckets(OpenMetricsRenderer.render(Self.report([])), fam).map(\.le) == label[0])
+        }
+    }
+
+    @Test("bucket counts are cumulative counts of episodes at or under each bound", arguments: [
+        [UInt64](), [500, 999], [700, 1500, 3 * us, 3 * ms, 40 * ms, 2_000_000 * ms], [90_000_000 * ms, 5 * us],
+    ])
+    func cumulative(slices: [UInt64]) throws {
+        let r = Self.report(slices)
+        let b = Self.buckets(OpenMetricsRenderer.render(r), "on_core_slice_seconds")
+        try #require(b.count == OpenMetricsRenderer.bucketBounds.count + 1)
+        for (i, high) in OpenMetricsRenderer.bucketBounds.enumerated() {
+            // The report's buckets are [low, high): an episode counts at every bound above it.
+            let expected = UInt64(slices.filter { $0 < high }.count)
+            #expect(b[i].count == expected, "le=\(b[i].le)")
+        }
+        #expect(b.last?.count == UInt64(slices.count))
+    }
+}

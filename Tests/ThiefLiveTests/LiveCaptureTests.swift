@@ -43,7 +43,7 @@ extension LiveTests {
         let live = try ThiefRun(["-p", "\(victim.pid)", "--interval", "300ms", "--count", "5", "-q", "--format", "ndjson", "--record", file])
         #expect(live.wait() == 0)
         let lines = live.stdout.split(separator: "\n")
-        #expect(lines.count >= 5)
+        #expect(lines.count == 5, "--count 5 prints exactly 5 reports")
         let parts = try lines.map { try JSONDecoder().decode(Report.self, from: Data($0.utf8)) }
         let whole = try ThiefRun(["report", file, "--format", "json"])
         #expect(whole.wait() == 0)
@@ -207,32 +207,54 @@ extension LiveTests {
         #expect(!r.stderr.contains("Fatal error"))
     }
 
-    @Test("the README's cron line runs as written")
+    @Test("the README's cron line and systemd unit run exactly as written")
     func cronLine() throws {
         try Live.require()
         let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("README.md")
         let text = try String(contentsOf: readme, encoding: .utf8)
-        let line = try #require(text.split(separator: "\n").first { $0.contains("thief-cron-example") }.map(String.init))
-        // "m h dom mon dow user command  # thief-cron-example"
+        let lines = text.split(separator: "\n").map(String.init)
+        let line = try #require(lines.first { $0.contains("thief-cron-example") })
+        // "m h dom mon dow user command": cron hands the command to /bin/sh as it stands.
         let fields = line.split(separator: " ", maxSplits: 6, omittingEmptySubsequences: true)
         #expect(fields.count == 7)
-        var command = String(fields[6])
-        if let hash = command.range(of: "#") { command = String(command[..<hash.lowerBound]) }
-        let victim = try Child.workload(["periodic", "--name", "myservice", "--seconds", "30"])
-        defer { victim.end() }
-        sleepSeconds(0.2)
-        let dir = tempPath("cron")
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        command = command.replacingOccurrences(of: "/var/log/thief", with: dir).replacingOccurrences(of: "60s", with: "1s")
-        command = command.replacingOccurrences(of: "/usr/local/bin/thief", with: Live.binary)
-        for _ in 0..<2 {
-            #expect(shell(command) == 0, "\(command)")
-        }
-        let rows = try parseCSV(dir + "/myservice.csv")
-        #expect(rows.count == 3)
-        #expect(rows[1][rows[0].firstIndex(of: "comm")!] == "myservice")
+        #expect(fields[5] == "root")
+        let cron = String(fields[6])
+        let pre = try #require(lines.first { $0.hasPrefix("ExecStartPre=") }).dropFirst("ExecStartPre=".count)
+        let start = try #require(lines.first { $0.hasPrefix("ExecStart=") }).dropFirst("ExecStart=".count)
+        let readBack = try #require(lines.first { $0.hasPrefix("python3 -c") && $0.contains("csv.DictReader") })
+        // A private mount namespace: an empty /var/log (so the line must create
+        // its directory) and /usr/local/bin/thief = the built binary. Each run
+        // traces a fresh `myservice` that exits after 2 s, ending the -d 60s run.
+        let out = tempPath("cron-out")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let script = """
+            mount -t tmpfs tmpfs /var/log && mount -t tmpfs tmpfs /usr/local/bin && ln -s "$THIEF" /usr/local/bin/thief || exit 99
+            test ! -e /var/log/thief || exit 98
+            service() { "$THIEF" workload periodic --name myservice --seconds 2 & sleep 0.3; }
+            service; rc=0; /bin/sh -c "$CRON" || rc=$?; echo "cron $rc" >> "$OUT.log"; wait
+            service; rc=0; /bin/sh -c "$CRON" || rc=$?; echo "cron $rc" >> "$OUT.log"; wait
+            service; rc=0; { /bin/sh -c "$PRE" && /bin/sh -c "$START"; } || rc=$?; echo "systemd $rc" >> "$OUT.log"; wait
+            cp /var/log/thief/myservice.csv "$OUT" && /bin/sh -c "$READ" > "$OUT.read"
+            """
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
+        p.arguments = ["--mount", "--propagation", "private", "/bin/sh", "-c", script]
+        p.environment = ProcessInfo.processInfo.environment.merging([
+            "THIEF": Live.binary, "CRON": cron, "PRE": String(pre), "START": String(start), "READ": readBack, "OUT": out,
+        ]) { $1 }
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        defer { try? FileManager.default.removeItem(atPath: out + ".log"); try? FileManager.default.removeItem(atPath: out + ".read") }
+        #expect(p.terminationStatus == 0)
+        #expect((try? String(contentsOfFile: out + ".log", encoding: .utf8)) == "cron 0\ncron 0\nsystemd 0\n")
+        let rows = try parseCSV(out)
+        #expect(rows.count == 4, "a header and three rows: \(rows)")
+        let comm = try #require(rows.first?.firstIndex(of: "comm"))
+        #expect(rows.dropFirst().allSatisfy { $0[comm] == "myservice" })
+        let read = (try? String(contentsOfFile: out + ".read", encoding: .utf8)) ?? ""
+        #expect(read.split(separator: "\n").count == 3, "the README's read-back line: \(read)")
     }
 }
 
