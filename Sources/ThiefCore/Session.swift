@@ -63,7 +63,11 @@ public final class Session {
                                windowEnd: self.interval.flatMap { runStart <= .max - $0 ? runStart + $0 : nil })
         first.runStart = runStart
         open = [first]
+        single = self.interval == nil ? first : nil
     }
+
+    /// The only window, when there are no intervals.
+    private let single: Aggregator?
 
     public var current: Aggregator { open[open.count - 1] }
 
@@ -130,7 +134,10 @@ public final class Session {
     }
 
     public func fold(_ r: Record) {
-        if interval != nil { tick(now: r.ts) }
+        // One window for the whole run: nothing to split at boundaries, so
+        // no tracker (the live consumer's hot path).
+        if let single { single.fold(r); return }
+        tick(now: r.ts)
         guard let kind = r.kind, kind == .slice || kind == .offCore || kind == .wait else {
             let home = window(for: r.ts)
             home.foldEvent(r)

@@ -8,8 +8,10 @@ import ThiefCore
 /// thief's window cover exactly the same activity.
 @Suite("Live eBPF", .serialized, .enabled(if: Live.enabled, "live eBPF tests need root and /sys/kernel/btf/vmlinux"))
 struct LiveTests {
-    @Test("a competitor on the victim's CPU is the top thief; on-core, slices and runnable wait match the kernel")
-    func competitorOnSameCPU() throws {
+    /// Both ways of attaching (tp_btf, and the raw_tp fallback) must give the same books.
+    @Test("a competitor on the victim's CPU is the top thief; on-core, slices and runnable wait match the kernel",
+          arguments: ["tp_btf", "raw_tp"])
+    func competitorOnSameCPU(attach: String) throws {
         try Live.require()
         let victim = try Child.workload(["spin", "--name", "victim", "--cpu", "0", "--seconds", "30"])
         let competitor = try Child.workload(["spin", "--name", "competitor", "--cpu", "0", "--seconds", "30"])
@@ -17,8 +19,9 @@ struct LiveTests {
         sleepSeconds(0.3)
         victim.stop(); competitor.stop()
 
-        let thief = try ThiefRun(["-p", "\(victim.pid)", "--format", "json"])
+        let thief = try ThiefRun(["-p", "\(victim.pid)", "--attach", attach, "--format", "json"])
         try thief.waitAttached()
+        #expect(thief.stderr.contains("via \(attach)"))
         let v0 = try #require(victim.books()), c0 = try #require(competitor.books())
         victim.cont(); competitor.cont()
         sleepSeconds(3)
@@ -30,15 +33,15 @@ struct LiveTests {
         let r = try thief.report()
 
         let onCore = r.num("on_core.total_ns"), kernelOn = Double(v1.sumExecRuntime - v0.sumExecRuntime)
-        agreement("competitor", "victim on-core ns vs se.sum_exec_runtime", thief: onCore, kernel: kernelOn)
+        agreement("competitor \(attach)", "victim on-core ns vs se.sum_exec_runtime", thief: onCore, kernel: kernelOn)
         #expect(relErr(onCore, kernelOn) < 0.03)
 
         let slices = r.num("on_core.count"), switches = Double(v1.nrSwitches - v0.nrSwitches)
-        agreement("competitor", "victim slices vs nr_switches", thief: slices, kernel: switches)
+        agreement("competitor \(attach)", "victim slices vs nr_switches", thief: slices, kernel: switches)
         #expect(abs(slices - switches) <= 2)
 
         let wait = r.num("runnable_wait.total_ns"), runDelay = Double(v1.runDelay - v0.runDelay)
-        agreement("competitor", "victim runnable wait ns vs schedstat run_delay", thief: wait, kernel: runDelay)
+        agreement("competitor \(attach)", "victim runnable wait ns vs schedstat run_delay", thief: wait, kernel: runDelay)
         #expect(relErr(wait, runDelay) < 0.05)
 
         let thieves = r.list("thieves")
@@ -47,7 +50,7 @@ struct LiveTests {
         #expect(top["comm"] as? String == "competitor")
         let stolen = (top["stolen_ns"] as? NSNumber)?.doubleValue ?? 0
         let compRan = Double(c1.sumExecRuntime - c0.sumExecRuntime)
-        agreement("competitor", "competitor stolen ns vs its se.sum_exec_runtime", thief: stolen, kernel: compRan)
+        agreement("competitor \(attach)", "competitor stolen ns vs its se.sum_exec_runtime", thief: stolen, kernel: compRan)
         #expect(relErr(stolen, compRan) < 0.10)
 
         let migrations = r.num("migrations.count")

@@ -3,7 +3,7 @@ import Testing
 import ThiefCore
 
 /// Interrupt accounting against the kernel's own interrupt counters, the
-/// attach race, the raw_tp fallback and thief refusing to trace itself.
+/// attach race and thief refusing to trace itself.
 extension LiveTests {
     @Test("interrupts on the victim's CPU: local timer count agrees with /proc/interrupts, softirqs with /proc/softirqs")
     func interruptsAgainstKernelCounters() throws {
@@ -79,37 +79,6 @@ extension LiveTests {
         let missing = tids.filter { !reported.contains($0) }
         #expect(missing.isEmpty, "\(missing.count) of \(tids.count) threads missing from the report")
         agreement("attach race", "threads in report vs /proc/PID/task", thief: Double(reported.count), kernel: Double(tids.count))
-    }
-
-    @Test("the raw_tp fallback gives the same books as tp_btf")
-    func rawTracepoints() throws {
-        try Live.require()
-        let victim = try Child.workload(["spin", "--name", "rawvictim", "--cpu", "0", "--seconds", "30"])
-        let competitor = try Child.workload(["spin", "--name", "rawcomp", "--cpu", "0", "--seconds", "30"])
-        defer { victim.end(); competitor.end() }
-        sleepSeconds(0.2)
-        victim.stop(); competitor.stop()
-        let thief = try ThiefRun(["-p", "\(victim.pid)", "--attach", "raw_tp", "--format", "json"])
-        try thief.waitAttached()
-        #expect(thief.stderr.contains("via raw_tp"))
-        let v0 = try #require(victim.books())
-        victim.cont(); competitor.cont()
-        sleepSeconds(2)
-        victim.stop(); competitor.stop()
-        sleepSeconds(0.05)
-        let v1 = try #require(victim.books())
-        thief.interrupt()
-        #expect(thief.wait() == 0)
-        let r = try thief.report()
-        let onCore = r.num("on_core.total_ns"), kernelOn = Double(v1.sumExecRuntime - v0.sumExecRuntime)
-        agreement("raw_tp", "victim on-core ns vs se.sum_exec_runtime", thief: onCore, kernel: kernelOn)
-        #expect(relErr(onCore, kernelOn) < 0.03)
-        let slices = r.num("on_core.count"), switches = Double(v1.nrSwitches - v0.nrSwitches)
-        #expect(abs(slices - switches) <= 2)
-        let wait = r.num("runnable_wait.total_ns"), runDelay = Double(v1.runDelay - v0.runDelay)
-        agreement("raw_tp", "victim runnable wait ns vs schedstat run_delay", thief: wait, kernel: runDelay)
-        #expect(relErr(wait, runDelay) < 0.05)
-        #expect(r.list("thieves").first?["comm"] as? String == "rawcomp")
     }
 
     @Test("thief refuses to trace itself")
