@@ -85,10 +85,6 @@ public final class Aggregator {
         }
     }
 
-    private func clippedStart(_ start: UInt64) -> UInt64 {
-        start < windowStart ? windowStart : start
-    }
-
     private func seeCPU(_ cpu: UInt16) {
         let c = Int(cpu)
         if c >= cpuMask.count { cpuMask += [Bool](repeating: false, count: c + 1 - cpuMask.count) }
@@ -218,46 +214,6 @@ public final class Aggregator {
     /// A thread carried over from the previous window (interval mode).
     func inherit(_ t: ThreadAccount) {
         threads[t.tid] = ThreadAccount(tid: t.tid, tgid: t.tgid, comm: t.comm, birth: t.birth, exit: t.exit)
-    }
-
-    /// Ends the window at `end` and closes the episodes still open in the
-    /// kernel's per-thread state (running, off-core, waiting).
-    /// `untouchedOnCore`: threads that had no event at all in the window, with
-    /// their on-core time from the kernel's books (they ran or waited throughout).
-    public func close(at end: UInt64, open: [(tid: UInt32, state: thief_tstate)],
-                      untouchedOnCore: [UInt32: UInt64] = [:]) {
-        windowEnd = end
-        for (tid, s) in open {
-            if let on = untouchedOnCore[tid] {
-                let span = end > windowStart ? end - windowStart : 0
-                let onNs = min(on, span)
-                if onNs > 0 {
-                    fold(Record(kind: .slice, ts: end, start: windowStart, dur: onNs, cpu: s.on_cpu,
-                                tid: tid, tgid: s.tgid))
-                    records -= 1
-                }
-                if span > onNs {
-                    fold(Record(kind: .offCore, ts: end, start: end - (span - onNs), aux: UInt32(s.off_state),
-                                tid: tid, tgid: s.tgid))
-                    records -= 1
-                }
-                continue
-            }
-            if s.running != 0 {
-                let start = clippedStart(s.on_ts)
-                fold(Record(kind: .slice, ts: end, start: s.on_ts, dur: end > start ? end - start : 0,
-                            cpu: s.on_cpu, tid: tid, tgid: s.tgid))
-                // A ts-based duration: not a sum_exec delta. Kept as such above
-                // since start >= windowStart and dur > 0.
-            } else {
-                fold(Record(kind: .offCore, ts: end, start: s.off_ts, aux: UInt32(s.off_state),
-                            tid: tid, tgid: s.tgid))
-            }
-            if s.waiting != 0 {
-                fold(Record(kind: .wait, ts: end, start: s.wait_ts, tid: tid, tgid: s.tgid))
-            }
-            records -= s.waiting != 0 ? 2 : 1
-        }
     }
 
     /// The name a thread has now (prctl(PR_SET_NAME) sends no event).

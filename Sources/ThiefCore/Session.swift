@@ -69,6 +69,16 @@ public final class Session {
     /// The only window, when there are no intervals.
     private let single: Aggregator?
 
+    /// A session of one window that already holds records (folded into it
+    /// directly), so that it ends the way every run ends: `finish`.
+    public init(window: Aggregator) {
+        runStart = window.runStart ?? window.windowStart
+        interval = nil
+        limit = nil
+        open = [window]
+        single = window
+    }
+
     public var current: Aggregator { open[open.count - 1] }
 
     /// A thread that exists when tracing starts. `state`: its state then

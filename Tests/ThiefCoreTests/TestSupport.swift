@@ -38,3 +38,11 @@ extension Aggregator {
         for r in records { fold(r) }
     }
 }
+
+extension Aggregator {
+    /// Ends a window the tests filled by folding records into it directly,
+    /// through the code every run ends with (Session.finish).
+    func close(at end: UInt64, open: [(tid: UInt32, state: thief_tstate)], untouchedOnCore: [UInt32: UInt64] = [:]) {
+        Session(window: self).finish(at: end, open: open, untouchedOnCore: untouchedOnCore)
+    }
+}
