@@ -122,6 +122,11 @@ public final class Aggregator {
     /// whole episode) when it ended here, nil for the part of one still open.
     func account(_ r: Record, portion: UInt64, length: UInt64?) {
         if length != nil { records += 1 }
+        // An off-core interval or wait from before tracing that the kernel
+        // closed at or before the window's start (a thread that was running
+        // when tracing began: its seed state is closed at its switch-in, which
+        // lies before the start) is no episode of the window.
+        if length == 0, r.start_ts == 0, r.kind == .offCore || r.kind == .wait { return }
         switch r.kind {
         case .slice:
             if let length { onCore.record(length: length, portion: portion) } else { onCore.addPortion(portion) }

@@ -306,6 +306,13 @@ public final class Tracer {
         st.off_state = UInt8(s.state.rawValue)
         st.on_cpu = UInt16(truncatingIfNeeded: s.cpu)
         if let sum = s.sumExec { st.off_sum = sum; st.sum_known = 1 }
+        if s.state == .preempted {
+            // R in /proc: running or waiting for a CPU. Count it waiting from
+            // the window's start: if it was in fact running, its first
+            // switch-out closes that wait at its switch-in, at the start.
+            st.waiting = 1
+            st.wait_cpu = UInt16(truncatingIfNeeded: s.cpu)
+        }
         let rc = thief_bpf_track(tb, s.tid, &st, onlyNew ? 1 : 0)
         if rc == -EEXIST { return false }
         try TracerError.check(rc, .kernel, "cannot track thread \(s.tid)")

@@ -16,6 +16,21 @@ struct AggregatorEpisodeTests {
         #expect(a.cpusSeen == [2])
     }
 
+    @Test("a seed's off-core interval and wait that the kernel closed before the window began are no episodes")
+    func seedClosedBeforeWindow() {
+        // A thread running (state R) when tracing began: its seed wait and
+        // off-core interval close at its switch-in, which lay before the start.
+        let a = Aggregator(windowStart: W)
+        a.fold(Record(kind: .offCore, ts: W - 3 * ms, start: 0, aux: 0, tid: 10, tgid: 10))
+        a.fold(Record(kind: .wait, ts: W - 3 * ms, start: 0, tid: 10, tgid: 10))
+        #expect(a.offCore.count == 0 && a.runnableWait.count == 0)
+        // One that was waiting: its wait from the start is counted.
+        a.fold(Record(kind: .offCore, ts: W + 2 * ms, start: 0, aux: 0, tid: 11, tgid: 10))
+        a.fold(Record(kind: .wait, ts: W + 2 * ms, start: 0, tid: 11, tgid: 10))
+        #expect(a.offCore.count == 1 && a.runnableWait.count == 1)
+        #expect(a.runnableWait.total == 2 * ms && a.threads[11]?.runnableWait == 2 * ms)
+    }
+
     @Test("a slice starting exactly at the window start is exact")
     func sliceAtWindowStart() {
         let a = Aggregator(windowStart: W)
