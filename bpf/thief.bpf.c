@@ -481,14 +481,39 @@ static __always_inline int on_exec(struct task_struct *p)
     return 0;
 }
 
+/* Is a target on-core here? cur_tid says so from the last traced switch; the
+ * interrupted task itself is the proof. They differ when the switch that put
+ * the task here was not traced (running since before attach, or a switch
+ * event the kernel did not deliver): then the task's own identity decides,
+ * so no slice loses its interrupts and none gets another task's. */
+static __always_inline bool target_on_core(bool btf, struct cpu_state *cs)
+{
+    struct task_struct *cur = btf ? bpf_get_current_task_btf()
+                                  : (struct task_struct *)bpf_get_current_task();
+    __u32 pid = TREAD(btf, cur, pid);
+    if (pid == cs->cur_tid)
+        return pid != 0;
+    struct thief_tstate *t = (pid && maybe_target(btf, cur)) ? bpf_map_lookup_elem(&threads, &pid) : 0;
+    cs->cur_tid = t ? pid : 0;
+    cs->cur_tgid = t ? t->tgid : 0;
+    cs->irq_depth = 0;
+    return t != 0;
+}
+
 /* Interrupts: a per-CPU stack so a hard IRQ inside a softirq is not counted
  * twice (the softirq's own time excludes it). Only while a target is on-core. */
-static __always_inline int irq_enter(void)
+static __always_inline int irq_enter(bool btf)
 {
     if (!knobs.trace_irqs)
         return 0;
     struct cpu_state *cs = cpu_state_of(bpf_get_smp_processor_id());
-    if (!cs || !cs->cur_tid)
+    if (!cs)
+        return 0;
+    /* Deeper than x86 ever nests (softirq, hard IRQ, system vector): exits we
+     * never saw (one under way while tracing attached): start over. */
+    if (cs->irq_depth >= THIEF_IRQ_DEPTH)
+        cs->irq_depth = 0;
+    if ((cs->irq_depth == 0 && !target_on_core(btf, cs)) || !cs->cur_tid)
         return 0;
     __u32 d = cs->irq_depth;
     if (d < THIEF_IRQ_DEPTH) {
@@ -561,16 +586,16 @@ THIEF_BOTH(sched_migrate_task, ARGS(struct task_struct *p, int dest_cpu), on_mig
 THIEF_BOTH(sched_process_fork, ARGS(struct task_struct *parent, struct task_struct *child),
            on_fork(parent, child))
 THIEF_BOTH(sched_process_exec, ARGS(struct task_struct *p), on_exec(p))
-THIEF_BOTH(irq_handler_entry, ARGS(int irq, struct irqaction *action), irq_enter())
+THIEF_BOTH(irq_handler_entry, ARGS(int irq, struct irqaction *action), irq_enter(btf))
 THIEF_BOTH(irq_handler_exit, ARGS(int irq, struct irqaction *action, int ret),
            irq_leave(THIEF_IRQ_HARD, irq, BPF_CORE_READ(action, name), ret != 0))
-THIEF_BOTH(softirq_entry, ARGS(unsigned int vec), irq_enter())
+THIEF_BOTH(softirq_entry, ARGS(unsigned int vec), irq_enter(btf))
 THIEF_BOTH(softirq_exit, ARGS(unsigned int vec), irq_leave(THIEF_IRQ_SOFT, vec, 0, true))
 
 /* x86 system vectors (arch/x86/include/asm/trace/irq_vectors.h). User space
  * turns off the ones this kernel does not have. */
 #define THIEF_SYSVEC(tp, id)                                                   \
-    THIEF_BOTH(tp##_entry, ARGS(int vector), irq_enter())                      \
+    THIEF_BOTH(tp##_entry, ARGS(int vector), irq_enter(btf))                      \
     THIEF_BOTH(tp##_exit, ARGS(int vector), irq_leave(THIEF_IRQ_SYSVEC, id, 0, true))
 
 THIEF_SYSVEC(local_timer, THIEF_SYSVEC_LOCAL_TIMER)
