@@ -29,6 +29,9 @@ extension LiveTests {
         sleepSeconds(2)
         victim.stop()
         let span = Date().timeIntervalSince(t0) * 1e9
+        // SIGSTOP is asynchronous: let the victim really stop before the
+        // kernel's counters are read, or its last tick lands after the read.
+        sleepSeconds(0.05)
         let loc1 = try #require(KernelCounters.interrupts("LOC", cpu: cpu))
         let timer1 = try #require(KernelCounters.softirqs("TIMER", cpu: cpu))
         let b1 = try #require(victim.books())
