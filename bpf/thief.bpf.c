@@ -204,8 +204,8 @@ static __always_inline void end_offcore(struct batch *b, __u64 ts, __u64 now, __
     if (r) {
         r->tid = tid;
         r->tgid = t->tgid;
-        r->start_ts = t->off_ts;
-        r->aux = t->off_state;
+        r->offcore.start_ts = t->off_ts;
+        r->offcore.state = t->off_state;
     }
     if (!t->waiting)
         return;
@@ -213,8 +213,8 @@ static __always_inline void end_offcore(struct batch *b, __u64 ts, __u64 now, __
     if (r) {
         r->tid = tid;
         r->tgid = t->tgid;
-        r->start_ts = t->wait_ts;
-        r->other_pid = t->wait_cpu;
+        r->wait.start_ts = t->wait_ts;
+        r->wait.queue_cpu = t->wait_cpu;
     }
     nwait_dec(t->wait_cpu, now);
     t->waiting = 0;
@@ -265,13 +265,12 @@ static __always_inline int on_switch(bool btf, unsigned long long *ctx, bool pre
     if (stolen && prev_pid && !pt) {
         r = batch_add(b, THIEF_REC_STEAL, now, cpu);
         if (r) {
-            r->start_ts = now - stolen;
-            r->dur = stolen;
+            r->steal.dur = stolen;
             r->tid = cs->last_waiter;
-            r->other_pid = prev_pid;
-            r->other_tgid = TREAD(btf, prev, tgid);
-            r->aux = (TREAD(btf, prev, flags) & PF_KTHREAD) ? THIEF_F_KTHREAD : 0;
-            bpf_core_read(r->comm, sizeof(r->comm), &prev->comm);
+            r->steal.pid = prev_pid;
+            r->steal.tgid = TREAD(btf, prev, tgid);
+            r->steal.flags = (TREAD(btf, prev, flags) & PF_KTHREAD) ? THIEF_F_KTHREAD : 0;
+            bpf_core_read(r->steal.comm, sizeof(r->steal.comm), &prev->comm);
         }
     }
 
@@ -303,9 +302,9 @@ static __always_inline int on_switch(bool btf, unsigned long long *ctx, bool pre
         if (r) {
             r->tid = prev_pid;
             r->tgid = pt->tgid;
-            r->start_ts = slice_start;
-            r->dur = slice_dur;
-            r->aux = new_state; /* the state of the off-core interval it starts */
+            r->slice.start_ts = slice_start;
+            r->slice.ran_ns = slice_dur;
+            r->slice.next_state = new_state;
         }
         pt->off_sum = sum;
         pt->sum_known = 1;
@@ -316,7 +315,7 @@ static __always_inline int on_switch(bool btf, unsigned long long *ctx, bool pre
             if (r) {
                 r->tid = prev_pid;
                 r->tgid = pt->tgid;
-                bpf_core_read(r->comm, sizeof(r->comm), &prev->comm);
+                bpf_core_read(r->task.comm, sizeof(r->task.comm), &prev->comm);
             }
             if (pt->waiting)
                 nwait_dec(pt->wait_cpu, now);
@@ -347,9 +346,9 @@ static __always_inline int on_switch(bool btf, unsigned long long *ctx, bool pre
             if (r) {
                 r->tid = next_pid;
                 r->tgid = nt->tgid;
-                r->start_ts = nt->on_ts;
-                r->dur = ran;
-                r->aux = THIEF_OFF_OTHER;
+                r->slice.start_ts = nt->on_ts;
+                r->slice.ran_ns = ran;
+                r->slice.next_state = THIEF_OFF_OTHER;
             }
             nt->running = 0;
             nt->off_ts = out_ts;
@@ -426,9 +425,9 @@ static __always_inline int on_migrate(bool btf, struct task_struct *p, int dest_
     if (r) {
         r->tid = pid;
         r->tgid = t->tgid;
-        r->other_pid = orig;
-        r->other_tgid = (__u32)dest_cpu;
-        r->aux = kind;
+        r->migrate.from_cpu = orig;
+        r->migrate.to_cpu = (__u32)dest_cpu;
+        r->migrate.kind = kind;
         rec_submit(r);
     }
     return 0;
@@ -458,8 +457,8 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
     if (r) {
         r->tid = cpid;
         r->tgid = ctgid;
-        r->other_pid = ppid;
-        bpf_core_read(r->comm, sizeof(r->comm), &child->comm);
+        r->task.parent = ppid;
+        bpf_core_read(r->task.comm, sizeof(r->task.comm), &child->comm);
         rec_submit(r);
     }
     return 0;
@@ -475,7 +474,7 @@ static __always_inline int on_exec(struct task_struct *p)
     if (r) {
         r->tid = pid;
         r->tgid = t->tgid;
-        bpf_core_read(r->comm, sizeof(r->comm), &p->comm);
+        bpf_core_read(r->task.comm, sizeof(r->task.comm), &p->comm);
         rec_submit(r);
     }
     return 0;
@@ -549,14 +548,14 @@ static __always_inline int irq_leave(__u32 kind, __u32 num, const char *name, bo
         return 0;
     struct thief_record *r = rec_reserve(THIEF_REC_IRQ, now, cpu);
     if (r) {
-        r->start_ts = now - total;
-        r->dur = self;
+        r->irq.start_ts = now - total;
+        r->irq.self_ns = self;
         r->tid = cs->cur_tid;
         r->tgid = cs->cur_tgid;
-        r->other_pid = num;
-        r->aux = kind;
+        r->irq.number = num;
+        r->irq.kind = kind;
         if (name)
-            bpf_probe_read_kernel_str(r->comm, sizeof(r->comm), name);
+            bpf_probe_read_kernel_str(r->irq.name, sizeof(r->irq.name), name);
         rec_submit(r);
     }
     return 0;

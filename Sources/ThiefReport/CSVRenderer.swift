@@ -18,20 +18,18 @@ public enum CSVRenderer {
     /// The rows of one report, each ending in "\n".
     public static func rows(_ r: Report, perThread: Bool) -> String {
         let w = r.window
-        let state = { (name: String) in r.offCore.byState?[name]?.totalNs ?? 0 }
-        let top = r.thieves.first
-        let sum = { (list: [Report.IRQ]) in list.reduce(UInt64(0)) { $0 &+ $1.totalNs } }
+        let top = r.topThief
         let interval: [String] = [r.interval.map { "\($0.index)" } ?? "", "\(w.durationNs)"]
         var out = line([
             "\(r.schema)", w.startTime, "\(w.startEpochNs)", r.host, r.kernel, "\(r.target.pid)", r.target.comm, "",
         ] + interval + [
-            "\(r.onCore.totalNs)", "\(r.offCore.totalNs)", "\(state("preempted"))", "\(state("sleeping"))",
-            "\(state("blocked"))", "\(state("other"))", "\(r.runnableWait.totalNs)",
+            "\(r.onCore.totalNs)", "\(r.offCore.totalNs)", "\(r.offCore.totalNs(in: .preempted))",
+            "\(r.offCore.totalNs(in: .sleeping))", "\(r.offCore.totalNs(in: .blocked))", "\(r.offCore.totalNs(in: .other))", "\(r.runnableWait.totalNs)",
             "\(r.onCore.p50Ns)", "\(r.onCore.p99Ns)", "\(r.onCore.maxNs)",
             "\(r.runnableWait.p50Ns)", "\(r.runnableWait.p99Ns)", "\(r.runnableWait.maxNs)",
             "\(r.migrations.count)", "\(r.onCore.count)", top?.comm ?? "", top.map { "\($0.pid)" } ?? "",
-            top.map { "\($0.stolenNs)" } ?? "", "\(r.thieves.reduce(UInt64(0)) { $0 &+ $1.stolenNs })",
-            "\(sum(r.irqs))", "\(sum(r.softirqs))", "\(sum(r.systemVectors))",
+            top.map { "\($0.stolenNs)" } ?? "", "\(r.stolenNs)",
+            "\(r.interruptNs(.hard))", "\(r.interruptNs(.soft))", "\(r.interruptNs(.systemVector))",
             "\(r.lostEvents)", "\(r.missedSwitchEvents)", w.endReason,
         ])
         if perThread {

@@ -19,7 +19,7 @@ public enum OpenMetricsRenderer {
         gauge("window_start_timestamp_seconds", "Wall-clock start of the window.", [("", secs(r.window.startEpochNs))])
         gauge("on_core_seconds", "Time the target's threads ran in the window.", [("", secs(r.onCore.totalNs))])
         gauge("off_core_seconds", "Time off-core in the window, by state at switch-out.",
-              ["preempted", "sleeping", "blocked", "other"].map { ("state=\"\($0)\"", secs(r.offCore.byState?[$0]?.totalNs ?? 0)) })
+              OffState.allCases.map { ("state=\"\($0.name)\"", secs(r.offCore.totalNs(in: $0))) })
         gauge("runnable_wait_seconds", "Time runnable but not running (run-queue wait).", [("", secs(r.runnableWait.totalNs))])
         gauge("slices", "On-core slices that ended in the window.", [("", "\(r.onCore.count)")])
         gauge("migrations", "Migrations in the window, by kind.", [
@@ -28,11 +28,8 @@ public enum OpenMetricsRenderer {
         ])
         gauge("stolen_seconds", "Run time of other tasks while the target waited for its CPU (top 10).",
               r.thieves.prefix(10).map { ("thief_comm=\"\(esc($0.comm))\",thief_pid=\"\($0.pid)\"", secs($0.stolenNs)) })
-        gauge("interrupt_seconds", "Own time of interrupts while the target ran, by type.", [
-            ("type=\"hardirq\"", secs(r.irqs.reduce(0) { $0 &+ $1.totalNs })),
-            ("type=\"softirq\"", secs(r.softirqs.reduce(0) { $0 &+ $1.totalNs })),
-            ("type=\"sysvec\"", secs(r.systemVectors.reduce(0) { $0 &+ $1.totalNs })),
-        ])
+        gauge("interrupt_seconds", "Own time of interrupts while the target ran, by type.",
+              IRQKind.allCases.map { ("type=\"\($0.label)\"", secs(r.interruptNs($0))) })
         gauge("lost_events", "Records dropped because the ring buffer was full.", [("", "\(r.lostEvents)")])
         histogram(&out, "on_core_slice_seconds", "On-core slice lengths.", r.onCore, base)
         histogram(&out, "runnable_wait_episode_seconds", "Runnable-wait episode lengths.", r.runnableWait, base)

@@ -38,9 +38,9 @@ public enum TextRenderer {
         line("   by state at switch-out:")
         line("     " + Format.pad("STATE", 10, left: true) + Format.pad("TOTAL", 11) + Format.pad("SHARE", 8)
             + Format.pad("COUNT", 9) + Format.pad("P50", 11) + Format.pad("P99", 11) + Format.pad("MAX", 11))
-        for name in ["preempted", "sleeping", "blocked", "other"] {
-            guard let s = r.offCore.byState?[name] else { continue }
-            line("     " + Format.pad(name, 10, left: true) + Format.pad(Format.duration(s.totalNs), 11)
+        for state in OffState.allCases {
+            guard let s = r.offCore.byState?[state] else { continue }
+            line("     " + Format.pad(state.name, 10, left: true) + Format.pad(Format.duration(s.totalNs), 11)
                 + Format.pad(Format.percent(s.pct), 8) + Format.pad("\(s.count)", 9)
                 + Format.pad(Format.duration(s.p50Ns), 11) + Format.pad(Format.duration(s.p99Ns), 11)
                 + Format.pad(Format.duration(s.maxNs), 11))
@@ -61,23 +61,20 @@ public enum TextRenderer {
                     + Format.pad(Format.duration(t.stolenNs), 11) + Format.pad(Format.duration(t.maxNs), 11))
             }
             if r.thieves.count > 20 { line("   … and \(r.thieves.count - 20) more (see --format json)") }
-            let total = r.thieves.reduce(UInt64(0)) { $0 &+ $1.stolenNs }
-            line("   total stolen: \(Format.duration(total)) by \(r.thieves.count) task\(r.thieves.count == 1 ? "" : "s"); [name] = kernel thread")
+            line("   total stolen: \(Format.duration(r.stolenNs)) by \(r.thieves.count) task\(r.thieves.count == 1 ? "" : "s"); [name] = kernel thread")
         }
         line()
 
         line("5. Interrupts that took it (ran on the target's CPU while it ran; own time, nesting excluded):")
-        let rows: [(String, String, Report.IRQ)] =
-            r.irqs.map { ("hardirq", "\($0.irq ?? 0)", $0) } + r.softirqs.map { ("softirq", $0.name, $0) }
-            + r.systemVectors.map { ("sysvec", $0.name, $0) }
+        let rows = IRQKind.allCases.flatMap { kind in r.interrupts(kind).map { (kind, $0) } }
         if rows.isEmpty {
             line("   none")
         } else {
             line("   " + Format.pad("TYPE", 8, left: true) + Format.pad("SOURCE", 22, left: true) + Format.pad("COUNT", 8)
                 + Format.pad("TOTAL", 11) + Format.pad("MIN us", 9) + Format.pad("AVG us", 9) + Format.pad("MAX us", 9))
-            for (type, source, i) in rows {
-                let label = type == "hardirq" ? "\(source) \(i.name)" : source
-                line("   " + Format.pad(type, 8, left: true) + Format.pad(label, 22, left: true) + Format.pad("\(i.count)", 8)
+            for (kind, i) in rows {
+                let label = kind == .hard ? "\(i.irq ?? 0) \(i.name)" : i.name
+                line("   " + Format.pad(kind.label, 8, left: true) + Format.pad(label, 22, left: true) + Format.pad("\(i.count)", 8)
                     + Format.pad(Format.duration(i.totalNs), 11) + Format.pad(Format.micros(i.minNs), 9)
                     + Format.pad(Format.micros(i.avgNs), 9) + Format.pad(Format.micros(i.maxNs), 9))
             }

@@ -40,12 +40,12 @@ public struct TracerOptions: Sendable {
 
 /// What a run produced.
 public struct TraceResult {
-    public let aggregator: Aggregator
+    public let window: Window
     public let meta: ReportMeta
     public let header: RunHeader
     public let trailer: RunTrailer
     /// The report of the whole run, or of its last interval.
-    public var report: Report { aggregator.report(meta) }
+    public var report: Report { window.report(meta) }
 }
 
 /// Loads the tracer, runs it until the run ends, and returns the aggregates.
@@ -171,7 +171,7 @@ public final class Tracer {
             version: ThiefVersion.current, host: Host.name, kernel: Host.kernel, pid: pid, comm: comm,
             command: command, runStart: start, startEpochNs: startEpoch,
             attach: String(cString: thief_bpf_attach_kind(tb)), programs: Int(thief_bpf_attached_count(tb)),
-            seeds: seeds.map { RunHeader.Seed(tid: $0.tid, tgid: $0.tgid, comm: $0.comm, state: UInt8($0.state.rawValue)) })
+            seeds: seeds.map { ThreadSeed(tid: $0.tid, tgid: $0.tgid, comm: $0.comm, state: $0.state) })
         header.interval = options.interval
         header.intervalCount = options.intervalCount
         if let path = options.recordPath {
@@ -278,12 +278,13 @@ public final class Tracer {
                 bpfRuns: stats.prefix(n).reduce(0) { $0 + $1.run_cnt },
                 consumerCpuNs: Self.cpuTimeNs() - cpuAtStart, peakRssKb: UInt64(max(0, usage.ru_maxrss)))
         }
-        let (last, idx) = session.finish(at: end, open: open, untouchedOnCore: untouched)
+        let (last, idx) = session.finish(
+            at: end, open: open.map { KernelOpenThread(tid: $0.tid, $0.state) }, untouchedOnCore: untouched)
         for (tid, name) in names { last.rename(tid: tid, comm: name) }
         try box.recorder?.finish(trailer)
         let meta = header.meta(window: last, trailer: trailer, intervalIndex: options.interval == nil ? nil : idx,
                                interval: options.interval, lostSoFar: 0, missedSoFar: 0)
-        return TraceResult(aggregator: last, meta: meta, header: header, trailer: trailer)
+        return TraceResult(window: last, meta: meta, header: header, trailer: trailer)
     }
 
     /// This process's CPU time (user + system), ns.

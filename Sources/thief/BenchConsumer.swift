@@ -22,21 +22,21 @@ struct BenchConsumer: ParsableCommand {
         // comes on (its off-core interval and wait end). 3 records, 192 bytes.
         let switches = max(1, records / 3)
         let start: UInt64 = 1_000_000_000
-        var sample = [Record(kind: .slice, ts: 0, cpu: 1, aux: 1, tid: 0, tgid: 100),
-                      Record(kind: .offCore, ts: 0, aux: 1, tid: 0, tgid: 100),
-                      Record(kind: .wait, ts: 0, cpu: 1, tid: 0, tgid: 100)]
         let session = Session(runStart: start, interval: intervalMs > 0 ? UInt64(intervalMs) * 1_000_000 : nil)
         session.addThread(tid: 101, tgid: 100, comm: "a", state: .preempted)
         session.addThread(tid: 102, tgid: 100, comm: "b", state: .preempted)
+        var sample = [Record](repeating: Record(), count: 3)
         let t0 = cpuNow()
         var ts = start
         for i in 0..<switches {
             let out: UInt32 = i & 1 == 0 ? 101 : 102, inn: UInt32 = out == 101 ? 102 : 101
             let slice = UInt64(2_000 + (i % 7) * 300)
             ts += slice
-            sample[0].ts = ts; sample[0].start_ts = ts - slice; sample[0].dur = slice - 40; sample[0].tid = out
-            sample[1].ts = ts; sample[1].start_ts = ts - slice - 500; sample[1].tid = inn
-            sample[2].ts = ts; sample[2].start_ts = ts - 900; sample[2].tid = inn
+            sample[0] = Record(
+                .slice(SliceEnded(tid: out, tgid: 100, cpu: 1, start: ts - slice, end: ts, ran: slice - 40, next: .sleeping)))
+            sample[1] = Record(
+                .offCore(OffCoreEnded(tid: inn, tgid: 100, cpu: 0, start: ts - slice - 500, end: ts, state: .sleeping)))
+            sample[2] = Record(.wait(WaitEnded(tid: inn, tgid: 100, cpu: 1, queueCPU: 1, start: ts - 900, end: ts)))
             sample.withUnsafeBytes { session.fold(bytes: $0.baseAddress!, count: $0.count) }
         }
         let cpu = cpuNow() - t0
@@ -44,7 +44,7 @@ struct BenchConsumer: ParsableCommand {
         let folded = switches * 3
         let rate = Double(folded) / (Double(cpu) / 1e9)
         print(String(format: "consumer: %d records in %.3f s of CPU = %.2f M records/s (slices %llu)",
-                     folded, Double(cpu) / 1e9, rate / 1e6, last.onCore.count))
+                     folded, Double(cpu) / 1e9, rate / 1e6, last.time.onCore.count))
     }
 }
 

@@ -22,7 +22,7 @@ struct RecordCommand: ParsableCommand {
         opts.interval = nil
         let result = try traceOrExit(opts, quiet: trace.quiet)
         if !trace.quiet {
-            stderrLine("thief: recorded \(result.aggregator.records) records to \(file); print them with: thief report \(file)")
+            stderrLine("thief: recorded \(result.window.records) records to \(file); print them with: thief report \(file)")
         }
     }
 }

@@ -10,29 +10,29 @@ struct AggregatorCloseTests {
 
     @Test("a running thread contributes a slice up to the end, on its CPU")
     func openRunning() throws {
-        let a = Aggregator(windowStart: W)
+        let a = Window(windowStart: W)
         a.addThread(tid: 1, tgid: 1, comm: "main")
         a.close(at: end, open: [(1, tstate(tgid: 1, running: true, onTs: W + 8 * ms, onCpu: 3))])
         let t = try #require(a.threads[1])
         #expect(t.onCore == 2 * ms)
         #expect(t.slices == 1)
         #expect(t.offCore == 0)
-        #expect(a.onCore.total == 2 * ms)
+        #expect(a.time.onCore.total == 2 * ms)
         #expect(a.cpusSeen == [3])
-        #expect(a.windowEnd == end)
+        #expect(a.end == end)
         #expect(a.records == 0, "synthesized records are not kernel records")
     }
 
     @Test("a running slice that began before the window is clipped to it")
     func openRunningClipped() throws {
-        let a = Aggregator(windowStart: W)
+        let a = Window(windowStart: W)
         a.close(at: end, open: [(1, tstate(tgid: 1, running: true, onTs: W - 5 * ms, onCpu: 1))])
         #expect(try #require(a.threads[1]).onCore == 10 * ms)
     }
 
     @Test("an off-core thread contributes off-core time in its off_state")
     func openOffCore() throws {
-        let a = Aggregator(windowStart: W)
+        let a = Window(windowStart: W)
         a.close(at: end, open: [
             (1, tstate(tgid: 1, offTs: W + 4 * ms, offState: .blocked)),
             (2, tstate(tgid: 1, offTs: W + 9 * ms, offState: .sleeping)),
@@ -41,18 +41,18 @@ struct AggregatorCloseTests {
         #expect(try #require(a.threads[1]).offCore == 6 * ms)
         #expect(try #require(a.threads[2]).offCore == 1 * ms)
         #expect(try #require(a.threads[3]).offCore == 10 * ms)
-        #expect(a.offByState[OffState.blocked.rawValue].total == 6 * ms)
-        #expect(a.offByState[OffState.sleeping.rawValue].total == 1 * ms)
-        #expect(a.offByState[OffState.other.rawValue].total == 10 * ms)
-        #expect(a.offByState[OffState.preempted.rawValue].count == 0)
-        #expect(a.onCore.count == 0)
-        #expect(a.runnableWait.count == 0)
+        #expect(a.time.byState[OffState.blocked.rawValue].total == 6 * ms)
+        #expect(a.time.byState[OffState.sleeping.rawValue].total == 1 * ms)
+        #expect(a.time.byState[OffState.other.rawValue].total == 10 * ms)
+        #expect(a.time.byState[OffState.preempted.rawValue].count == 0)
+        #expect(a.time.onCore.count == 0)
+        #expect(a.runnableWait.waits.count == 0)
         #expect(a.records == 0)
     }
 
     @Test("a waiting thread contributes a runnable wait and its off-core interval")
     func openWaiting() throws {
-        let a = Aggregator(windowStart: W)
+        let a = Window(windowStart: W)
         a.close(at: end, open: [
             (1, tstate(tgid: 1, offTs: W + 7 * ms, offState: .preempted, waiting: true, waitTs: W + 7 * ms)),
             // slept from 2 ms, woken at 9 ms, still waiting for a CPU at the end
@@ -66,16 +66,16 @@ struct AggregatorCloseTests {
         #expect(try #require(a.threads[2]).offCore == 8 * ms)
         #expect(try #require(a.threads[3]).runnableWait == 10 * ms)
         #expect(try #require(a.threads[3]).offCore == 10 * ms)
-        #expect(a.runnableWait.total == 14 * ms)
-        #expect(a.runnableWait.count == 3)
-        #expect(a.offByState[OffState.preempted.rawValue].total == 13 * ms)
-        #expect(a.offByState[OffState.sleeping.rawValue].total == 8 * ms)
+        #expect(a.runnableWait.waits.total == 14 * ms)
+        #expect(a.runnableWait.waits.count == 3)
+        #expect(a.time.byState[OffState.preempted.rawValue].total == 13 * ms)
+        #expect(a.time.byState[OffState.sleeping.rawValue].total == 8 * ms)
         #expect(a.records == 0)
     }
 
     @Test("an untouched thread: on = the kernel's books, off = window - on")
     func untouchedRunning() throws {
-        let a = Aggregator(windowStart: W)
+        let a = Window(windowStart: W)
         a.addThread(tid: 5, tgid: 5, comm: "spin")
         a.close(at: end, open: [(5, tstate(tgid: 5, offState: .preempted))],
                 untouchedOnCore: [5: 3 * ms])
@@ -84,7 +84,7 @@ struct AggregatorCloseTests {
         #expect(t.offCore == 7 * ms)
         #expect(t.slices == 1)
         #expect(t.onCore + t.offCore == 10 * ms)
-        #expect(a.offByState[OffState.preempted.rawValue].total == 7 * ms)
+        #expect(a.time.byState[OffState.preempted.rawValue].total == 7 * ms)
         #expect(a.records == 0)
         let r = a.report(meta(pid: 5, comm: "spin"))
         #expect(r.target.threads.first?.onCoreNs == 3 * ms)
@@ -94,31 +94,31 @@ struct AggregatorCloseTests {
 
     @Test("an untouched sleeping thread: on-core 0, off-core = window")
     func untouchedSleeping() throws {
-        let a = Aggregator(windowStart: W)
+        let a = Window(windowStart: W)
         a.addThread(tid: 6, tgid: 5, comm: "idle")
         a.close(at: end, open: [(6, tstate(tgid: 5, offState: .sleeping))], untouchedOnCore: [6: 0])
         let t = try #require(a.threads[6])
         #expect(t.onCore == 0)
         #expect(t.slices == 0)
         #expect(t.offCore == 10 * ms)
-        #expect(a.onCore.count == 0)
-        #expect(a.offByState[OffState.sleeping.rawValue].total == 10 * ms)
-        #expect(a.offByState[OffState.sleeping.rawValue].count == 1)
+        #expect(a.time.onCore.count == 0)
+        #expect(a.time.byState[OffState.sleeping.rawValue].total == 10 * ms)
+        #expect(a.time.byState[OffState.sleeping.rawValue].count == 1)
     }
 
     @Test("an untouched thread's on-core is capped at the window")
     func untouchedCapped() throws {
-        let a = Aggregator(windowStart: W)
+        let a = Window(windowStart: W)
         a.close(at: end, open: [(7, tstate(tgid: 7))], untouchedOnCore: [7: 12 * ms])
         let t = try #require(a.threads[7])
         #expect(t.onCore == 10 * ms)
         #expect(t.offCore == 0)
-        #expect(a.offCore.count == 0)
+        #expect(a.time.offCore.count == 0)
     }
 
     @Test("close with several kinds of open thread at once; per-thread books balance")
     func mixed() throws {
-        let a = Aggregator(windowStart: W)
+        let a = Window(windowStart: W)
         for tid: UInt32 in 1...4 { a.addThread(tid: tid, tgid: 1, comm: "t\(tid)") }
         // Thread 1 ran, slept, is running again at the end.
         a.fold([

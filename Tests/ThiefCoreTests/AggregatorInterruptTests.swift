@@ -13,7 +13,7 @@ struct AggregatorInterruptTests {
 
     @Test("hard IRQ: name from comm, number from other_pid; sums dur, not ts - start")
     func hardIRQ() throws {
-        let a = Aggregator(windowStart: W)
+        let a = Window(windowStart: W)
         a.fold([
             Self.irq(.hard, 42, dur: 3_000, at: 1 * ms, comm: "nvme0q1"),
             Self.irq(.hard, 42, dur: 5_000, at: 2 * ms, comm: "nvme0q1"),
@@ -33,12 +33,12 @@ struct AggregatorInterruptTests {
         #expect(i.maxNs == 7_000)
         #expect(r.softirqs.isEmpty && r.systemVectors.isEmpty)
         // An interrupt is neither a slice nor a thread of its own.
-        #expect(a.onCore.count == 0)
+        #expect(a.time.onCore.count == 0)
     }
 
     @Test("softirq: vector name from SoftIRQ.names")
     func softirq() throws {
-        let a = Aggregator(windowStart: W)
+        let a = Window(windowStart: W)
         a.fold([
             Self.irq(.soft, 1, dur: 1_000, at: 1 * ms),
             Self.irq(.soft, 1, dur: 2_000, at: 2 * ms),
@@ -61,7 +61,7 @@ struct AggregatorInterruptTests {
 
     @Test("system vector: name from SystemVector.names")
     func systemVector() throws {
-        let a = Aggregator(windowStart: W)
+        let a = Window(windowStart: W)
         a.fold([
             Self.irq(.systemVector, 0, dur: 1_500, at: 1 * ms),
             Self.irq(.systemVector, 0, dur: 2_500, at: 2 * ms),
@@ -77,7 +77,7 @@ struct AggregatorInterruptTests {
 
     @Test("the same number in different kinds are different sources")
     func kindsAreSeparate() {
-        let a = Aggregator(windowStart: W)
+        let a = Window(windowStart: W)
         a.fold([
             Self.irq(.hard, 1, dur: 1_000, at: 1 * ms, comm: "i8042"),
             Self.irq(.soft, 1, dur: 2_000, at: 2 * ms),
@@ -92,7 +92,7 @@ struct AggregatorInterruptTests {
 
     @Test("IRQs sorted by total time, descending")
     func irqOrder() {
-        let a = Aggregator(windowStart: W)
+        let a = Window(windowStart: W)
         a.fold([
             Self.irq(.hard, 10, dur: 1_000, at: 1 * ms, comm: "a"),
             Self.irq(.hard, 11, dur: 9_000, at: 2 * ms, comm: "b"),
@@ -105,7 +105,7 @@ struct AggregatorInterruptTests {
 
     @Test("migrations by kind: aux 0/1/2 = at wakeup / while queued / while running")
     func migrationKinds() {
-        let a = Aggregator(windowStart: W)
+        let a = Window(windowStart: W)
         func mig(_ tid: UInt32, _ aux: UInt32, _ t: UInt64) -> Record {
             Record(kind: .migrate, ts: W + t, aux: aux, tid: tid, tgid: 10, otherPid: 0, otherTgid: 1)
         }
@@ -114,7 +114,7 @@ struct AggregatorInterruptTests {
             mig(10, 1, 4 * ms),
             mig(11, 2, 5 * ms), mig(11, 2, 6 * ms), mig(11, 2, 7 * ms),
         ])
-        #expect(a.migrations == [3, 1, 3])
+        #expect(a.migrations.byKind == [3, 1, 3])
         #expect(a.threads[10]?.migrations == 3)
         #expect(a.threads[11]?.migrations == 4)
         a.close(at: W + 10 * ms, open: [])

@@ -7,7 +7,7 @@ import Testing
 struct AggregatorThiefTests {
     @Test("one thief on CPU 0 then CPU 1 (victim migrated while queued) is one entry")
     func thiefFollowsMigration() throws {
-        let a = Aggregator(windowStart: W)
+        let a = Window(windowStart: W)
         a.fold([
             Record(kind: .steal, ts: W + 3 * ms, start: W + 1 * ms, dur: 2 * ms, cpu: 0,
                    tid: 10, tgid: 10, otherPid: 500, otherTgid: 500, comm: "stress"),
@@ -29,13 +29,13 @@ struct AggregatorThiefTests {
         #expect(r.thieves == [Report.Thief(pid: 500, tgid: 500, comm: "stress", count: 2,
                                            stolenNs: 7 * ms, maxNs: 5 * ms, kthread: false)])
         // A steal is not a slice of the victim, and the thief is not a target thread.
-        #expect(a.onCore.count == 0)
+        #expect(a.time.onCore.count == 0)
         #expect(a.threads[500] == nil)
     }
 
     @Test("thieves sorted by stolen time, descending; ties by pid")
     func sorted() {
-        let a = Aggregator(windowStart: W)
+        let a = Window(windowStart: W)
         func steal(_ pid: UInt32, _ dur: UInt64, _ comm: String, aux: UInt32 = 0) -> Record {
             Record(kind: .steal, ts: W + 50 * ms, start: W + 50 * ms - dur, dur: dur, aux: aux,
                    tid: 10, tgid: 10, otherPid: pid, otherTgid: pid, comm: comm)
@@ -58,7 +58,7 @@ struct AggregatorThiefTests {
     @Test("kthread flag from aux THIEF_F_KTHREAD")
     func kthread() throws {
         #expect(THIEF_F_KTHREAD == 1)
-        let a = Aggregator(windowStart: W)
+        let a = Window(windowStart: W)
         a.fold([
             Record(kind: .steal, ts: W + 2 * ms, start: W + 1 * ms, dur: 1 * ms, aux: THIEF_F_KTHREAD,
                    tid: 10, tgid: 10, otherPid: 55, otherTgid: 55, comm: "kworker/0:1"),
@@ -73,7 +73,7 @@ struct AggregatorThiefTests {
 
     @Test("a steal that started before the window is clipped to the window")
     func stealClipped() throws {
-        let a = Aggregator(windowStart: W)
+        let a = Window(windowStart: W)
         // Ran 8 ms, of which 3 ms inside the window.
         a.fold(Record(kind: .steal, ts: W + 3 * ms, start: W - 5 * ms, dur: 8 * ms,
                       tid: 10, tgid: 10, otherPid: 500, otherTgid: 500, comm: "stress"))
@@ -88,7 +88,7 @@ struct AggregatorThiefTests {
 
     @Test("a clipped steal never exceeds its own dur")
     func stealClippedByDur() throws {
-        let a = Aggregator(windowStart: W)
+        let a = Window(windowStart: W)
         // The wait began long ago, the thief ran only 1 ms (accumulated stolen time).
         a.fold(Record(kind: .steal, ts: W + 10 * ms, start: W - 1 * ms, dur: 1 * ms,
                       tid: 10, tgid: 10, otherPid: 500, otherTgid: 500, comm: "stress"))

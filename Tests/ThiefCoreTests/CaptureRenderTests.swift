@@ -184,7 +184,7 @@ struct OpenMetricsBucketTests {
     }
 
     static func report(_ slices: [UInt64]) -> Report {
-        let a = Aggregator(windowStart: W)
+        let a = Window(windowStart: W)
         a.addThread(tid: 1, tgid: 1, comm: "x")
         var t = W
         for d in slices {

@@ -92,8 +92,8 @@ enum GoldenScenario {
         command: nil, exitStatus: nil, startTime: "2026-01-01T00:00:00.000Z", endReason: "duration",
         lostEvents: 0, attach: "tp_btf", programs: 12)
 
-    static func aggregator() -> Aggregator {
-        let a = Aggregator(windowStart: start)
+    static func aggregator() -> Window {
+        let a = Window(windowStart: start)
         a.addThread(tid: victim, tgid: victim, comm: "victim")
         a.fold(records)
         a.close(at: end, open: [(victim, tstate(tgid: victim, running: true, onTs: at(95), onCpu: 2))])

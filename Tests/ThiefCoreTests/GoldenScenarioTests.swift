@@ -78,17 +78,17 @@ struct GoldenScenarioTests {
             Report.Bucket(lowNs: 16_384_000, highNs: 32_768_000, count: 1),
         ])
         let s = try #require(r.offCore.byState)
-        let pre = try #require(s["preempted"])
+        let pre = try #require(s[.preempted])
         #expect(pre.totalNs == 9 * ms && pre.count == 4 && pre.minNs == 1 * ms && pre.maxNs == 5 * ms)
         #expect(pre.avgNs == 2_250_000)
         #expect(pre.p50Ns == 1_000_447)
         #expect(pre.p99Ns == 5 * ms)
         #expect(pre.pct == 9_000_000.0 / 130_000_000.0)
-        let sl = try #require(s["sleeping"])
+        let sl = try #require(s[.sleeping])
         #expect(sl.totalNs == 20 * ms && sl.count == 1 && sl.p50Ns == 20 * ms)
-        let bl = try #require(s["blocked"])
+        let bl = try #require(s[.blocked])
         #expect(bl.totalNs == 5 * ms && bl.count == 1 && bl.p50Ns == 5 * ms)
-        let ot = try #require(s["other"])
+        let ot = try #require(s[.other])
         #expect(ot.totalNs == 5 * ms && ot.count == 1 && ot.p99Ns == 5 * ms)
     }
 
@@ -136,7 +136,7 @@ struct GoldenScenarioTests {
 
     @Test("folding the records in any order gives the same report")
     func orderIndependent() {
-        let a = Aggregator(windowStart: GoldenScenario.start)
+        let a = Window(windowStart: GoldenScenario.start)
         a.addThread(tid: GoldenScenario.victim, tgid: GoldenScenario.victim, comm: "victim")
         a.fold(GoldenScenario.records.reversed())
         a.close(at: GoldenScenario.end,

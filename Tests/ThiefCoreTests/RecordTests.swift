@@ -1,5 +1,5 @@
 import Testing
-import ThiefCore
+@testable import ThiefCore
 
 @Suite("Record decoding")
 struct RecordTests {
@@ -16,97 +16,117 @@ struct RecordTests {
         return b
     }
 
-    @Test("the record is 64 bytes, ABI version 1")
+    /// A record of the current layout (ABI 2) laid out by hand: the head, then the type's fields.
+    static func bytesV2(ts: UInt64, type: UInt16, cpu: UInt16, tid: UInt32, tgid: UInt32, body: [UInt8]) -> [UInt8] {
+        var b: [UInt8] = []
+        func put<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { b += $0 } }
+        put(ts); put(type); put(cpu); put(tid); put(tgid); put(UInt32(0))
+        precondition(b.count == 24 && body.count <= 40)
+        return b + body + [UInt8](repeating: 0, count: 40 - body.count)
+    }
+
+    static func le<T: FixedWidthInteger>(_ v: T) -> [UInt8] { withUnsafeBytes(of: v.littleEndian) { Array($0) } }
+
+    static func decode(_ raw: [UInt8], abi: Int = Record.abiVersion) -> Event? {
+        raw.withUnsafeBytes { EventDecoder(abiVersion: abi).decode($0.baseAddress!) }
+    }
+
+    @Test("the record is 64 bytes, ABI version 2; version 1 recordings stay readable")
     func size() {
         #expect(Record.size == 64)
         #expect(MemoryLayout<Record>.size == 64)
-        #expect(Record.abiVersion == 1)
+        #expect(Record.abiVersion == 2)
+        #expect(EventDecoder.readable == [1, 2])
     }
 
-    @Test("decode reads every field at its offset")
-    func decodeFields() throws {
+    @Test("a steal: every field at its ABI 2 offset")
+    func decodeStealV2() throws {
+        let body = Self.le(UInt64(42_000)) + Self.le(UInt32(99)) + Self.le(UInt32(98)) + Self.le(UInt32(1))
+            + Self.le(UInt32(0)) + Array("kworker/7:1".utf8)
+        let raw = Self.bytesV2(ts: 0x1122_3344_5566_7788, type: 4, cpu: 7, tid: 4242, tgid: 0, body: body)
+        guard case .steal(let s) = try #require(Self.decode(raw)) else { Issue.record("not a steal"); return }
+        #expect(s.end == 0x1122_3344_5566_7788 && s.start == s.end - 42_000 && s.duration == 42_000)
+        #expect(s.cpu == 7 && s.victim == 4242 && s.pid == 99 && s.tgid == 98 && s.kthread)
+        #expect(s.comm.string == "kworker/7:1")
+    }
+
+    @Test("a slice, an interrupt and a migration at their ABI 2 offsets")
+    func decodeOthersV2() throws {
+        let slice = Self.bytesV2(
+            ts: 5_000, type: 1, cpu: 3, tid: 10, tgid: 9,
+            body: Self.le(UInt64(1_000)) + Self.le(UInt64(3_990)) + Self.le(UInt32(2)))
+        guard case .slice(let sl) = try #require(Self.decode(slice)) else { Issue.record("not a slice"); return }
+        #expect(sl.start == 1_000 && sl.end == 5_000 && sl.ran == 3_990 && sl.next == .blocked && sl.cpu == 3)
+        let irq = Self.bytesV2(
+            ts: 9_000, type: 5, cpu: 1, tid: 10, tgid: 9,
+            body: Self.le(UInt64(8_000)) + Self.le(UInt64(700)) + Self.le(UInt32(0)) + Self.le(UInt32(42))
+                + Array("nvme0q1".utf8))
+        guard case .interrupt(let i) = try #require(Self.decode(irq)) else { Issue.record("not an irq"); return }
+        #expect(i.kind == .hard && i.number == 42 && i.duration == 700 && i.start == 8_000 && i.name == "nvme0q1")
+        let mig = Self.bytesV2(
+            ts: 7, type: 6, cpu: 0, tid: 10, tgid: 9,
+            body: Self.le(UInt32(1)) + Self.le(UInt32(3)) + Self.le(UInt32(1)))
+        guard case .migration(let m) = try #require(Self.decode(mig)) else { Issue.record("not a migration"); return }
+        #expect(m.from == 1 && m.to == 3 && m.kind == .whileQueued && m.time == 7)
+    }
+
+    @Test("ABI 1 records (old recordings) decode to the same events")
+    func decodeV1() throws {
         let raw = Self.bytes(ts: 0x1122_3344_5566_7788, start: 1_000_000_123, dur: 42_000, type: 4, cpu: 7,
                              aux: 1, tid: 4242, tgid: 4240, otherPid: 99, otherTgid: 98,
                              comm: Array("kworker/7:1".utf8))
         #expect(raw.count == 64)
-        let r = try #require(raw.withUnsafeBytes { Record.decode($0) })
-        #expect(r.ts == 0x1122_3344_5566_7788)
-        #expect(r.start_ts == 1_000_000_123)
-        #expect(r.dur == 42_000)
-        #expect(r.type == 4)
-        #expect(r.kind == .steal)
-        #expect(r.cpu == 7)
-        #expect(r.aux == 1)
-        #expect(r.tid == 4242)
-        #expect(r.tgid == 4240)
-        #expect(r.other_pid == 99)
-        #expect(r.other_tgid == 98)
-        #expect(r.commString == "kworker/7:1")
+        guard case .steal(let s) = try #require(Self.decode(raw, abi: 1)) else { Issue.record("not a steal"); return }
+        #expect(s.end == 0x1122_3344_5566_7788 && s.start == 1_000_000_123 && s.duration == 42_000)
+        #expect(s.cpu == 7 && s.victim == 4242 && s.pid == 99 && s.tgid == 98 && s.kthread)
+        #expect(s.comm.string == "kworker/7:1")
+        let mig = Self.bytes(ts: 5, start: 0, dur: 0, type: 6, cpu: 0, aux: 2, tid: 2, tgid: 2,
+                             otherPid: 1, otherTgid: 0, comm: [])
+        guard case .migration(let m) = try #require(Self.decode(mig, abi: 1)) else { Issue.record("no"); return }
+        #expect(m.from == 1 && m.to == 0 && m.kind == .whileRunning)
     }
 
-    @Test("a record built in Swift round-trips through its bytes")
+    @Test("an event encoded by Record(_:) decodes to itself")
     func roundTrip() throws {
         let r = Record(kind: .irq, ts: 123_456_789, start: 123_000_000, dur: 4_321, cpu: 3, aux: 0,
                        tid: 17, tgid: 16, otherPid: 42, otherTgid: 0, comm: "nvme0q1")
         let raw = withUnsafeBytes(of: r) { Array($0) }
         #expect(raw.count == 64)
-        let d = try #require(raw.withUnsafeBytes { Record.decode($0) })
-        #expect(d.ts == r.ts && d.start_ts == r.start_ts && d.dur == r.dur)
-        #expect(d.type == r.type && d.cpu == r.cpu && d.aux == r.aux)
-        #expect(d.tid == r.tid && d.tgid == r.tgid && d.other_pid == r.other_pid && d.other_tgid == r.other_tgid)
-        #expect(d.commString == "nvme0q1")
-        #expect(d.kind == .irq)
+        guard case .interrupt(let i) = try #require(Self.decode(raw)) else { Issue.record("not an irq"); return }
+        #expect(i.end == 123_456_789 && i.start == 123_000_000 && i.duration == 4_321 && i.cpu == 3)
+        #expect(i.kind == .hard && i.tid == 17 && i.tgid == 16 && i.number == 42 && i.handler.string == "nvme0q1")
     }
 
-    @Test("decode from an unaligned buffer with trailing bytes")
-    func decodeUnaligned() throws {
-        let raw = [0xAA] + Self.bytes(ts: 5, start: 4, dur: 1, type: 1, cpu: 1, aux: 0, tid: 2, tgid: 2,
-                                      otherPid: 0, otherTgid: 0, comm: Array("x".utf8)) + [0xBB, 0xCC]
-        let r = try #require(raw.withUnsafeBytes { Record.decode(UnsafeRawBufferPointer(rebasing: $0[1...])) })
-        #expect(r.ts == 5 && r.start_ts == 4 && r.dur == 1 && r.kind == .slice && r.commString == "x")
-    }
-
-    @Test("63 bytes (or none) decode to nil")
-    func tooShort() {
-        let raw = [UInt8](repeating: 0, count: 63)
-        #expect(raw.withUnsafeBytes { Record.decode($0) } == nil)
-        #expect([UInt8]().withUnsafeBytes { Record.decode($0) } == nil)
-    }
-
-    @Test("commString: a full 16-byte comm with no NUL")
-    func fullComm() throws {
-        let name = Array("abcdefghijklmnop".utf8)
-        #expect(name.count == 16)
-        let raw = Self.bytes(ts: 1, start: 0, dur: 0, type: 7, cpu: 0, aux: 0, tid: 1, tgid: 1,
-                             otherPid: 0, otherTgid: 0, comm: name)
-        let r = try #require(raw.withUnsafeBytes { Record.decode($0) })
-        #expect(r.commString == "abcdefghijklmnop")
-    }
-
-    @Test("commString stops at an embedded NUL")
-    func embeddedNul() throws {
-        let raw = Self.bytes(ts: 1, start: 0, dur: 0, type: 7, cpu: 0, aux: 0, tid: 1, tgid: 1,
+    @Test("a full 16-byte comm with no NUL; a comm stops at an embedded NUL")
+    func comms() throws {
+        let full = Self.bytes(ts: 1, start: 0, dur: 0, type: 7, cpu: 0, aux: 0, tid: 1, tgid: 1,
+                              otherPid: 0, otherTgid: 0, comm: Array("abcdefghijklmnop".utf8))
+        guard case .threadBorn(let c) = try #require(Self.decode(full, abi: 1)) else { Issue.record("no"); return }
+        #expect(c.comm.string == "abcdefghijklmnop")
+        let nul = Self.bytes(ts: 1, start: 0, dur: 0, type: 9, cpu: 0, aux: 0, tid: 1, tgid: 1,
                              otherPid: 0, otherTgid: 0, comm: Array("ab".utf8) + [0] + Array("cd".utf8))
-        let r = try #require(raw.withUnsafeBytes { Record.decode($0) })
-        #expect(r.commString == "ab")
-        #expect(Record(kind: .exec, ts: 1, tid: 1, tgid: 1, comm: "").commString == "")
+        guard case .threadExec(let e) = try #require(Self.decode(nul, abi: 1)) else { Issue.record("no"); return }
+        #expect(e.comm.string == "ab")
     }
 
-    @Test("the Swift initializer keeps at most 15 comm bytes (room for the NUL)")
-    func initTruncatesComm() {
-        let r = Record(kind: .newThread, ts: 1, tid: 1, tgid: 1, comm: "a-very-long-thread-name")
-        #expect(r.commString == "a-very-long-thr")
-        #expect(r.commString.utf8.count == 15)
+    @Test("Comm keeps at most 15 bytes (room for the NUL)")
+    func commTruncates() {
+        let c = Comm("a-very-long-thread-name")
+        #expect(c.string == "a-very-long-thr")
+        #expect(c.string.utf8.count == 15)
     }
 
-    @Test("unknown record types have no kind")
+    @Test("unknown record types decode to nil")
     func unknownKind() {
         var r = Record(kind: .slice, ts: 1, tid: 1, tgid: 1)
-        r.type = 0
-        #expect(r.kind == nil)
-        r.type = 10
-        #expect(r.kind == nil)
-        for k: UInt16 in 1...9 { r.type = k; #expect(r.kind?.rawValue == k) }
+        for t: UInt16 in [0, 10, 77] {
+            r.type = t
+            #expect(withUnsafeBytes(of: r) { EventDecoder().decode($0.baseAddress!) } == nil)
+        }
+        for t: UInt16 in 1...9 {
+            r.type = t
+            #expect(withUnsafeBytes(of: r) { EventDecoder().decode($0.baseAddress!) } != nil)
+        }
     }
 
     @Test("softirq and system-vector names")

@@ -66,7 +66,7 @@ struct SessionTests {
         #expect(total { $0.offCore.count } == whole.offCore.count)
         #expect(total { $0.runnableWait.totalNs } == whole.runnableWait.totalNs)
         #expect(total { $0.runnableWait.count } == whole.runnableWait.count)
-        for state in ["preempted", "sleeping"] {
+        for state: OffState in [.preempted, .sleeping] {
             #expect(total { $0.offCore.byState?[state]?.totalNs ?? 0 } == whole.offCore.byState?[state]?.totalNs)
         }
         #expect(total { $0.thieves.first?.stolenNs ?? 0 } == 5 * ms)
@@ -89,8 +89,8 @@ struct SessionTests {
         #expect(parts[2].onCore.count == 1)
         #expect(parts[2].onCore.maxNs == 11 * ms)  // histograms see whole episodes
         // The 15 ms sleep [23,38) is split 7 / 8 between intervals 2 and 3.
-        #expect(parts[2].offCore.byState?["sleeping"]?.totalNs == 7 * ms)
-        #expect(parts[3].offCore.byState?["sleeping"]?.totalNs == 8 * ms)
+        #expect(parts[2].offCore.byState?[.sleeping]?.totalNs == 7 * ms)
+        #expect(parts[3].offCore.byState?[.sleeping]?.totalNs == 8 * ms)
     }
 
     @Test("late records fold into the window their timestamp belongs to")
@@ -103,9 +103,9 @@ struct SessionTests {
         s.fold(Record(kind: .migrate, ts: W + 9 * ms, tid: 1, tgid: 1))
         s.tick(now: W + 10 * ms + Session.grace + 1)
         #expect(closed == [0])
-        let (last, idx) = s.finish(at: W + 15 * ms, open: [])
+        let (last, idx) = s.finish(at: W + 15 * ms, open: [KernelOpenThread]())
         #expect(idx == 1)
-        #expect(last.migrations.reduce(0, +) == 1)
+        #expect(last.migrations.count == 1)
     }
 }
 
@@ -145,7 +145,7 @@ struct SessionLifecycleTests {
         #expect(sum { $0.offCore.totalNs } == r.whole.offCore.totalNs, sourceLocation: sourceLocation)
         #expect(sum { $0.runnableWait.totalNs } == r.whole.runnableWait.totalNs, sourceLocation: sourceLocation)
         #expect(sum { $0.onCore.count } == r.whole.onCore.count, sourceLocation: sourceLocation)
-        for state in OffState.allCases.map(\.name) {
+        for state in OffState.allCases {
             #expect(sum { $0.offCore.byState?[state]?.totalNs ?? 0 } == r.whole.offCore.byState?[state]?.totalNs ?? 0,
                     "\(state)", sourceLocation: sourceLocation)
         }
@@ -226,8 +226,8 @@ struct SessionLifecycleTests {
         let sleeper = r.parts.map { p in p.target.threads.first { $0.tid == 20 }! }
         #expect(sleeper[0].offCoreNs == 100 * ms && sleeper[2].offCoreNs == 100 * ms)
         #expect(sleeper[3].offCoreNs == 97 * ms && sleeper[3].onCoreNs == 3 * ms)
-        #expect(r.parts[0].offCore.byState?["sleeping"]?.totalNs == 200 * ms) // threads 20 and 21
-        #expect(r.parts[0].offCore.byState?["blocked"]?.totalNs == 100 * ms)  // thread 22
+        #expect(r.parts[0].offCore.byState?[.sleeping]?.totalNs == 200 * ms) // threads 20 and 21
+        #expect(r.parts[0].offCore.byState?[.blocked]?.totalNs == 100 * ms)  // thread 22
         // Thread 22 had no event: its 30 ms on-core (the kernel's books) go to the last interval.
         #expect(r.parts[9].target.threads.first { $0.tid == 22 }?.onCoreNs == 30 * ms)
         #expect(r.whole.target.threads.first { $0.tid == 22 }?.onCoreNs == 30 * ms)

@@ -7,7 +7,7 @@ import Testing
 struct TextRendererTests {
     @Test("an empty window renders 'no …' and 'none'")
     func empty() {
-        let a = Aggregator(windowStart: W)
+        let a = Window(windowStart: W)
         a.close(at: W + 1_000 * ms, open: [])
         let text = TextRenderer.render(a.report(meta()))
         #expect(text.contains("0 threads, 1.000s window"))
@@ -21,7 +21,7 @@ struct TextRendererTests {
 
     @Test("lost events mark the report incomplete")
     func lostEvents() {
-        let a = Aggregator(windowStart: W)
+        let a = Window(windowStart: W)
         a.close(at: W + 10 * ms, open: [])
         let text = TextRenderer.render(a.report(meta(lostEvents: 7)))
         #expect(text.contains("lost events: 7  ** INCOMPLETE: the ring buffer overflowed **"))
@@ -29,7 +29,7 @@ struct TextRendererTests {
 
     @Test("a launched command: its argv and exit status in the header")
     func command() {
-        let a = Aggregator(windowStart: W)
+        let a = Window(windowStart: W)
         a.close(at: W + 10 * ms, open: [])
         let text = TextRenderer.render(a.report(meta(command: ["sleep", "1"], exitStatus: 0)))
         #expect(text.hasPrefix("thief 0.1.0: 'sleep 1' (victim), 0 threads, 10.00ms window"))
@@ -38,7 +38,7 @@ struct TextRendererTests {
 
     @Test("more than 20 thieves: the first 20 and a count of the rest")
     func manyThieves() {
-        let a = Aggregator(windowStart: W)
+        let a = Window(windowStart: W)
         for pid: UInt32 in 1...25 {
             a.fold(Record(kind: .steal, ts: W + 5 * ms, start: W + 1 * ms, dur: UInt64(pid) * us,
                           tid: 10, tgid: 10, otherPid: 100 + pid, otherTgid: 100 + pid, comm: "t\(pid)"))

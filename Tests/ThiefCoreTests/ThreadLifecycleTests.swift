@@ -22,7 +22,7 @@ struct ThreadLifecycleTests {
 
     @Test("a thread created and exiting mid-window: window, books, exited flag, comm")
     func createdAndExited() throws {
-        let a = Aggregator(windowStart: W)
+        let a = Window(windowStart: W)
         a.addThread(tid: 10, tgid: 10, comm: "main")
         a.fold(Self.worker)
         a.close(at: end, open: [(10, tstate(tgid: 10, offState: .sleeping))], untouchedOnCore: [10: 0])
@@ -32,7 +32,7 @@ struct ThreadLifecycleTests {
         #expect(t.exit == W + 8 * ms)
         #expect(t.comm == "worker")
         #expect(t.tgid == 10)
-        let w = a.window(of: t)
+        let w = a.span(of: t)
         #expect(w.start == W + 2 * ms)
         #expect(w.end == W + 8 * ms)
         #expect(t.onCore == 4 * ms)
@@ -42,7 +42,7 @@ struct ThreadLifecycleTests {
         #expect(t.slices == 2)
 
         let main = try #require(a.threads[10])
-        #expect(a.window(of: main) == (W, end))
+        #expect(a.span(of: main) == (W, end))
         #expect(main.onCore + main.offCore == 10 * ms)
 
         // Thread time: 10 ms of main + 6 ms of the worker.
@@ -63,7 +63,7 @@ struct ThreadLifecycleTests {
 
     @Test("a seeded thread that exits mid-window: window from the start to the exit")
     func seededExits() throws {
-        let a = Aggregator(windowStart: W)
+        let a = Window(windowStart: W)
         a.addThread(tid: 10, tgid: 10, comm: "main")
         a.fold([
             Record(kind: .slice, ts: W + 3 * ms, start: 0, tid: 10, tgid: 10),
@@ -71,7 +71,7 @@ struct ThreadLifecycleTests {
         ])
         a.close(at: end, open: [])
         let t = try #require(a.threads[10])
-        #expect(a.window(of: t) == (W, W + 3 * ms))
+        #expect(a.span(of: t) == (W, W + 3 * ms))
         #expect(t.onCore + t.offCore == 3 * ms)
         // prctl(PR_SET_NAME) sends no event: the name at exit is the latest one.
         #expect(t.comm == "other-name", "EXIT carries the thread's last name")
@@ -80,12 +80,12 @@ struct ThreadLifecycleTests {
 
     @Test("a thread created and still alive at the end: window from creation to the end")
     func createdAlive() throws {
-        let a = Aggregator(windowStart: W)
+        let a = Window(windowStart: W)
         a.fold(Record(kind: .newThread, ts: W + 4 * ms, tid: 12, tgid: 10, otherPid: 10, comm: "pool-1"))
         a.close(at: end, open: [(12, tstate(tgid: 10, offTs: W + 4 * ms, offState: .preempted,
                                             waiting: true, waitTs: W + 4 * ms))])
         let t = try #require(a.threads[12])
-        #expect(a.window(of: t) == (W + 4 * ms, end))
+        #expect(a.span(of: t) == (W + 4 * ms, end))
         #expect(t.onCore + t.offCore == 6 * ms)
         #expect(t.runnableWait == 6 * ms)
         #expect(t.exit == nil)
@@ -94,7 +94,7 @@ struct ThreadLifecycleTests {
 
     @Test("comm: from NEW_THREAD, EXIT only if still unnamed, EXEC always renames")
     func commSources() throws {
-        let a = Aggregator(windowStart: W)
+        let a = Window(windowStart: W)
         a.addThread(tid: 1, tgid: 1, comm: "sh")
         a.fold([
             Record(kind: .exec, ts: W + 1 * ms, tid: 1, tgid: 1, comm: "make"),
@@ -114,7 +114,7 @@ struct ThreadLifecycleTests {
 
     @Test("addThread does not overwrite a thread already seen")
     func addThreadIdempotent() {
-        let a = Aggregator(windowStart: W)
+        let a = Window(windowStart: W)
         a.addThread(tid: 1, tgid: 1, comm: "first")
         a.fold(Record(kind: .slice, ts: W + 1 * ms, start: W, dur: 1 * ms, tid: 1, tgid: 1))
         a.addThread(tid: 1, tgid: 1, comm: "second")
@@ -124,7 +124,7 @@ struct ThreadLifecycleTests {
 
     @Test("an empty window: every number zero, four off-core states, no tables")
     func emptyReport() throws {
-        let a = Aggregator(windowStart: W)
+        let a = Window(windowStart: W)
         a.close(at: end, open: [])
         let r = a.report(meta(lostEvents: 3))
         #expect(r.window.startNs == W && r.window.endNs == end && r.window.durationNs == 10 * ms)
@@ -134,7 +134,7 @@ struct ThreadLifecycleTests {
             #expect(s.p50Ns == 0 && s.p99Ns == 0 && s.pct == 0)
             #expect(s.hist.isEmpty)
         }
-        #expect(Set(try #require(r.offCore.byState).keys) == ["preempted", "sleeping", "blocked", "other"])
+        #expect(Set(try #require(r.offCore.byState).states.map(\.name)) == ["preempted", "sleeping", "blocked", "other"])
         #expect(r.onCore.byState == nil && r.runnableWait.byState == nil)
         #expect(r.thieves.isEmpty && r.irqs.isEmpty && r.softirqs.isEmpty && r.systemVectors.isEmpty)
         #expect(r.migrations == Report.Migrations(count: 0, atWakeup: 0, whileQueued: 0, whileRunning: 0))
@@ -145,7 +145,7 @@ struct ThreadLifecycleTests {
 
     @Test("hist spans the first to the last non-empty bucket, zeros in between")
     func histSpan() throws {
-        let a = Aggregator(windowStart: W)
+        let a = Window(windowStart: W)
         a.fold([
             Record(kind: .slice, ts: W + 1 * ms, start: W, dur: 1_500, tid: 1, tgid: 1),   // bucket 1
             Record(kind: .slice, ts: W + 2 * ms, start: W, dur: 5_000, tid: 1, tgid: 1),   // bucket 3

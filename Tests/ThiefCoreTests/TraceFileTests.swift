@@ -99,7 +99,7 @@ struct TraceFileTests {
                           untouched: [UInt32: UInt64] = [:], seeds: [RunHeader.Seed]? = nil) throws -> [UInt8] {
         var h = RunHeader(version: "0.1.0", host: "h", kernel: "k", pid: pid, comm: "victim", command: nil,
                           runStart: runStart, startEpochNs: startEpochNs, attach: "tp_btf", programs: 28,
-                          seeds: seeds ?? [.init(tid: 10, tgid: 10, comm: "victim", state: 1), .init(tid: 11, tgid: 10, comm: "b")],
+                          seeds: seeds ?? [.init(tid: 10, tgid: 10, comm: "victim", state: .sleeping), .init(tid: 11, tgid: 10, comm: "b")],
                           onlineCPUs: [0, 1])
         h.interval = 3 * ms
         h.intervalCount = 2
@@ -143,8 +143,11 @@ struct TraceFileTests {
             recs.append(Record(kind: .slice, ts: W + 3 * ms, start: W + 2 * ms, dur: .max, tid: tid, tgid: 10))
         }
         let huge = try TraceFile.parse(try Self.recording(records: Self.bytes(recs), untouched: [12: .max],
-                                                          seeds: [.init(tid: 12, tgid: 10, comm: "idle", state: 9)]))
+                                                          seeds: [.init(tid: 12, tgid: 10, comm: "idle", state: .other)]))
         for iv: UInt64? in [nil, ms, 3 * ms] { renderAll(Replay.reports(huge, interval: iv)) }
+        // A seed state out of range in a crafted header reads as `other`.
+        let seed = try JSONDecoder().decode(ThreadSeed.self, from: Data(#"{"tid":1,"tgid":1,"comm":"x","state":9}"#.utf8))
+        #expect(seed.state == .other)
     }
 
     @Test("the online CPUs are kept in the header and shown in the report; older recordings have none")

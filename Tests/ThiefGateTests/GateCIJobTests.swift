@@ -26,8 +26,8 @@ struct GateCIJobTests {
     /// two migrations, no kworker thief.
     static func good() throws -> Report {
         var r = try Fixture.report(p99: 100)
-        r.offCore.byState?["preempted"]?.pct = 0.01
-        r.offCore.byState?["preempted"]?.totalNs = 10_000_000
+        r.offCore.byState?[.preempted]?.pct = 0.01
+        r.offCore.byState?[.preempted]?.totalNs = 10_000_000
         r.migrations.count = 2
         r.thieves.removeAll { $0.comm.hasPrefix("kworker") }
         return r
@@ -37,7 +37,7 @@ struct GateCIJobTests {
     /// `--max-regression` entry against `good()`.
     static func bad() throws -> Report {
         var r = try Fixture.report(p99: 1000)
-        r.offCore.byState?["preempted"]?.pct = 0.3
+        r.offCore.byState?[.preempted]?.pct = 0.3
         r.migrations.count = 20
         r.offCore.totalNs = try good().offCore.totalNs * 3 / 2
         return r

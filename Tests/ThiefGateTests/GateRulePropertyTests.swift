@@ -6,7 +6,7 @@ import ThiefCore
 struct GateRulePropertyTests {
     static let subjects: [Subject] = [
         .onCore, .offCore, .runnableWait, .migrations, .irqs, .softirqs, .systemVectors, .lostEvents, .missedSwitchEvents,
-    ] + Subject.OffCoreState.allCases.map { .offCoreState($0) }
+    ] + OffState.allCases.map { .offCoreState($0) }
 
     static func selector(_ g: inout SeededGenerator) -> ThiefSelector {
         switch Int.random(in: 0..<3, using: &g) {

@@ -136,7 +136,7 @@ struct GateVerdictTests {
             try RuleParser.rule("off_core.preempted.total > 0ns").observed(in: noStates)
         }
         var noBlocked = r
-        noBlocked.offCore.byState?["blocked"] = nil
+        noBlocked.offCore.byState?[.blocked] = nil
         #expect(throws: MetricUnavailable("off_core.by_state.blocked")) {
             try RuleParser.rule("off_core.blocked > 1%").observed(in: noBlocked)
         }
@@ -161,7 +161,7 @@ struct GateVerdictTests {
         let reports = try ReportFile.reports(in: data)
         let r = try #require(reports.first)
         #expect(r.onCore.absent == ["p90_ns", "pct", "min_ns", "avg_ns"])
-        #expect(r.offCore.byState?["preempted"]?.absent == ["p90_ns", "pct", "min_ns", "avg_ns"])
+        #expect(r.offCore.byState?[.preempted]?.absent == ["p90_ns", "pct", "min_ns", "avg_ns"])
         // The promised fields read as before.
         #expect(try RuleParser.rule("on_core.p50 > 1ms").observed(in: r) == 4 * Self.ms)
         #expect(try RuleParser.rule("runnable_wait.p99 > 1us").observed(in: r) == 200 * Self.us)

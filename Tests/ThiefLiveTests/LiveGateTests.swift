@@ -120,7 +120,7 @@ extension LiveTests {
         #expect(reports.allSatisfy { $0.target.command == ["./bench.sh"] && $0.target.exitStatus == 0 })
         let rules = try Self.quoted(after: "--fail-if ", in: githubMeasure).map { try RuleParser.rule($0) }
         let verdict = try Gate(rules: rules).judge(reports)
-        print("GATE README GitHub job: preempted \(reports.map { $0.offCore.byState?["preempted"]?.pct ?? -1 }), failed \(verdict.failures)")
+        print("GATE README GitHub job: preempted \(reports.map { $0.offCore.byState?[.preempted]?.pct ?? -1 }), failed \(verdict.failures)")
         // The bench shares CPU 0 with the competitor: preempted far above 2 %, so the gate fails, as the library says.
         #expect(verdict.failed)
         #expect(measured.code == (verdict.failed ? 1 : 0), "\(measured.stderr)")

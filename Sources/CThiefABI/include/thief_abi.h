@@ -16,43 +16,25 @@
 #include <linux/types.h>
 #endif
 
-#define THIEF_ABI_VERSION 1
+/* 2: a common head and a union of per-type fields (1: shared fields whose
+ * meaning changed with the type; recordings of version 1 are still read). */
+#define THIEF_ABI_VERSION 2
 #define THIEF_COMM_LEN 16
 
 /* Record types (thief_record.type). */
 enum thief_record_type {
-    /* The target thread ran from start_ts to ts on cpu. dur is the growth of
-     * its se.sum_exec_runtime over the slice (exact, the kernel's own books);
-     * start_ts is 0 when the slice began before tracing (clipped by user space).
-     * aux = thief_off_state of the off-core interval the switch-out starts. */
-    THIEF_REC_SLICE = 1,
-    /* The target thread was off-core from start_ts to ts (switch-out to
-     * switch-in). aux = thief_off_state at switch-out. start_ts 0: before tracing. */
-    THIEF_REC_OFFCORE = 2,
-    /* The target thread was runnable but not running from start_ts to ts
-     * (preempted, or woken and waiting for a CPU). cpu = the CPU it ran on. */
-    THIEF_REC_WAIT = 3,
-    /* Task other_pid (tgid other_tgid, comm) ran dur ns on cpu while target
-     * thread tid waited on that CPU's run queue. aux = THIEF_F_KTHREAD if a
-     * kernel thread. */
-    THIEF_REC_STEAL = 4,
-    /* A hard IRQ (aux = THIEF_IRQ_HARD, other_pid = irq, comm = handler),
-     * softirq (THIEF_IRQ_SOFT, other_pid = vector) or x86 system vector
-     * (THIEF_IRQ_SYSVEC, other_pid = thief_sysvec) ran dur ns (own time,
-     * nested handlers excluded) on cpu while target thread tid was on-core. */
-    THIEF_REC_IRQ = 5,
-    /* The target thread moved from cpu other_pid to cpu other_tgid;
-     * aux = thief_migration_kind. */
-    THIEF_REC_MIGRATE = 6,
-    /* A new target thread tid (tgid) was created at ts by other_pid; comm. */
-    THIEF_REC_NEW_THREAD = 7,
-    /* Target thread tid exited at ts (its last switch-out); comm. */
-    THIEF_REC_EXIT = 8,
-    /* Target thread tid exec'd a new program at ts; comm = the new comm. */
-    THIEF_REC_EXEC = 9,
+    THIEF_REC_SLICE = 1,      /* a target's on-core slice ended: .slice */
+    THIEF_REC_OFFCORE = 2,    /* a target's off-core interval ended: .offcore */
+    THIEF_REC_WAIT = 3,       /* a target's runnable wait ended: .wait */
+    THIEF_REC_STEAL = 4,      /* another task ran while a target waited: .steal */
+    THIEF_REC_IRQ = 5,        /* an interrupt ran during a target's slice: .irq */
+    THIEF_REC_MIGRATE = 6,    /* a target moved between CPUs: .migrate */
+    THIEF_REC_NEW_THREAD = 7, /* a new target thread: .task */
+    THIEF_REC_EXIT = 8,       /* a target thread exited (its last switch-out): .task */
+    THIEF_REC_EXEC = 9,       /* a target thread exec'd a new program: .task */
 };
 
-/* State of a thread at switch-out (THIEF_REC_OFFCORE aux). */
+/* State of a thread at switch-out. */
 enum thief_off_state {
     THIEF_OFF_PREEMPTED = 0, /* still runnable: involuntary (R) */
     THIEF_OFF_SLEEPING = 1,  /* S, or an idle D (TASK_NOLOAD) */
@@ -73,7 +55,7 @@ enum thief_irq_kind {
     THIEF_IRQ_SYSVEC = 2,
 };
 
-/* x86 system vectors with tracepoints (THIEF_IRQ_SYSVEC other_pid). */
+/* x86 system vectors with tracepoints (thief_rec_irq.number of THIEF_IRQ_SYSVEC). */
 enum thief_sysvec {
     THIEF_SYSVEC_LOCAL_TIMER = 0,
     THIEF_SYSVEC_RESCHEDULE = 1,
@@ -91,18 +73,77 @@ enum thief_sysvec {
 
 #define THIEF_F_KTHREAD 1u
 
-struct thief_record {
-    __u64 ts;        /* end of the episode, CLOCK_MONOTONIC ns (bpf_ktime_get_ns) */
-    __u64 start_ts;  /* start of the episode, 0 = before tracing began */
-    __u64 dur;       /* ns; see the type */
-    __u16 type;      /* enum thief_record_type */
-    __u16 cpu;
-    __u32 aux;       /* per type: state, kind, flags */
-    __u32 tid;       /* the target thread */
-    __u32 tgid;      /* its process */
-    __u32 other_pid; /* per type: thief pid, irq/vector, origin CPU, parent */
-    __u32 other_tgid;/* per type: thief tgid, destination CPU */
+/* Episode start times: 0 means "before tracing began" (user space clips). */
+
+struct thief_rec_slice {
+    __u64 start_ts;   /* switch-in */
+    __u64 ran_ns;     /* growth of se.sum_exec_runtime over the slice (the kernel's own books) */
+    __u32 next_state; /* thief_off_state of the off-core interval the switch-out starts */
+    __u32 _pad;
+};
+
+struct thief_rec_offcore {
+    __u64 start_ts;   /* switch-out */
+    __u32 state;      /* thief_off_state at switch-out */
+    __u32 _pad;
+};
+
+struct thief_rec_wait {
+    __u64 start_ts;   /* preempted, or woken */
+    __u32 queue_cpu;  /* the run queue it waited on last (head.cpu: where it then ran) */
+    __u32 _pad;
+};
+
+struct thief_rec_steal {
+    __u64 dur;        /* ns the task ran on head.cpu inside the wait; it started at ts - dur */
+    __u32 pid;        /* the task that ran */
+    __u32 tgid;
+    __u32 flags;      /* THIEF_F_KTHREAD */
+    __u32 _pad;
     char comm[THIEF_COMM_LEN];
+};
+
+struct thief_rec_irq {
+    __u64 start_ts;   /* entry */
+    __u64 self_ns;    /* own time: nested handlers excluded */
+    __u32 kind;       /* thief_irq_kind */
+    __u32 number;     /* IRQ line, softirq vector or thief_sysvec */
+    char name[THIEF_COMM_LEN]; /* hard IRQs: irqaction->name */
+};
+
+struct thief_rec_migrate {
+    __u32 from_cpu;
+    __u32 to_cpu;
+    __u32 kind;       /* thief_migration_kind */
+    __u32 _pad;
+};
+
+struct thief_rec_task {
+    __u32 parent;     /* THIEF_REC_NEW_THREAD: the thread that forked it */
+    __u32 _pad;
+    char comm[THIEF_COMM_LEN];
+};
+
+/* One record: 24 bytes every type has, then the type's own fields. head.tid
+ * is the target thread the record is about (for a steal: a target that
+ * waited on that run queue); head.cpu where it happened. */
+struct thief_record {
+    __u64 ts;         /* end of the episode or time of the event, CLOCK_MONOTONIC ns */
+    __u16 type;       /* enum thief_record_type */
+    __u16 cpu;
+    __u32 tid;
+    __u32 tgid;
+    __u32 _pad;
+    union {
+        struct thief_rec_slice slice;
+        struct thief_rec_offcore offcore;
+        struct thief_rec_wait wait;
+        struct thief_rec_steal steal;
+        struct thief_rec_irq irq;
+        struct thief_rec_migrate migrate;
+        struct thief_rec_task task;
+        __u8 _bytes[40];
+    };
 };
 
 /* Counters kept by the kernel side (per-CPU array "counters", key 0). */
@@ -153,7 +194,9 @@ struct thief_knobs {
 static_assert(sizeof(struct thief_record) == THIEF_RECORD_SIZE, "thief_record layout");
 #else
 _Static_assert(sizeof(struct thief_record) == THIEF_RECORD_SIZE, "thief_record layout");
-_Static_assert(__builtin_offsetof(struct thief_record, comm) == 48, "thief_record comm offset");
+_Static_assert(__builtin_offsetof(struct thief_record, slice) == 24, "thief_record head size");
+_Static_assert(sizeof(struct thief_rec_steal) == 40, "thief_rec_steal layout");
+_Static_assert(sizeof(struct thief_rec_irq) == 40, "thief_rec_irq layout");
 _Static_assert(sizeof(struct thief_counters) == 24, "thief_counters layout");
 _Static_assert(sizeof(struct thief_tstate) == 56, "thief_tstate layout");
 _Static_assert(sizeof(struct thief_knobs) == 20, "thief_knobs layout");

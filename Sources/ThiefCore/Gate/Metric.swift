@@ -103,8 +103,8 @@ extension Subject {
         case .offCore: return r.offCore
         case .runnableWait: return r.runnableWait
         case .offCoreState(let state):
-            guard let s = r.offCore.byState?[state.rawValue] else {
-                throw MetricUnavailable("off_core.by_state.\(state.rawValue)")
+            guard let s = r.offCore.byState?[state] else {
+                throw MetricUnavailable("off_core.by_state.\(state.name)")
             }
             return s
         default: throw MetricUnavailable("statistics for \(self)")

@@ -109,14 +109,13 @@ public struct Metric: Hashable, Sendable, CustomStringConvertible {
 /// What a metric path names in the report.
 public enum Subject: Hashable, Sendable, CustomStringConvertible {
     case onCore, offCore, runnableWait
-    case offCoreState(OffCoreState)
+    case offCoreState(OffState)
     case migrations
     case irqs, softirqs, systemVectors
     case lostEvents, missedSwitchEvents
     /// The matching entries of `thieves`, summed (`max` is the largest); none = 0.
     case thief(ThiefSelector)
 
-    public enum OffCoreState: String, CaseIterable, Sendable { case preempted, sleeping, blocked, other }
 
     /// Top-level names, in the order the documentation lists them.
     public static let names = ["on_core", "off_core", "runnable_wait", "migrations", "irqs", "softirqs",
@@ -127,7 +126,7 @@ public enum Subject: Hashable, Sendable, CustomStringConvertible {
         case .onCore: return "on_core"
         case .offCore: return "off_core"
         case .runnableWait: return "runnable_wait"
-        case .offCoreState(let s): return "off_core.\(s.rawValue)"
+        case .offCoreState(let s): return "off_core.\(s.name)"
         case .migrations: return "migrations"
         case .irqs: return "irqs"
         case .softirqs: return "softirqs"

@@ -146,7 +146,7 @@ struct RuleScanner {
             i += 1
             let at = i
             guard let part = word() else { throw error(at, "expected a field after '.'", fieldHint(subject)) }
-            if case .offCore = subject, field == nil, let state = Subject.OffCoreState(rawValue: part) {
+            if case .offCore = subject, field == nil, let state = OffState(name: part) {
                 subject = .offCoreState(state)
                 continue
             }
@@ -155,7 +155,7 @@ struct RuleScanner {
             }
             guard let f = Field(rawValue: part), subject.fields.contains(f) else {
                 var names = subject.fields.map(\.rawValue)
-                if case .offCore = subject { names += Subject.OffCoreState.allCases.map(\.rawValue) }
+                if case .offCore = subject { names += OffState.allCases.map(\.name) }
                 let guess = closest(part, names).map { "did you mean '\($0)'? " } ?? ""
                 throw error(at, "'\(subject)' has no field '\(part)'", guess + fieldHint(subject))
             }
@@ -167,7 +167,7 @@ struct RuleScanner {
     func fieldHint(_ subject: Subject) -> String {
         if subject.fields.isEmpty { return "'\(subject)' is a plain count: \(subject) > 0" }
         var hint = "fields of \(subject): " + subject.fields.map(\.rawValue).joined(separator: ", ")
-        if case .offCore = subject { hint += "; states: " + Subject.OffCoreState.allCases.map(\.rawValue).joined(separator: ", ") }
+        if case .offCore = subject { hint += "; states: " + OffState.allCases.map(\.name).joined(separator: ", ") }
         return hint
     }
 

@@ -124,7 +124,7 @@ public struct Report: Codable, Sendable, Equatable {
         public var p99Ns: UInt64
         public var maxNs: UInt64
         public var hist: [Bucket]
-        public var byState: [String: Stats]?
+        public var byState: ByState?
         /// The optional keys (`p90_ns`, `pct`, `min_ns`, `avg_ns`) a decoded report
         /// lacked; they read as 0 here, and a gate rule on one is an error. Not encoded.
         public var absent: Set<String> = []
@@ -210,7 +210,7 @@ extension Report.Stats {
         p99Ns = try c.decode(UInt64.self, forKey: .p99Ns)
         maxNs = try c.decode(UInt64.self, forKey: .maxNs)
         hist = try c.decode([Report.Bucket].self, forKey: .hist)
-        byState = try c.decodeIfPresent([String: Report.Stats].self, forKey: .byState)
+        byState = try c.decodeIfPresent(Report.ByState.self, forKey: .byState)
         self.absent = absent
     }
 }

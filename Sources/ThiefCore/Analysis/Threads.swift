@@ -1,0 +1,121 @@
+/// Each target thread: its lifetime in the window and its time on-core,
+/// off-core and waiting (the report's Threads table and the thread time
+/// every share is a part of).
+public struct Threads: Analysis {
+    public struct Account: Sendable {
+        public var tid: UInt32
+        public var tgid: UInt32
+        public var comm: String
+        public var birth: UInt64?
+        public var exit: UInt64?
+        public var onCore: UInt64 = 0
+        public var offCore: UInt64 = 0
+        public var slices: UInt64 = 0
+        public var runnableWait: UInt64 = 0
+        public var migrations: UInt64 = 0
+    }
+
+    public private(set) var accounts: [UInt32: Account] = [:]
+
+    public init() {}
+
+    public subscript(tid: UInt32) -> Account? { accounts[tid] }
+    public var values: Dictionary<UInt32, Account>.Values { accounts.values }
+    public var count: Int { accounts.count }
+    public var isEmpty: Bool { accounts.isEmpty }
+
+    /// A thread that exists when the window opens.
+    public mutating func add(tid: UInt32, tgid: UInt32, comm: String) {
+        if accounts[tid] == nil { accounts[tid] = Account(tid: tid, tgid: tgid, comm: comm) }
+    }
+
+    /// A thread carried over from the previous window (interval mode): who it is, not its times.
+    mutating func inherit(_ t: Account) {
+        accounts[t.tid] = Account(tid: t.tid, tgid: t.tgid, comm: t.comm, birth: t.birth, exit: t.exit)
+    }
+
+    /// The name a thread has now (prctl(PR_SET_NAME) sends no event).
+    public mutating func rename(tid: UInt32, comm: String) {
+        if !comm.isEmpty { accounts[tid]?.comm = comm }
+    }
+
+    @inline(__always)
+    private mutating func touch(_ tid: UInt32, _ tgid: UInt32, _ body: (inout Account) -> Void) {
+        if let i = accounts.index(forKey: tid) {
+            body(&accounts.values[i])
+        } else {
+            var t = Account(tid: tid, tgid: tgid, comm: "")
+            body(&t)
+            accounts[tid] = t
+        }
+    }
+
+    @inline(__always)
+    public mutating func consume(_ e: Episode, portion: UInt64, length: UInt64?) {
+        touch(e.tid, e.tgid) { t in
+            switch e.kind {
+            case .onCore:
+                t.onCore &+= portion
+                if length != nil { t.slices += 1 }
+            case .offCore: t.offCore &+= portion
+            case .wait: t.runnableWait &+= portion
+            }
+        }
+    }
+
+    public mutating func consume(_ event: Event, in span: WindowSpan) {
+        switch event {
+        case .migration(let m): touch(m.tid, m.tgid) { $0.migrations += 1 }
+        case .threadBorn, .threadExec, .threadExit: note(event)
+        default: break
+        }
+    }
+
+    /// A thread's birth, exit or new name (also seen by the windows open after the one it happened in).
+    mutating func note(_ event: Event) {
+        switch event {
+        case .threadBorn(let c):
+            let comm = c.comm.string
+            touch(c.tid, c.tgid) { t in
+                t.birth = c.time
+                if t.comm.isEmpty { t.comm = comm }
+            }
+        case .threadExit(let c):
+            let comm = c.comm.string
+            touch(c.tid, c.tgid) { t in
+                t.exit = c.time
+                if !comm.isEmpty { t.comm = comm }
+            }
+        case .threadExec(let c):
+            let comm = c.comm.string
+            touch(c.tid, c.tgid) { $0.comm = comm }
+        default: break
+        }
+    }
+
+    /// One thread's part of the window: from its birth (or the start) to its exit (or the end).
+    public func span(of t: Account, start: UInt64, end: UInt64) -> (start: UInt64, end: UInt64) {
+        let s = max(start, t.birth ?? start)
+        let e = min(end, t.exit ?? end)
+        return (s, max(s, e))
+    }
+
+    /// Sum of the per-thread windows: the time the target's threads existed.
+    public func threadTime(start: UInt64, end: UInt64) -> UInt64 {
+        accounts.values.reduce(0) { acc, t in
+            let w = span(of: t, start: start, end: end)
+            return acc &+ (w.end - w.start)
+        }
+    }
+
+    /// By thread id.
+    public func section(_ context: SectionContext) -> [Report.ThreadReport] {
+        accounts.values.sorted { $0.tid < $1.tid }.map { t in
+            let w = span(of: t, start: context.start, end: context.end)
+            return Report.ThreadReport(
+                tid: t.tid, tgid: t.tgid, comm: t.comm, onCoreNs: t.onCore, offCoreNs: t.offCore, slices: t.slices,
+                runnableWaitNs: t.runnableWait, migrations: t.migrations, startNs: w.start, endNs: w.end,
+                exited: t.exit != nil)
+        }
+    }
+}

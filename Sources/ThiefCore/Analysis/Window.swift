@@ -1,0 +1,69 @@
+/// One report's worth of the run (the whole run, or one interval): the fixed
+/// set of analyses that fold its share of the event stream. The `Session`
+/// decides which window an event or which part of an episode belongs to;
+/// a window only hands them on.
+public final class Window {
+    public let start: UInt64
+    /// The run's start, where episodes from before tracing are clipped (nil: `start`).
+    var runStart: UInt64?
+    public internal(set) var end: UInt64?
+
+    public internal(set) var time = TimeAccounting()
+    public internal(set) var runnableWait = RunnableWait()
+    public internal(set) var thieves = Thieves()
+    public internal(set) var interrupts = Interrupts()
+    public internal(set) var migrations = Migrations()
+    public internal(set) var threads = Threads()
+
+    /// Kernel records that ended in this window (not what the run's end synthesizes).
+    public internal(set) var records: UInt64 = 0
+    /// Records of a type this thief does not know, or ring-buffer samples that are not whole records.
+    public internal(set) var unknownRecords: UInt64 = 0
+
+    public init(start: UInt64, end: UInt64? = nil) {
+        self.start = start
+        self.end = end
+    }
+
+    var span: WindowSpan { WindowSpan(start: start, runStart: runStart ?? start) }
+
+    @inline(__always)
+    func consume(_ e: Episode, portion: UInt64, length: UInt64?) {
+        time.consume(e, portion: portion, length: length)
+        runnableWait.consume(e, portion: portion, length: length)
+        threads.consume(e, portion: portion, length: length)
+    }
+
+    func consume(_ event: Event) {
+        let span = self.span
+        thieves.consume(event, in: span)
+        interrupts.consume(event, in: span)
+        migrations.consume(event, in: span)
+        threads.consume(event, in: span)
+    }
+
+    /// A thread that exists when tracing starts.
+    public func addThread(tid: UInt32, tgid: UInt32, comm: String) {
+        threads.add(tid: tid, tgid: tgid, comm: comm)
+    }
+
+    /// The name a thread has now (prctl(PR_SET_NAME) sends no event).
+    public func rename(tid: UInt32, comm: String) {
+        threads.rename(tid: tid, comm: comm)
+    }
+
+    public var cpusSeen: [Int] { time.cpusSeen }
+
+    /// One thread's part of this window: from its birth (or the start) to its exit (or the end).
+    public func span(of t: Threads.Account) -> (start: UInt64, end: UInt64) {
+        threads.span(of: t, start: start, end: end ?? start)
+    }
+
+    /// Sum of the per-thread windows: the time the target's threads existed.
+    public var threadTime: UInt64 { threads.threadTime(start: start, end: end ?? start) }
+
+    /// What every section is computed against.
+    public var context: SectionContext {
+        SectionContext(start: start, end: end ?? start, threadTime: threadTime)
+    }
+}

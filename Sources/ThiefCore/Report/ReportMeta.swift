@@ -1,0 +1,35 @@
+/// What the report says besides the numbers.
+public struct ReportMeta: Sendable {
+    public var version: String
+    public var host: String
+    public var kernel: String
+    public var pid: Int32
+    public var comm: String
+    public var command: [String]?
+    public var exitStatus: Int32?
+    public var startTime: String
+    public var endReason: String
+    public var lostEvents: UInt64
+    public var missedSwitchEvents: UInt64
+    public var attach: String
+    public var programs: Int
+    /// Wall clock at the window's start, ns since the epoch (0: unknown).
+    public var startEpochNs: UInt64 = 0
+    /// Set for the reports of `--interval`.
+    public var interval: Report.Interval?
+    /// Set with --self-cost.
+    public var selfCost: Report.SelfCost?
+    /// The machine's online CPUs (nil: unknown, e.g. an older recording).
+    public var cpusOnline: Int?
+
+    public init(version: String, host: String, kernel: String, pid: Int32, comm: String,
+                command: [String]? = nil, exitStatus: Int32? = nil, startTime: String,
+                endReason: String, lostEvents: UInt64, missedSwitchEvents: UInt64 = 0,
+                attach: String, programs: Int) {
+        self.version = version; self.host = host; self.kernel = kernel; self.pid = pid
+        self.comm = comm; self.command = command; self.exitStatus = exitStatus
+        self.startTime = startTime; self.endReason = endReason; self.lostEvents = lostEvents
+        self.missedSwitchEvents = missedSwitchEvents
+        self.attach = attach; self.programs = programs
+    }
+}

@@ -1,0 +1,26 @@
+extension Window {
+    /// The report of this window: each analysis's section, and what the run says besides.
+    public func report(_ meta: ReportMeta) -> Report {
+        let c = context
+        let time = self.time.section(c)
+        let interrupts = self.interrupts.section(c)
+        return Report(
+            version: meta.version, host: meta.host, kernel: meta.kernel,
+            target: .init(
+                pid: meta.pid, comm: meta.comm, command: meta.command, exitStatus: meta.exitStatus,
+                threads: threads.section(c)),
+            window: .init(
+                startNs: c.start, endNs: c.end, durationNs: c.end - c.start, startTime: meta.startTime,
+                startEpochNs: meta.startEpochNs, cpusSeen: time.cpusSeen, cpusOnline: meta.cpusOnline,
+                endReason: meta.endReason),
+            migrations: migrations.section(c),
+            onCore: time.onCore,
+            offCore: time.offCore,
+            runnableWait: runnableWait.section(c),
+            thieves: thieves.section(c), irqs: interrupts.irqs, softirqs: interrupts.softirqs,
+            systemVectors: interrupts.systemVectors,
+            lostEvents: meta.lostEvents, missedSwitchEvents: meta.missedSwitchEvents, records: records,
+            tracer: .init(attach: meta.attach, programs: meta.programs, selfCost: meta.selfCost),
+            interval: meta.interval)
+    }
+}
