@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ThiefCore
+import ThiefGate
 import ThiefReport
 
 /// The CI gate (docs/gate.md). `prepare()` checks everything before tracing

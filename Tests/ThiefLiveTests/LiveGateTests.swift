@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import ThiefCore
+import ThiefGate
 
 extension LiveTests {
     /// The gate on a real measurement: a victim sharing CPU 0 with a competitor

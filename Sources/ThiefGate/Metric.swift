@@ -1,3 +1,5 @@
+import ThiefCore
+
 /// Reading metric paths out of a report. Sums are taken in Double, so a
 /// hand-edited report with huge numbers cannot overflow and trap.
 extension Report {

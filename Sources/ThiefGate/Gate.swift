@@ -1,3 +1,5 @@
+import ThiefCore
+
 /// The CI gate: `--fail-if` rules, `--max-regression` against a baseline, and
 /// the lost-events check (an incomplete measurement fails unless allowed).
 /// Several reports (`--repeat N`) are judged by the per-metric median.
