@@ -17,8 +17,8 @@ struct Thief: ParsableCommand {
         (no permission, no BTF, target gone, command not startable); 64 usage error.
         """,
         version: "0.1.0",
-        subcommands: [Run.self, RecordCommand.self, ReplayCommand.self, GateCommand.self, Demo.self, Workload.self, BenchConsumer.self],
-        defaultSubcommand: Run.self
+        subcommands: [RunCommand.self, RecordCommand.self, ReportCommand.self, GateCommand.self, DemoCommand.self, Workload.self, BenchConsumer.self],
+        defaultSubcommand: RunCommand.self
     )
 
     /// Errors are one line on stderr with the documented exit code (64 for

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import ThiefCore
 import ThiefGate
-import ThiefReport
 
 /// The CI gate (docs/gate.md). `prepare()` checks everything before tracing
 /// (a bad rule exits 64, an unreadable baseline 2); `judge` prints the verdict

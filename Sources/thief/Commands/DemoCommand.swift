@@ -6,8 +6,9 @@ import ThiefTracer
 /// A bounded interference scenario: a CPU-bound victim pinned to CPU 0 that
 /// is moved between CPUs, a competitor pinned to CPU 0, and a periodic noisy
 /// neighbour; thief traces the victim and prints the report.
-struct Demo: ParsableCommand {
+struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "demo",
         abstract: "Run a built-in interference scenario for a few seconds and report on its victim."
     )
 
