@@ -5,6 +5,9 @@ let package = Package(
     name: "thief",
     products: [
         .executable(name: "thief", targets: ["thief"]),
+        // Test and benchmark workloads and the consumer benchmark: built next to
+        // thief for the live tests and scripts/bench.sh, never installed.
+        .executable(name: "thief-workloads", targets: ["thief-workloads"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -40,10 +43,21 @@ let package = Package(
             dependencies: ["CThiefBPF", "ThiefCore"],
             plugins: ["BPFObjectPlugin"]
         ),
+        // Bounded workload loops, shared by thief demo and thief-workloads.
+        // CThiefBPF for its pinning, naming and clock helpers (moving to CThiefSys).
+        .target(name: "ThiefWorkloads", dependencies: ["CThiefBPF"]),
+        // The CLI: argument parsing and wiring only.
         .executableTarget(
             name: "thief",
             dependencies: [
-                "ThiefCore", "ThiefGate", "ThiefReport", "ThiefTracer",
+                "ThiefCore", "ThiefGate", "ThiefReport", "ThiefTracer", "ThiefWorkloads",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "thief-workloads",
+            dependencies: [
+                "ThiefCore", "ThiefWorkloads",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -17,7 +17,7 @@ struct Thief: ParsableCommand {
         (no permission, no BTF, target gone, command not startable); 64 usage error.
         """,
         version: "0.1.0",
-        subcommands: [RunCommand.self, RecordCommand.self, ReportCommand.self, GateCommand.self, DemoCommand.self, Workload.self, BenchConsumer.self],
+        subcommands: [RunCommand.self, RecordCommand.self, ReportCommand.self, GateCommand.self, DemoCommand.self, WorkloadCommand.self],
         defaultSubcommand: RunCommand.self
     )
 

@@ -1,0 +1,123 @@
+// thief_pin_cpu, thief_set_thread_name, thief_monotonic_ns: moving to CThiefSys (thief_sys.h).
+import CThiefBPF
+import Foundation
+
+/// Bounded workloads: the processes of `thief demo`'s scenario, and the
+/// workloads of the live tests and scripts/bench.sh (`thief-workloads KIND`).
+/// Each ends by itself after `seconds`, so nothing is left running.
+public struct Workload: Sendable {
+    public enum Kind: String, CaseIterable, Sendable {
+        /// CPU-bound loop.
+        case spin
+        /// Wakes every `periodMs`, works `burstMs`, sleeps again.
+        case periodic
+        /// Spins and moves itself between CPUs 0 and 1 `flips` times.
+        case flip
+        /// Creates `threads` threads after `delayMs`; each alternates work and sleep.
+        case threads
+        /// A CPU-bound main thread that flips CPUs, plus a sleeping helper thread.
+        case victim
+        /// Starts a new thread every `intervalMs`, up to `threads`; each sleeps until the end.
+        case churn
+    }
+
+    public var kind: Kind
+    /// The thread name (comm) to take.
+    public var name: String?
+    /// Pin to this CPU.
+    public var cpu: Int?
+    public var seconds: Double
+    public var periodMs: Int
+    public var burstMs: Int
+    public var flips: Int
+    public var intervalMs: Int
+    public var threads: Int
+    public var delayMs: Int
+
+    public init(_ kind: Kind, name: String? = nil, cpu: Int? = nil, seconds: Double = 10, periodMs: Int = 20, burstMs: Int = 2,
+                flips: Int = 10, intervalMs: Int = 100, threads: Int = 3, delayMs: Int = 300) {
+        self.kind = kind; self.name = name; self.cpu = cpu; self.seconds = seconds; self.periodMs = periodMs
+        self.burstMs = burstMs; self.flips = flips; self.intervalMs = intervalMs; self.threads = threads; self.delayMs = delayMs
+    }
+
+    /// Runs the workload in the calling process until `seconds` have passed.
+    public func run() {
+        if let name { thief_set_thread_name(name) }
+        if let cpu { _ = thief_pin_cpu(0, Int32(cpu)) }
+        let end = thief_monotonic_ns() + UInt64(seconds * 1e9)
+        switch kind {
+        case .spin:
+            spin(until: end)
+        case .periodic:
+            while thief_monotonic_ns() < end {
+                spin(until: min(end, thief_monotonic_ns() + UInt64(burstMs) * 1_000_000))
+                usleep(UInt32(periodMs * 1000))
+            }
+        case .flip:
+            flipLoop(until: end)
+        case .threads:
+            usleep(UInt32(delayMs * 1000))
+            let workers = (0..<threads).map { i in
+                Thread {
+                    thief_set_thread_name("worker\(i)")
+                    while thief_monotonic_ns() < end {
+                        spin(until: min(end, thief_monotonic_ns() + 3_000_000))
+                        usleep(2000)
+                    }
+                }
+            }
+            workers.forEach { $0.start() }
+            while thief_monotonic_ns() < end { usleep(10_000) }
+            usleep(20_000)
+        case .victim:
+            let helper = Thread {
+                thief_set_thread_name("victim-io")
+                while thief_monotonic_ns() < end {
+                    spin(until: thief_monotonic_ns() + 200_000)
+                    usleep(10_000)
+                }
+            }
+            helper.start()
+            flipLoop(until: end)
+            usleep(20_000)
+        case .churn:
+            var started = 0
+            while thief_monotonic_ns() < end {
+                if started < threads {
+                    started += 1
+                    Thread { while thief_monotonic_ns() < end { usleep(50_000) } }.start()
+                }
+                usleep(UInt32(intervalMs * 1000))
+            }
+        }
+    }
+
+    func flipLoop(until end: UInt64) {
+        let ncpu = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        var target = 0
+        var done = 0
+        while thief_monotonic_ns() < end {
+            if done < flips, ncpu > 1 {
+                target = (target + 1) % 2
+                _ = thief_pin_cpu(0, Int32(target))
+                done += 1
+            }
+            spin(until: min(end, thief_monotonic_ns() + UInt64(intervalMs) * 1_000_000))
+        }
+    }
+}
+
+/// Busy work until the monotonic clock passes `end`.
+@inline(never)
+func spin(until end: UInt64) {
+    var x: UInt64 = 1
+    while thief_monotonic_ns() < end {
+        for _ in 0..<2000 { x = x &* 6364136223846793005 &+ 1442695040888963407 }
+    }
+    blackHole(x)
+}
+
+@inline(never)
+func blackHole(_ x: UInt64) {
+    if x == 42 { print("") }
+}
