@@ -5,6 +5,9 @@ let package = Package(
     name: "thief",
     products: [
         .executable(name: "thief", targets: ["thief"]),
+        // Test and benchmark workloads and the consumer benchmark: built next to
+        // thief for the live tests and scripts/bench.sh, never installed.
+        .executable(name: "thief-workloads", targets: ["thief-workloads"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -32,22 +35,36 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
         ),
         .target(name: "ThiefReport", dependencies: ["ThiefCore"]),
+        // The CI gate: rules, their parser, verdicts on reports, and the verdicts'
+        // renderings (table, GitHub annotations, JUnit). Reads the report model only.
+        .target(name: "ThiefGate", dependencies: ["ThiefCore", "ThiefReport"]),
         .target(
             name: "ThiefTracer",
             dependencies: ["CThiefBPF", "ThiefCore"],
             plugins: ["BPFObjectPlugin"]
         ),
+        // Bounded workload loops, shared by thief demo and thief-workloads.
+        // CThiefBPF for its pinning, naming and clock helpers (moving to CThiefSys).
+        .target(name: "ThiefWorkloads", dependencies: ["CThiefBPF"]),
+        // The CLI: argument parsing and wiring only.
         .executableTarget(
             name: "thief",
             dependencies: [
-                "ThiefCore", "ThiefReport", "ThiefTracer",
+                "ThiefCore", "ThiefGate", "ThiefReport", "ThiefTracer", "ThiefWorkloads",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "ThiefCoreTests", dependencies: ["ThiefCore", "ThiefReport"],
+        .executableTarget(
+            name: "thief-workloads",
+            dependencies: [
+                "ThiefCore", "ThiefWorkloads",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "ThiefCoreTests", dependencies: ["ThiefCore", "ThiefGate", "ThiefReport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "ThiefLiveTests", dependencies: ["ThiefCore"]),
-        .testTarget(name: "ThiefGateTests", dependencies: ["ThiefCore", "ThiefReport"],
+        .testTarget(name: "ThiefLiveTests", dependencies: ["ThiefCore", "ThiefGate"]),
+        .testTarget(name: "ThiefGateTests", dependencies: ["ThiefGate", "ThiefCore", "ThiefReport"],
                     resources: [.copy("Fixtures")]),
     ]
 )

@@ -5,11 +5,12 @@
 #     sudo scripts/bench.sh            # full run, ~5 minutes
 #     sudo scripts/bench.sh --quick    # 2 rounds, small loops, ~70 s
 #
-# It installs what it lacks (apt), builds thief in release mode under
-# .build-bench, then interleaves rounds of: no tracer; thief -p; thief -p
-# --noop-programs (the floor: same tracepoints, programs return at once);
-# perf sched record (system-wide); libbpf-tools runqlat -p and cpudist -p;
-# bpftrace with scripts/bench/thief.bt. The order of tracers rotates every
+# It installs what it lacks (apt), builds thief and thief-workloads (the
+# workloads and the consumer benchmark) in release mode under .build-bench,
+# then interleaves rounds of: no tracer; thief -p; thief -p --noop-programs
+# (the floor: same tracepoints, programs return at once); perf sched record
+# (system-wide); libbpf-tools runqlat -p and cpudist -p; bpftrace with
+# scripts/bench/thief.bt. The order of tracers rotates every
 # round and every figure is a ratio to the no-tracer run of the same round.
 # Then it measures thief's own costs (BPF ns per program and event, consumer
 # CPU, records/s, lost records, peak RSS, start-to-attached) and the ring
@@ -61,6 +62,7 @@ read -r -a SCENARIOS <<<"${BENCH_SCENARIOS:-untargeted targeted mixed}"
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 OUT=${BENCH_OUT:-/tmp/thief-bench-$(date -u +%Y%m%dT%H%M%SZ)}
 THIEF=$ROOT/.build-bench/release/thief
+WORKLOADS=$ROOT/.build-bench/release/thief-workloads
 BT_SCRIPT=$ROOT/scripts/bench/thief.bt
 STATS=$ROOT/scripts/bench/stats.py
 BENCH_START=$EPOCHREALTIME
@@ -218,11 +220,13 @@ rec() { printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$RESULTS"; }
 
 install_deps
 if [[ ${BENCH_SKIP_BUILD:-0} != 1 ]]; then
-    say "building thief (release, --scratch-path .build-bench)"
+    # Without --product, swift build builds every product: thief and thief-workloads.
+    say "building thief and thief-workloads (release, --scratch-path .build-bench)"
     (cd "$ROOT" && swift build -c release --static-swift-stdlib --scratch-path .build-bench >"$OUT/build.log" 2>&1) ||
         { tail -20 "$OUT/build.log" >&2; die "build failed (log: $OUT/build.log)"; }
 fi
 [[ -x $THIEF ]] || die "$THIEF not built"
+[[ -x $WORKLOADS ]] || die "$WORKLOADS not built"
 [[ -z $THIEF_ALT || -x $THIEF_ALT ]] || die "BENCH_THIEF_ALT=$THIEF_ALT is not an executable"
 
 # Busy % of all CPUs over 1 s (from /proc/stat): other work on the machine.
@@ -379,9 +383,9 @@ run_one() {
         wrapper=$SPAWNED target=$wrapper
         ;;
     mixed)
-        spawn_wl /dev/null /dev/null "$THIEF" workload spin --name victim --cpu 0 --seconds 900
+        spawn_wl /dev/null /dev/null "$WORKLOADS" spin --name victim --cpu 0 --seconds 900
         victim=$SPAWNED target=$victim
-        spawn_wl /dev/null /dev/null "$THIEF" workload spin --name competitor --cpu 0 --seconds 900
+        spawn_wl /dev/null /dev/null "$WORKLOADS" spin --name competitor --cpu 0 --seconds 900
         competitor=$SPAWNED
         nap 0.2
         ;;
@@ -546,8 +550,8 @@ if [[ ${BENCH_SKIP_COST:-0} != 1 ]]; then
     cost_run capacity
     # The consumer alone: synthetic ping-pong records through the same fold
     # the live consumer runs (CPU time, so a busy machine matters less).
-    say "consumer drain rate (thief bench-consumer)"
-    { "$THIEF" bench-consumer && "$THIEF" bench-consumer --interval-ms 1000; } >"$OUT/consumer.txt" 2>&1 ||
+    say "consumer drain rate (thief-workloads bench-consumer)"
+    { "$WORKLOADS" bench-consumer && "$WORKLOADS" bench-consumer --interval-ms 1000; } >"$OUT/consumer.txt" 2>&1 ||
         say "  bench-consumer failed: $(tail -n 1 "$OUT/consumer.txt")"
 fi
 
@@ -555,7 +559,7 @@ fi
 # second, reporting every 10 s, for BENCH_SOAK seconds; peak RSS.
 if ((SOAK > 0)); then
     say "soak: thief -p --interval 10s on a 1 ms periodic task for ${SOAK} s (peak RSS)"
-    spawn_wl /dev/null /dev/null "$THIEF" workload periodic --name soak --period-ms 1 --burst-ms 0 --seconds $((SOAK + 30))
+    spawn_wl /dev/null /dev/null "$WORKLOADS" periodic --name soak --period-ms 1 --burst-ms 0 --seconds $((SOAK + 30))
     soak_wl=$SPAWNED
     spawn "$OUT/runs/soak.ndjson" "$OUT/runs/soak.err" /usr/bin/time -v -o "$OUT/runs/soak.time" \
         "$THIEF" -p "$soak_wl" -d "${SOAK}s" --interval 10s --format ndjson -q

@@ -1,9 +1,10 @@
 import ThiefCore
 
-/// Number formatting shared by the text renderer.
-enum Format {
+/// Number formatting shared by the text renderer (and, `package`-visible, the
+/// gate's verdict table and JUnit file in ThiefGate).
+package enum Format {
     /// A duration with a unit chosen for its size: 812ns, 12.3us, 4.10ms, 1.234s.
-    static func duration(_ ns: UInt64) -> String {
+    package static func duration(_ ns: UInt64) -> String {
         // The unit is chosen after rounding: 999_950 ns is "1.00ms", not "1000.0us".
         switch ns {
         case ..<1_000: return "\(ns)ns"
@@ -19,7 +20,7 @@ enum Format {
     static func percent(_ share: Double) -> String { fixed(share * 100, 1) + "%" }
 
     /// Fixed-point without Foundation's locale-dependent formatting.
-    static func fixed(_ value: Double, _ decimals: Int) -> String {
+    package static func fixed(_ value: Double, _ decimals: Int) -> String {
         var scale = 1.0
         for _ in 0..<decimals { scale *= 10 }
         let scaled = (value * scale).rounded()
@@ -36,7 +37,7 @@ enum Format {
         return negative ? "-" + s : s
     }
 
-    static func pad(_ s: String, _ width: Int, left: Bool = false) -> String {
+    package static func pad(_ s: String, _ width: Int, left: Bool = false) -> String {
         let n = s.count
         if n >= width { return s }
         let fill = String(repeating: " ", count: width - n)

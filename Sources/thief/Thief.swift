@@ -17,13 +17,17 @@ struct Thief: ParsableCommand {
         (no permission, no BTF, target gone, command not startable); 64 usage error.
         """,
         version: "0.1.0",
-        subcommands: [Run.self, RecordCommand.self, ReplayCommand.self, GateCommand.self, Demo.self, Workload.self, BenchConsumer.self],
-        defaultSubcommand: Run.self
+        subcommands: [RunCommand.self, RecordCommand.self, ReportCommand.self, GateCommand.self, DemoCommand.self],
+        defaultSubcommand: RunCommand.self
     )
 
     /// Errors are one line on stderr with the documented exit code (64 for
     /// usage); help and version go to stdout.
     static func main() {
+        // A process of `thief demo`'s scenario (THIEF_DEMO_ROLE in the
+        // environment, set by `thief demo` only) runs its role and exits here,
+        // before any argument is parsed: see DemoRole.
+        DemoRole.runIfRequested()
         do {
             var command = try parseAsRoot()
             try command.run()

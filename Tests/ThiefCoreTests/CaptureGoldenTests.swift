@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import ThiefCore
+import ThiefGate
 import ThiefReport
 
 /// Replays Fixtures/competitor.thief (a 400 ms live run of a victim and a

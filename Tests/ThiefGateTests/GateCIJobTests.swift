@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import ThiefCore
+import ThiefGate
 import ThiefReport
 
 /// The CI jobs and commands of the README's "CI gate" section (and of

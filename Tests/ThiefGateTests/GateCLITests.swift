@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import ThiefCore
+import ThiefGate
 
 /// `thief gate` run as a user runs it: the built binary, its exit code, stdout and stderr.
 /// Needs no root: it reads saved reports.

@@ -4,6 +4,7 @@ import FoundationXML
 #endif
 import Testing
 import ThiefCore
+import ThiefGate
 import ThiefReport
 
 /// Collects elements, their attributes, parents and text from an XML document.

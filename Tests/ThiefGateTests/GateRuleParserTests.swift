@@ -1,5 +1,6 @@
 import Testing
 import ThiefCore
+import ThiefGate
 
 @Suite("Gate rule parser")
 struct GateRuleParserTests {

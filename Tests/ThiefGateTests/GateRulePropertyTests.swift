@@ -1,5 +1,6 @@
 import Testing
 import ThiefCore
+import ThiefGate
 
 /// parse(print(rule)) == rule over generated rules, and no input makes the parser trap.
 @Suite("Gate rule properties")

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import ThiefCore
+import ThiefGate
 
 /// The fixture report (Fixtures/report.json): one victim thread over a 1 s
 /// window, so shares of thread time are easy to read (100ms = 10%).

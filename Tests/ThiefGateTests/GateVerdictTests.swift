@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import ThiefCore
+import ThiefGate
 import ThiefReport
 
 @Suite("Gate verdicts")

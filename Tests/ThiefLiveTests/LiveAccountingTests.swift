@@ -149,7 +149,7 @@ struct LiveTests {
     @Test("thief -- CMD launches, traces and reports the command's exit status")
     func launchCommand() throws {
         try Live.require()
-        let thief = try ThiefRun(["--format", "json", "--", Live.binary, "workload", "spin", "--name", "launched", "--seconds", "0.6"])
+        let thief = try ThiefRun(["--format", "json", "--", Live.workloads, "spin", "--name", "launched", "--seconds", "0.6"])
         #expect(thief.wait() == 0)
         let r = try thief.report()
         #expect((r["target"] as? [String: Any])?["exit_status"] as? Int == 0)

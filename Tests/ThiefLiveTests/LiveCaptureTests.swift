@@ -231,7 +231,7 @@ extension LiveTests {
         let script = """
             mount -t tmpfs tmpfs /var/log && mount -t tmpfs tmpfs /usr/local/bin && ln -s "$THIEF" /usr/local/bin/thief || exit 99
             test ! -e /var/log/thief || exit 98
-            service() { "$THIEF" workload periodic --name myservice --seconds 2 & sleep 0.3; }
+            service() { "$WORKLOADS" periodic --name myservice --seconds 2 & sleep 0.3; }
             service; rc=0; /bin/sh -c "$CRON" || rc=$?; echo "cron $rc" >> "$OUT.log"; wait
             service; rc=0; /bin/sh -c "$CRON" || rc=$?; echo "cron $rc" >> "$OUT.log"; wait
             service; rc=0; { /bin/sh -c "$PRE" && /bin/sh -c "$START"; } || rc=$?; echo "systemd $rc" >> "$OUT.log"; wait
@@ -241,7 +241,7 @@ extension LiveTests {
         p.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
         p.arguments = ["--mount", "--propagation", "private", "/bin/sh", "-c", script]
         p.environment = ProcessInfo.processInfo.environment.merging([
-            "THIEF": Live.binary, "CRON": cron, "PRE": String(pre), "START": String(start), "READ": readBack, "OUT": out,
+            "THIEF": Live.binary, "WORKLOADS": Live.workloads, "CRON": cron, "PRE": String(pre), "START": String(start), "READ": readBack, "OUT": out,
         ]) { $1 }
         p.standardOutput = FileHandle.nullDevice
         try p.run()

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import ThiefCore
+import ThiefGate
 
 extension LiveTests {
     /// The gate on a real measurement: a victim sharing CPU 0 with a competitor
@@ -42,7 +43,7 @@ extension LiveTests {
         // `thief -- ./bench.sh --fail-if …` is refused with exit 64: GateCLITests.gateOptionAfterTerminator).
         // The launched spinner shares CPU 0 with the competitor.
         let launched = try ThiefRun(["--format", "json", "--fail-if", "off_core.preempted.total > 2%", "--",
-                                     Live.binary, "workload", "spin", "--name", "bench", "--cpu", "0", "--seconds", "1"])
+                                     Live.workloads, "spin", "--name", "bench", "--cpu", "0", "--seconds", "1"])
         #expect(launched.wait() == 1, "stderr: \(launched.stderr)")
         #expect(try launched.report().num("off_core.by_state.preempted.pct") > 0.02)
 
@@ -86,6 +87,7 @@ extension LiveTests {
         try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         try FileManager.default.createSymbolicLink(atPath: bin.appendingPathComponent("thief").path, withDestinationPath: Live.binary)
+        try FileManager.default.createSymbolicLink(atPath: bin.appendingPathComponent("thief-workloads").path, withDestinationPath: Live.workloads)
         try Self.script(bin.appendingPathComponent("sudo"), """
             #!/bin/sh
             # sudo for tests that already run as root: like sudo's env_reset, it drops
@@ -106,7 +108,7 @@ extension LiveTests {
         try Self.script(dir.appendingPathComponent("bench.sh"), """
             #!/bin/sh
             echo "bench: one second of work"
-            exec thief workload spin --name bench --cpu 0 --seconds 1
+            exec thief-workloads spin --name bench --cpu 0 --seconds 1
             """)
         let env = ["PATH": bin.path + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
 

@@ -9,20 +9,28 @@ enum Live {
     static let isRoot = geteuid() == 0
     static let hasBTF = FileManager.default.isReadableFile(atPath: "/sys/kernel/btf/vmlinux")
     static let required = ProcessInfo.processInfo.environment["THIEF_REQUIRE_LIVE"] == "1"
-    static var available: Bool { isRoot && hasBTF && FileManager.default.isExecutableFile(atPath: binary) }
+    static var available: Bool {
+        isRoot && hasBTF && FileManager.default.isExecutableFile(atPath: binary) && FileManager.default.isExecutableFile(atPath: workloads)
+    }
     static var enabled: Bool { available || required }
 
     /// The built `thief` executable, next to the test bundle (or $THIEF_BIN).
-    static let binary: String = {
-        if let b = ProcessInfo.processInfo.environment["THIEF_BIN"] { return b }
+    static let binary = built("thief", override: "THIEF_BIN")
+
+    /// The built `thief-workloads` executable (the tests' workloads; not part of
+    /// the thief product), in the same build directory (or $THIEF_WORKLOADS_BIN).
+    static let workloads = built("thief-workloads", override: "THIEF_WORKLOADS_BIN")
+
+    static func built(_ name: String, override variable: String) -> String {
+        if let b = ProcessInfo.processInfo.environment[variable] { return b }
         var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         for _ in 0..<4 {
-            let candidate = dir.appendingPathComponent("thief").path
+            let candidate = dir.appendingPathComponent(name).path
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
             dir = dir.deletingLastPathComponent()
         }
-        return FileManager.default.currentDirectoryPath + "/.build/debug/thief"
-    }()
+        return FileManager.default.currentDirectoryPath + "/.build/debug/" + name
+    }
 
     struct Unavailable: Error, CustomStringConvertible {
         let description: String
@@ -31,7 +39,9 @@ enum Live {
     /// Call first in every live test.
     static func require() throws {
         guard !available else { return }
-        let why = !isRoot ? "not root" : !hasBTF ? "no /sys/kernel/btf/vmlinux" : "no thief binary at \(binary) (run swift build first)"
+        let why = !isRoot ? "not root" : !hasBTF ? "no /sys/kernel/btf/vmlinux"
+            : !FileManager.default.isExecutableFile(atPath: binary) ? "no thief binary at \(binary) (run swift build first)"
+            : "no thief-workloads binary at \(workloads) (run swift build first)"
         throw Unavailable(description: "live eBPF tests are required here (THIEF_REQUIRE_LIVE=1) but cannot run: \(why)")
     }
 }
@@ -49,9 +59,9 @@ final class Child {
         try process.run()
     }
 
-    /// A built-in workload of the thief binary (`thief workload …`), bounded by --seconds.
+    /// A test workload (`thief-workloads KIND …`), bounded by --seconds.
     static func workload(_ args: [String]) throws -> Child {
-        try Child(["workload"] + args)
+        try Child(args, executable: Live.workloads)
     }
 
     func signal(_ sig: Int32) { kill(pid, sig) }

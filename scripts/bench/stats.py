@@ -368,7 +368,7 @@ def cost_section(rows, info, out_lines, summary):
 
 
 def consumer_section(out, info, out_lines, summary):
-    """thief bench-consumer lines, and the soak run's memory."""
+    """thief-workloads bench-consumer lines, and the soak run's memory."""
     rates = []
     try:
         with open(os.path.join(out, "consumer.txt")) as f:
@@ -379,7 +379,7 @@ def consumer_section(out, info, out_lines, summary):
     except OSError:
         pass
     if rates:
-        out_lines.append("\n### Consumer drain rate (`thief bench-consumer`: synthetic ping-pong records through the live fold, CPU time)\n")
+        out_lines.append("\n### Consumer drain rate (`thief-workloads bench-consumer`: synthetic ping-pong records through the live fold, CPU time)\n")
         for label, (_, line) in zip(("one window", "1 s intervals"), rates):
             out_lines.append(f"- {label}: {line}")
         out_lines.append("")

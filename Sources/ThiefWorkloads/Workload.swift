@@ -1,43 +1,47 @@
-import ArgumentParser
+// thief_pin_cpu, thief_set_thread_name, thief_monotonic_ns: moving to CThiefSys (thief_sys.h).
 import CThiefBPF
 import Foundation
 
-/// Built-in, bounded workloads for `thief demo` and the live tests. Each ends
-/// by itself after --seconds, so nothing is left running.
-struct Workload: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "workload",
-        abstract: "Run a built-in workload (used by `thief demo` and the tests).",
-        shouldDisplay: false
-    )
-
-    enum Kind: String, ExpressibleByArgument, CaseIterable {
+/// Bounded workloads: the processes of `thief demo`'s scenario, and the
+/// workloads of the live tests and scripts/bench.sh (`thief-workloads KIND`).
+/// Each ends by itself after `seconds`, so nothing is left running.
+public struct Workload: Sendable {
+    public enum Kind: String, CaseIterable, Sendable {
         /// CPU-bound loop.
         case spin
-        /// Wakes every --period-ms, works --burst-ms, sleeps again.
+        /// Wakes every `periodMs`, works `burstMs`, sleeps again.
         case periodic
-        /// Spins and moves itself between CPUs 0 and 1 --flips times.
+        /// Spins and moves itself between CPUs 0 and 1 `flips` times.
         case flip
-        /// Creates --threads threads after --delay-ms; each alternates work and sleep.
+        /// Creates `threads` threads after `delayMs`; each alternates work and sleep.
         case threads
         /// A CPU-bound main thread that flips CPUs, plus a sleeping helper thread.
         case victim
-        /// Starts a new thread every --interval-ms, up to --threads; each sleeps until the end.
+        /// Starts a new thread every `intervalMs`, up to `threads`; each sleeps until the end.
         case churn
     }
 
-    @Argument var kind: Kind
-    @Option var name: String?
-    @Option(help: "Pin to this CPU.") var cpu: Int?
-    @Option var seconds: Double = 10
-    @Option(name: .customLong("period-ms")) var periodMs: Int = 20
-    @Option(name: .customLong("burst-ms")) var burstMs: Int = 2
-    @Option var flips: Int = 10
-    @Option(name: .customLong("interval-ms")) var intervalMs: Int = 100
-    @Option var threads: Int = 3
-    @Option(name: .customLong("delay-ms")) var delayMs: Int = 300
+    public var kind: Kind
+    /// The thread name (comm) to take.
+    public var name: String?
+    /// Pin to this CPU.
+    public var cpu: Int?
+    public var seconds: Double
+    public var periodMs: Int
+    public var burstMs: Int
+    public var flips: Int
+    public var intervalMs: Int
+    public var threads: Int
+    public var delayMs: Int
 
-    func run() throws {
+    public init(_ kind: Kind, name: String? = nil, cpu: Int? = nil, seconds: Double = 10, periodMs: Int = 20, burstMs: Int = 2,
+                flips: Int = 10, intervalMs: Int = 100, threads: Int = 3, delayMs: Int = 300) {
+        self.kind = kind; self.name = name; self.cpu = cpu; self.seconds = seconds; self.periodMs = periodMs
+        self.burstMs = burstMs; self.flips = flips; self.intervalMs = intervalMs; self.threads = threads; self.delayMs = delayMs
+    }
+
+    /// Runs the workload in the calling process until `seconds` have passed.
+    public func run() {
         if let name { thief_set_thread_name(name) }
         if let cpu { _ = thief_pin_cpu(0, Int32(cpu)) }
         let end = thief_monotonic_ns() + UInt64(seconds * 1e9)

@@ -5,9 +5,11 @@ import ThiefTracer
 
 /// A bounded interference scenario: a CPU-bound victim pinned to CPU 0 that
 /// is moved between CPUs, a competitor pinned to CPU 0, and a periodic noisy
-/// neighbour; thief traces the victim and prints the report.
-struct Demo: ParsableCommand {
+/// neighbour (DemoRole: each a re-executed thief); thief traces the victim and
+/// prints the report.
+struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "demo",
         abstract: "Run a built-in interference scenario for a few seconds and report on its victim."
     )
 
@@ -27,24 +29,14 @@ struct Demo: ParsableCommand {
 
     func run() throws {
         let ns = try DurationParser.nanoseconds(duration)
-        let seconds = String(Double(ns) / 1e9 + 3)
-        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        func start(_ args: [String]) throws -> Process {
-            let p = Process()
-            p.executableURL = exe
-            p.arguments = ["workload"] + args + ["--seconds", seconds]
-            try p.run()
-            return p
-        }
+        let seconds = Double(ns) / 1e9 + 3
         var procs: [Process] = []
         defer {
             for p in procs where p.isRunning { p.terminate() }
             for p in procs { p.waitUntilExit() }
         }
         do {
-            procs.append(try start(["victim", "--name", "victim", "--cpu", "0", "--flips", "6", "--interval-ms", "600"]))
-            procs.append(try start(["spin", "--name", "competitor", "--cpu", "0"]))
-            procs.append(try start(["periodic", "--name", "noisy", "--period-ms", "40", "--burst-ms", "4"]))
+            for role in [DemoRole.victim, .competitor, .noisy] { procs.append(try role.start(seconds: seconds)) }
         } catch {
             throw fail("cannot start the demo workload: \(error)", ThiefExit.cannotMeasure)
         }

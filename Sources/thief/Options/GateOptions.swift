@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import ThiefCore
-import ThiefReport
+import ThiefGate
 
 /// The CI gate (docs/gate.md). `prepare()` checks everything before tracing
 /// (a bad rule exits 64, an unreadable baseline 2); `judge` prints the verdict

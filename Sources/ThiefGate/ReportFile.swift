@@ -1,4 +1,5 @@
 import Foundation
+import ThiefCore
 
 /// Reads saved reports for `thief gate` and `--baseline`: one JSON report,
 /// several written one after another (`--repeat N --format json`, to stdout or -o)

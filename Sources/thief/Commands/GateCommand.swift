@@ -1,5 +1,6 @@
 import ArgumentParser
 import ThiefCore
+import ThiefGate
 
 /// `thief gate REPORT.json --fail-if …`: judge reports saved earlier with
 /// `--format json`, so CI can measure once and judge several ways.

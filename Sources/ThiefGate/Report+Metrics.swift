@@ -1,23 +1,16 @@
-/// Reading metric paths out of a report. Sums are taken in Double, so a
-/// hand-edited report with huge numbers cannot overflow and trap.
+import ThiefCore
+
+// Reading metric paths out of a report: the gate's only reader of the report's
+// statistics (ReportFile decodes reports, JUnitRenderer reads their header
+// fields). Off-core states are looked up in `Report.Stats.byState` in one place,
+// `Subject.stats(in:)`. Sums are taken in Double, so a hand-edited report with
+// huge numbers cannot overflow and trap.
+
 extension Report {
     /// Sum of the per-thread windows, in ns: what `Stats.pct` divides by.
     public var threadTimeNs: Double {
         target.threads.reduce(0) { $0 + Swift.max(0, Double($1.endNs) - Double($1.startNs)) }
     }
-}
-
-/// A rule reads a number the report does not have: an optional stats field
-/// (`p90_ns`, `pct`, `min_ns`, `avg_ns`) or an off-core state's block. Never read as 0.
-public struct MetricUnavailable: Error, Hashable, Sendable, CustomStringConvertible {
-    /// What is missing, e.g. "p90 for on_core" or "off_core.by_state.preempted".
-    public var what: String
-    /// Which report: "report", "report 2 of 3", "baseline report".
-    public var report = "report"
-
-    public init(_ what: String, report: String = "report") { self.what = what; self.report = report }
-
-    public var description: String { "\(report) has no \(what)" }
 }
 
 extension Rule {
@@ -128,27 +121,5 @@ extension ThiefSelector {
         case .tgid(let n): return t.tgid == n
         case .pid(let n): return t.pid == n
         }
-    }
-}
-
-/// Shell-style globs with `*` (any run) and `?` (one character); everything else literal.
-public enum Glob {
-    public static func matches(_ pattern: String, _ text: String) -> Bool {
-        let p = Array(pattern), t = Array(text)
-        var pi = 0, ti = 0
-        var star: Int?, resume = 0
-        while ti < t.count {
-            if pi < p.count, p[pi] == "*" {
-                star = pi; resume = ti; pi += 1
-            } else if pi < p.count, p[pi] == "?" || p[pi] == t[ti] {
-                pi += 1; ti += 1
-            } else if let s = star {
-                pi = s + 1; resume += 1; ti = resume
-            } else {
-                return false
-            }
-        }
-        while pi < p.count, p[pi] == "*" { pi += 1 }
-        return pi == p.count
     }
 }

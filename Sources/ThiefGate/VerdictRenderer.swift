@@ -1,4 +1,5 @@
 import ThiefCore
+import ThiefReport
 
 /// The gate's verdicts for people (the table, printed on stderr) and for
 /// GitHub Actions (`::error` workflow commands, also printed on stderr).

@@ -1,39 +1,6 @@
 import ArgumentParser
-import Foundation
 import ThiefCore
-import ThiefReport
 import ThiefTracer
-
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json, ndjson, csv, openmetrics
-}
-
-struct ReportOptions: ParsableArguments {
-    @Option(name: .long, help: "Report format: text, json (schema 1), ndjson, csv or openmetrics.")
-    var format: OutputFormat = .text
-
-    @Option(name: [.short, .long], help: ArgumentHelp(
-        "Write the report to FILE: csv and ndjson append (csv refuses a file with another header), text appends, json and openmetrics replace the file atomically.",
-        valueName: "file"))
-    var output: String?
-
-    @Flag(name: .customLong("per-thread"), help: "CSV: add a row per thread after each process row.")
-    var perThread = false
-
-    func validate() throws {
-        if perThread && format != .csv { throw ValidationError("--per-thread goes with --format csv") }
-        try OutputSink(self).checkExisting()
-    }
-
-    /// Writes one report (the whole run's, or one interval's).
-    func emit(_ report: Report) throws {
-        do {
-            try OutputSink(self).write(report)
-        } catch let e as OutputSink.Failure {
-            throw fail(e.description, e.usage ? ThiefExit.usage : ThiefExit.cannotMeasure)
-        }
-    }
-}
 
 struct TraceOptions: ParsableArguments {
     @Option(name: [.short, .long], help: "Stop after this long: 500ms, 30s, 2m (default: until Ctrl+C or the target exits).")
@@ -104,10 +71,4 @@ struct TraceOptions: ParsableArguments {
             opts.intervalCount = count
         }
     }
-}
-
-enum AttachMode: String, ExpressibleByArgument, CaseIterable {
-    case auto
-    case tpBTF = "tp_btf"
-    case rawTP = "raw_tp"
 }

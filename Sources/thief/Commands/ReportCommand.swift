@@ -4,7 +4,7 @@ import ThiefCore
 
 /// `thief report FILE`: rebuilds the reports of a recording, through the same
 /// code as the live run, so the text and JSON are byte for byte what it printed.
-struct ReplayCommand: ParsableCommand {
+struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Print the report of a recording (thief record / --record FILE)."
@@ -44,17 +44,5 @@ struct ReplayCommand: ParsableCommand {
             throw fail("--interval \(interval ?? ""): more than \(Replay.maxIntervals) intervals in this recording; choose a longer one", ThiefExit.usage)
         }
         for r in Replay.reports(contents, interval: ns) { try output.emit(r) }
-    }
-}
-
-extension String {
-    func replacingOccurrences(of target: String, with replacement: String) -> String {
-        var out = ""
-        var rest = Substring(self)
-        while let r = rest.range(of: target) {
-            out += rest[..<r.lowerBound] + replacement
-            rest = rest[r.upperBound...]
-        }
-        return out + rest
     }
 }

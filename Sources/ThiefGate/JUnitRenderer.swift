@@ -1,4 +1,5 @@
 import ThiefCore
+import ThiefReport
 
 /// The gate's verdicts as JUnit XML (`--junit FILE`): one testsuite, one
 /// testcase per check, a `failure` element for each failed one.

@@ -1,10 +1,8 @@
 import ArgumentParser
-import Foundation
 import ThiefCore
-import ThiefReport
 import ThiefTracer
 
-struct Run: ParsableCommand {
+struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Trace a process (-p), threads (-t) or a command (-- CMD ARGS) and print the report."
@@ -54,18 +52,5 @@ struct Run: ParsableCommand {
             reports.append(result.report)
         }
         try gate.judge(reports, with: compiled)
-    }
-}
-
-/// Runs the tracer; a TracerError becomes one line and exit code 2.
-/// With --interval, `onInterval` gets each interval's report as it closes.
-func traceOrExit(_ opts: TracerOptions, quiet: Bool, onInterval: ((Report) throws -> Void)? = nil) throws -> TraceResult {
-    let tracer = Tracer(options: opts)
-    if !quiet { tracer.onAttached = { stderrLine($0) } }
-    tracer.onInterval = onInterval
-    do {
-        return try tracer.run()
-    } catch let e as TracerError {
-        throw fail(e.description, ThiefExit.cannotMeasure)
     }
 }

@@ -1,0 +1,16 @@
+/// A field of a subject. Durations are ns, `pct` a 0...1 share of thread time.
+public enum Field: String, CaseIterable, Sendable {
+    case total, count, p50, p90, p99, max, min, avg, pct, stolen
+    case atWakeup = "at_wakeup", whileQueued = "while_queued", whileRunning = "while_running"
+
+    public var kind: Quantity.Kind {
+        switch self {
+        case .total, .p50, .p90, .p99, .max, .min, .avg, .stolen: return .duration
+        case .pct: return .share
+        case .count, .atWakeup, .whileQueued, .whileRunning: return .count
+        }
+    }
+
+    /// Fields that are sums of time, whose share of thread time a percentage compares.
+    public var isTimeSum: Bool { self == .total || self == .stolen }
+}

@@ -1,0 +1,29 @@
+import ArgumentParser
+import ThiefCore
+
+struct ReportOptions: ParsableArguments {
+    @Option(name: .long, help: "Report format: text, json (schema 1), ndjson, csv or openmetrics.")
+    var format: OutputFormat = .text
+
+    @Option(name: [.short, .long], help: ArgumentHelp(
+        "Write the report to FILE: csv and ndjson append (csv refuses a file with another header), text appends, json and openmetrics replace the file atomically.",
+        valueName: "file"))
+    var output: String?
+
+    @Flag(name: .customLong("per-thread"), help: "CSV: add a row per thread after each process row.")
+    var perThread = false
+
+    func validate() throws {
+        if perThread && format != .csv { throw ValidationError("--per-thread goes with --format csv") }
+        try OutputSink(self).checkExisting()
+    }
+
+    /// Writes one report (the whole run's, or one interval's).
+    func emit(_ report: Report) throws {
+        do {
+            try OutputSink(self).write(report)
+        } catch let e as OutputSink.Failure {
+            throw fail(e.description, e.usage ? ThiefExit.usage : ThiefExit.cannotMeasure)
+        }
+    }
+}
