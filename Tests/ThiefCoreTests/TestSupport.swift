@@ -1,7 +1,7 @@
 import CThiefABI
 @testable import ThiefCore
 
-/// Shared fixtures for the aggregator tests: a window start far from zero (so
+/// Shared fixtures for the analysis tests: a window start far from zero (so
 /// that "start_ts 0 = before tracing" is distinguishable) and unit helpers.
 let W: UInt64 = 1_000_000_000_000  // 1000 s of CLOCK_MONOTONIC
 let us: UInt64 = 1_000

@@ -4,7 +4,7 @@ import Testing
 
 /// Threads created and exiting inside the window: their own windows, names
 /// and books.
-@Suite("Aggregator: thread lifecycle")
+@Suite("Threads: lifecycle")
 struct ThreadLifecycleTests {
     let end = W + 10 * ms
 

@@ -1,8 +1,8 @@
 import Testing
 @testable import ThiefCore
 
-@Suite("Record decoding")
-struct RecordTests {
+@Suite("Event decoding")
+struct EventDecoderTests {
     /// A record laid out by hand as the kernel writes it (little-endian).
     static func bytes(ts: UInt64, start: UInt64, dur: UInt64, type: UInt16, cpu: UInt16, aux: UInt32,
                       tid: UInt32, tgid: UInt32, otherPid: UInt32, otherTgid: UInt32,

@@ -2,8 +2,8 @@ import Testing
 @testable import ThiefCore
 
 /// Hard IRQs, softirqs, system vectors and migrations.
-@Suite("Aggregator: interrupts and migrations")
-struct AggregatorInterruptTests {
+@Suite("Interrupts and migrations")
+struct InterruptsAndMigrationsTests {
     /// An IRQ record whose span (ts - start) is wider than its own time `dur`:
     /// nested handlers are excluded kernel-side.
     static func irq(_ kind: IRQKind, _ number: UInt32, dur: UInt64, at t: UInt64, comm: String = "") -> Record {

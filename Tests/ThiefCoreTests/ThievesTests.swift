@@ -3,8 +3,8 @@ import Testing
 @testable import ThiefCore
 
 /// Stolen time: tasks that ran on the CPU whose run queue held a target thread.
-@Suite("Aggregator: thieves")
-struct AggregatorThiefTests {
+@Suite("Thieves")
+struct ThievesTests {
     @Test("one thief on CPU 0 then CPU 1 (victim migrated while queued) is one entry")
     func thiefFollowsMigration() throws {
         let a = Window(windowStart: W)

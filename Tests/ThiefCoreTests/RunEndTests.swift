@@ -4,8 +4,8 @@ import ThiefCore
 
 /// close(): the episodes still open in the kernel's per-thread state at the
 /// end of the window, and threads with no event at all.
-@Suite("Aggregator: closing the window")
-struct AggregatorCloseTests {
+@Suite("Run end: what the kernel holds open")
+struct RunEndTests {
     let end = W + 10 * ms
 
     @Test("a running thread contributes a slice up to the end, on its CPU")

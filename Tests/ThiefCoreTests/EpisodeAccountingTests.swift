@@ -3,8 +3,8 @@ import ThiefCore
 
 /// Slices, off-core intervals and runnable waits: what each record adds and
 /// how episodes that began before the window are clipped.
-@Suite("Aggregator: slices, off-core, waits")
-struct AggregatorEpisodeTests {
+@Suite("Episodes: slices, off-core, waits")
+struct EpisodeAccountingTests {
     @Test("an exact slice counts its sum_exec delta, not ts - start")
     func exactSlice() {
         let a = Window(windowStart: W)
