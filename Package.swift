@@ -13,12 +13,15 @@ let package = Package(
     targets: [
         // The record layout shared by bpf/thief.bpf.c, the shim and Swift.
         .target(name: "CThiefABI", path: "Sources/CThiefABI"),
-        // The only C target that calls libbpf.
+        // The only C target that calls libbpf: open/load/attach/poll, maps, stats.
         .target(
             name: "CThiefBPF",
-            dependencies: ["CThiefABI"],
+            // CThiefSys only while thief_bpf.h re-exports it (see there).
+            dependencies: ["CThiefABI", "CThiefSys"],
             linkerSettings: [.linkedLibrary("bpf")]
         ),
+        // Process, signal, affinity and clock helpers that must be C (thief_sys.h says why).
+        .target(name: "CThiefSys"),
         // Compiles bpf/*.bpf.c with the toolchain's clang and embeds the object.
         .executableTarget(name: "bpf-embed", path: "Sources/bpf-embed"),
         .plugin(name: "BPFObjectPlugin", capability: .buildTool(), dependencies: ["bpf-embed"]),
@@ -34,7 +37,7 @@ let package = Package(
         .target(name: "ThiefReport", dependencies: ["ThiefCore"]),
         .target(
             name: "ThiefTracer",
-            dependencies: ["CThiefBPF", "ThiefCore"],
+            dependencies: ["CThiefBPF", "CThiefSys", "ThiefCore"],
             plugins: ["BPFObjectPlugin"]
         ),
         .executableTarget(

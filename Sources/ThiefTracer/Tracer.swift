@@ -1,5 +1,6 @@
 import CThiefABI
 import CThiefBPF
+import CThiefSys
 import Foundation
 import ThiefCore
 
@@ -83,7 +84,7 @@ public final class Tracer {
             var cargs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
             defer { cargs.forEach { free($0) } }
             var pid: pid_t = 0, go: Int32 = -1, err: Int32 = -1
-            try TracerError.check(thief_spawn_paused(&cargs, &pid, &go, &err), .launch, "cannot start \(argv[0])")
+            try TracerError.check(thief_spawn_paused(&cargs, &pid, &go, &err), .launch, "cannot start \(argv[0])", from: .sys)
             child = (pid, go, err)
         }
         var childReaped = false

@@ -8,8 +8,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/types.h>
 #include "thief_abi.h"
+/* Transitional, until Sources/thief imports CThiefSys itself: the process
+ * helpers moved there, and `import CThiefBPF` still reaches them. */
+#include "thief_sys.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -79,26 +81,6 @@ void thief_bpf_close(thief_bpf *tb);
 const char *thief_bpf_last_error(void);
 /* Show libbpf's own messages on stderr. */
 void thief_bpf_set_verbose(int verbose);
-
-/* ---- process helpers (async-signal-safe child set-up lives in C) ---- */
-
-/* Fork a child that waits on a pipe before exec'ing argv (PATH searched).
- * *go_fd releases it, *err_fd reports an exec failure. */
-int thief_spawn_paused(char *const argv[], pid_t *pid, int *go_fd, int *err_fd);
-/* Release the child; 0 if exec succeeded, else the positive errno of exec. */
-int thief_spawn_release(int go_fd, int err_fd);
-
-/* SIGINT/SIGTERM/SIGHUP set a flag instead of killing thief. */
-void thief_signals_install(void);
-/* The signal that asked thief to stop, or 0. */
-int thief_signals_pending(void);
-/* Pin thread tid (0 = caller) to one CPU, or to a mask of CPUs (bit i = CPU i). */
-int thief_pin_cpu(pid_t tid, int cpu);
-int thief_set_affinity_mask(pid_t tid, uint64_t mask);
-/* Name the calling thread (comm). */
-void thief_set_thread_name(const char *name);
-/* CLOCK_MONOTONIC in ns: the clock of bpf_ktime_get_ns. */
-uint64_t thief_monotonic_ns(void);
 
 #ifdef __cplusplus
 }
