@@ -18,10 +18,10 @@
 
 /* The object (bpf/thief.bpf.c) and its maps. */
 #define THIEF_OBJECT_NAME "thief"
-#define THIEF_MAP_THREADS "threads"   /* tid -> struct thief_tstate: the target set */
-#define THIEF_MAP_CPUS "cpus"         /* per-CPU state, sized to the possible CPUs */
-#define THIEF_MAP_COUNTERS "counters" /* per-CPU struct thief_counters */
-#define THIEF_MAP_EVENTS "events"     /* the ring buffer of records */
+#define THIEF_MAP_THREADS "threads"      /* tid -> struct thief_tstate: the target set */
+#define THIEF_MAP_CPUS "cpus"            /* per-CPU state, sized to the possible CPUs */
+#define THIEF_MAP_COUNTERS "counters"    /* per-CPU struct thief_counters */
+#define THIEF_MAP_EVENTS "events"        /* the ring buffer of records */
 #define THIEF_MAP_KNOBS_SUFFIX ".rodata" /* const volatile struct thief_knobs */
 /* Programs: each handler twice, SEC("tp_btf/TP") and SEC("raw_tp/TP"). */
 #define THIEF_KIND_TP_BTF "tp_btf"
@@ -104,11 +104,10 @@ static int has_tracepoint(const struct btf *vmlinux, const char *tp, int *nparam
     return 1;
 }
 
-static int open_as(const void *object, size_t object_len, const thief_bpf_config *config,
-                   int use_btf, thief_bpf **out);
+static int open_as(const void *object, size_t object_len, const thief_bpf_config *config, int use_btf,
+                   thief_bpf **out);
 
-int thief_bpf_open(const void *object, size_t object_len, const thief_bpf_config *config,
-                   thief_bpf **out)
+int thief_bpf_open(const void *object, size_t object_len, const thief_bpf_config *config, thief_bpf **out)
 {
     if (config->attach_mode != THIEF_ATTACH_AUTO)
         return open_as(object, object_len, config, config->attach_mode == THIEF_ATTACH_TP_BTF, out);
@@ -120,8 +119,7 @@ int thief_bpf_open(const void *object, size_t object_len, const thief_bpf_config
     char first[sizeof(last_error)];
     snprintf(first, sizeof(first), "%s", last_error);
     err = open_as(object, object_len, config, 0, out);
-    if (err)
-    {
+    if (err) {
         char second[sizeof(last_error)];
         snprintf(second, sizeof(second), "%s", last_error);
         fail(err, "%s (tp_btf: %s)", second, first);
@@ -129,16 +127,15 @@ int thief_bpf_open(const void *object, size_t object_len, const thief_bpf_config
     return err;
 }
 
-static int open_as(const void *object, size_t object_len, const thief_bpf_config *config,
-                   int use_btf, thief_bpf **out)
+static int open_as(const void *object, size_t object_len, const thief_bpf_config *config, int use_btf,
+                   thief_bpf **out)
 {
     *out = NULL;
     libbpf_set_print(print_fn);
     struct btf *vmlinux = btf__load_vmlinux_btf();
     if (!vmlinux) {
         int err = -errno;
-        return fail(err, "cannot read the kernel's BTF (" THIEF_VMLINUX_BTF "): %s",
-                    strerror(-err));
+        return fail(err, "cannot read the kernel's BTF (" THIEF_VMLINUX_BTF "): %s", strerror(-err));
     }
     thief_bpf *tb = calloc(1, sizeof(*tb));
     if (!tb) {
@@ -173,15 +170,15 @@ static int open_as(const void *object, size_t object_len, const thief_bpf_config
 
     struct bpf_map *map;
     int err = 0;
-    bpf_object__for_each_map(map, tb->obj) {
+    bpf_object__for_each_map (map, tb->obj) {
         const char *name = bpf_map__name(map);
         size_t n = strlen(name), k = strlen(THIEF_MAP_KNOBS_SUFFIX);
         if (n >= k && strcmp(name + n - k, THIEF_MAP_KNOBS_SUFFIX) == 0) {
             size_t size = 0;
             bpf_map__initial_value(map, &size);
             if (size != sizeof(knobs)) {
-                err = fail(-EINVAL, "BPF object and thief disagree on the knobs (%zu != %zu bytes)",
-                           size, sizeof(knobs));
+                err = fail(-EINVAL, "BPF object and thief disagree on the knobs (%zu != %zu bytes)", size,
+                           sizeof(knobs));
                 break;
             }
             err = bpf_map__set_initial_value(map, &knobs, sizeof(knobs));
@@ -202,7 +199,7 @@ static int open_as(const void *object, size_t object_len, const thief_bpf_config
     }
 
     struct bpf_program *prog;
-    bpf_object__for_each_program(prog, tb->obj) {
+    bpf_object__for_each_program (prog, tb->obj) {
         const char *sec = bpf_program__section_name(prog);
         const char *tp = strchr(sec, '/');
         int is_btf = strncmp(sec, THIEF_SEC_TP_BTF, strlen(THIEF_SEC_TP_BTF)) == 0;
@@ -216,7 +213,8 @@ static int open_as(const void *object, size_t object_len, const thief_bpf_config
     err = bpf_object__load(tb->obj);
     if (err) {
         thief_bpf_close(tb);
-        return fail(err, "the kernel refused the BPF program (%s); run with THIEF_DEBUG=1 for the verifier log",
+        return fail(err,
+                    "the kernel refused the BPF program (%s); run with THIEF_DEBUG=1 for the verifier log",
                     strerror(-err));
     }
     tb->threads_fd = bpf_object__find_map_fd_by_name(tb->obj, THIEF_MAP_THREADS);
@@ -259,15 +257,14 @@ int thief_bpf_next_thread(thief_bpf *tb, int have_prev, uint32_t prev, uint32_t 
 int thief_bpf_attach(thief_bpf *tb, thief_bpf_record_fn fn, void *ctx)
 {
     struct bpf_program *prog;
-    bpf_object__for_each_program(prog, tb->obj) {
+    bpf_object__for_each_program (prog, tb->obj) {
         if (!bpf_program__autoload(prog))
             continue;
         if (tb->nlinks >= THIEF_MAX_LINKS)
             return fail(-E2BIG, "too many BPF programs");
         struct bpf_link *link = bpf_program__attach(prog);
         if (!link)
-            return fail(-errno, "cannot attach %s: %s", bpf_program__section_name(prog),
-                        strerror(errno));
+            return fail(-errno, "cannot attach %s: %s", bpf_program__section_name(prog), strerror(errno));
         tb->links[tb->nlinks++] = link;
     }
     tb->attached = tb->nlinks;
@@ -346,7 +343,7 @@ int thief_bpf_prog_stats_get(thief_bpf *tb, thief_bpf_prog_stats *out, int max)
 {
     int n = 0;
     struct bpf_program *prog;
-    bpf_object__for_each_program(prog, tb->obj) {
+    bpf_object__for_each_program (prog, tb->obj) {
         if (!bpf_program__autoload(prog) || n >= max)
             continue;
         struct bpf_prog_info info;

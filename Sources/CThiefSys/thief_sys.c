@@ -46,7 +46,10 @@ int thief_spawn_paused(char *const argv[], pid_t *pid, int *go_fd, int *err_fd)
     pid_t child = fork();
     if (child < 0) {
         int e = errno;
-        close(go[0]); close(go[1]); close(er[0]); close(er[1]);
+        close(go[0]);
+        close(go[1]);
+        close(er[0]);
+        close(er[1]);
         return fail(-e, "fork: %s", strerror(e));
     }
     if (child == 0) {

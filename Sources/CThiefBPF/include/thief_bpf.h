@@ -21,20 +21,20 @@ typedef struct thief_bpf thief_bpf;
 typedef int (*thief_bpf_record_fn)(void *ctx, void *data, size_t size);
 
 enum thief_attach_mode {
-    THIEF_ATTACH_AUTO = 0,   /* tp_btf where the kernel has it, else raw_tp */
+    THIEF_ATTACH_AUTO = 0, /* tp_btf where the kernel has it, else raw_tp */
     THIEF_ATTACH_TP_BTF = 1,
     THIEF_ATTACH_RAW_TP = 2,
 };
 
 typedef struct thief_bpf_config {
     uint32_t self_tgid;
-    uint32_t ringbuf_bytes;     /* power of two; 0 = 4 MiB */
-    uint32_t target_tgid;       /* every target is in this process (0: not so) */
+    uint32_t ringbuf_bytes; /* power of two; 0 = 4 MiB */
+    uint32_t target_tgid;   /* every target is in this process (0: not so) */
     uint8_t follow_children;
     uint8_t follow_threads;
     uint8_t trace_irqs;
-    uint8_t attach_mode;        /* enum thief_attach_mode */
-    uint8_t noop;               /* programs return at once (benchmark floor) */
+    uint8_t attach_mode; /* enum thief_attach_mode */
+    uint8_t noop;        /* programs return at once (benchmark floor) */
 } thief_bpf_config;
 
 typedef struct thief_bpf_prog_stats {
@@ -47,8 +47,7 @@ typedef struct thief_bpf_prog_stats {
 int thief_bpf_probe_btf(char *path_out, size_t len);
 
 /* Open, configure and load the object held in memory. */
-int thief_bpf_open(const void *object, size_t object_len, const thief_bpf_config *config,
-                   thief_bpf **out);
+int thief_bpf_open(const void *object, size_t object_len, const thief_bpf_config *config, thief_bpf **out);
 /* Add a thread to the target set with its initial state. only_new: leave a
  * thread the kernel side already tracks alone (-EEXIST). */
 int thief_bpf_track(thief_bpf *tb, uint32_t tid, const struct thief_tstate *seed, int only_new);
