@@ -16,12 +16,14 @@ let package = Package(
     targets: [
         // The record layout shared by bpf/thief.bpf.c, the shim and Swift.
         .target(name: "CThiefABI", path: "Sources/CThiefABI"),
-        // The only C target that calls libbpf.
+        // The only C target that calls libbpf: open/load/attach/poll, maps, stats.
         .target(
             name: "CThiefBPF",
             dependencies: ["CThiefABI"],
             linkerSettings: [.linkedLibrary("bpf")]
         ),
+        // Process, signal, affinity and clock helpers that must be C (thief_sys.h says why).
+        .target(name: "CThiefSys"),
         // Compiles bpf/*.bpf.c with the toolchain's clang and embeds the object.
         .executableTarget(name: "bpf-embed", path: "Sources/bpf-embed"),
         .plugin(name: "BPFObjectPlugin", capability: .buildTool(), dependencies: ["bpf-embed"]),
@@ -40,12 +42,11 @@ let package = Package(
         .target(name: "ThiefGate", dependencies: ["ThiefCore", "ThiefReport"]),
         .target(
             name: "ThiefTracer",
-            dependencies: ["CThiefBPF", "ThiefCore"],
+            dependencies: ["CThiefBPF", "CThiefSys", "ThiefCore"],
             plugins: ["BPFObjectPlugin"]
         ),
         // Bounded workload loops, shared by thief demo and thief-workloads.
-        // CThiefBPF for its pinning, naming and clock helpers (moving to CThiefSys).
-        .target(name: "ThiefWorkloads", dependencies: ["CThiefBPF"]),
+        .target(name: "ThiefWorkloads", dependencies: ["CThiefSys"]),
         // The CLI: argument parsing and wiring only.
         .executableTarget(
             name: "thief",

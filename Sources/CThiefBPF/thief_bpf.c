@@ -2,24 +2,42 @@
  * thief_bpf.c - libbpf shim. All libbpf use is here, behind a small
  * thief_-prefixed API that returns 0 or a negative errno.
  */
-#define _GNU_SOURCE
 #include "thief_bpf.h"
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
-#include <sched.h>
-#include <sys/prctl.h>
+
+/* ---- names: the one place the shim spells the BPF object's names ---- */
+
+/* The object (bpf/thief.bpf.c) and its maps. */
+#define THIEF_OBJECT_NAME "thief"
+#define THIEF_MAP_THREADS "threads"      /* tid -> struct thief_tstate: the target set */
+#define THIEF_MAP_CPUS "cpus"            /* per-CPU state, sized to the possible CPUs */
+#define THIEF_MAP_COUNTERS "counters"    /* per-CPU struct thief_counters */
+#define THIEF_MAP_EVENTS "events"        /* the ring buffer of records */
+#define THIEF_MAP_KNOBS_SUFFIX ".rodata" /* const volatile struct thief_knobs */
+/* Programs: each handler twice, SEC("tp_btf/TP") and SEC("raw_tp/TP"). */
+#define THIEF_KIND_TP_BTF "tp_btf"
+#define THIEF_KIND_RAW_TP "raw_tp"
+#define THIEF_SEC_TP_BTF THIEF_KIND_TP_BTF "/"
+/* The kernel's names: its BTF, and the typedef BTF gives each tracepoint. */
+#define THIEF_VMLINUX_BTF "/sys/kernel/btf/vmlinux"
+#define THIEF_BTF_TRACE_PREFIX "btf_trace_"
+#define THIEF_TP_SCHED_SWITCH "sched_switch"
+
+/* The interrupt tracepoints (irq_handler_*, softirq_*, x86 system vectors
+ * *_entry/_exit): loaded only when interrupts are traced. */
+static int is_irq_tracepoint(const char *tp)
+{
+    return strstr(tp, "irq") || strstr(tp, "_entry") || strstr(tp, "_exit");
+}
 
 #define THIEF_MAX_LINKS 64
 
@@ -51,10 +69,9 @@ const char *thief_bpf_last_error(void) { return last_error; }
 
 static int print_fn(enum libbpf_print_level level, const char *fmt, va_list args)
 {
-    if (!verbose_libbpf && level != LIBBPF_WARN)
-        return 0;
+    (void)level;
     if (!verbose_libbpf)
-        return 0; /* warnings become thief's own one-line errors */
+        return 0; /* warnings too: they become thief's own one-line errors */
     return vfprintf(stderr, fmt, args);
 }
 
@@ -62,7 +79,7 @@ void thief_bpf_set_verbose(int verbose) { verbose_libbpf = verbose; }
 
 int thief_bpf_probe_btf(char *path_out, size_t len)
 {
-    const char *path = "/sys/kernel/btf/vmlinux";
+    const char *path = THIEF_VMLINUX_BTF;
     if (path_out && len)
         snprintf(path_out, len, "%s", path);
     if (access(path, R_OK) != 0)
@@ -74,7 +91,7 @@ int thief_bpf_probe_btf(char *path_out, size_t len)
 static int has_tracepoint(const struct btf *vmlinux, const char *tp, int *nparams)
 {
     char name[128];
-    snprintf(name, sizeof(name), "btf_trace_%s", tp);
+    snprintf(name, sizeof(name), THIEF_BTF_TRACE_PREFIX "%s", tp);
     int id = btf__find_by_name_kind(vmlinux, name, BTF_KIND_TYPEDEF);
     if (id < 0)
         return 0;
@@ -87,11 +104,10 @@ static int has_tracepoint(const struct btf *vmlinux, const char *tp, int *nparam
     return 1;
 }
 
-static int open_as(const void *object, size_t object_len, const thief_bpf_config *config,
-                   int use_btf, thief_bpf **out);
+static int open_as(const void *object, size_t object_len, const thief_bpf_config *config, int use_btf,
+                   thief_bpf **out);
 
-int thief_bpf_open(const void *object, size_t object_len, const thief_bpf_config *config,
-                   thief_bpf **out)
+int thief_bpf_open(const void *object, size_t object_len, const thief_bpf_config *config, thief_bpf **out)
 {
     if (config->attach_mode != THIEF_ATTACH_AUTO)
         return open_as(object, object_len, config, config->attach_mode == THIEF_ATTACH_TP_BTF, out);
@@ -103,8 +119,7 @@ int thief_bpf_open(const void *object, size_t object_len, const thief_bpf_config
     char first[sizeof(last_error)];
     snprintf(first, sizeof(first), "%s", last_error);
     err = open_as(object, object_len, config, 0, out);
-    if (err)
-    {
+    if (err) {
         char second[sizeof(last_error)];
         snprintf(second, sizeof(second), "%s", last_error);
         fail(err, "%s (tp_btf: %s)", second, first);
@@ -112,16 +127,15 @@ int thief_bpf_open(const void *object, size_t object_len, const thief_bpf_config
     return err;
 }
 
-static int open_as(const void *object, size_t object_len, const thief_bpf_config *config,
-                   int use_btf, thief_bpf **out)
+static int open_as(const void *object, size_t object_len, const thief_bpf_config *config, int use_btf,
+                   thief_bpf **out)
 {
     *out = NULL;
     libbpf_set_print(print_fn);
     struct btf *vmlinux = btf__load_vmlinux_btf();
     if (!vmlinux) {
         int err = -errno;
-        return fail(err, "cannot read the kernel's BTF (/sys/kernel/btf/vmlinux): %s",
-                    strerror(-err));
+        return fail(err, "cannot read the kernel's BTF (" THIEF_VMLINUX_BTF "): %s", strerror(-err));
     }
     thief_bpf *tb = calloc(1, sizeof(*tb));
     if (!tb) {
@@ -129,7 +143,7 @@ static int open_as(const void *object, size_t object_len, const thief_bpf_config
         return fail(-ENOMEM, "out of memory");
     }
     tb->stats_fd = -1;
-    LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = "thief");
+    LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = THIEF_OBJECT_NAME);
     tb->obj = bpf_object__open_mem(object, object_len, &opts);
     if (!tb->obj) {
         int err = -errno;
@@ -138,10 +152,10 @@ static int open_as(const void *object, size_t object_len, const thief_bpf_config
         return fail(err, "cannot open the BPF object: %s", strerror(-err));
     }
 
-    tb->kind = use_btf ? "tp_btf" : "raw_tp";
+    tb->kind = use_btf ? THIEF_KIND_TP_BTF : THIEF_KIND_RAW_TP;
 
     int nparams = 0;
-    has_tracepoint(vmlinux, "sched_switch", &nparams);
+    has_tracepoint(vmlinux, THIEF_TP_SCHED_SWITCH, &nparams);
     struct thief_knobs knobs = {
         .abi_version = THIEF_ABI_VERSION,
         .self_tgid = config->self_tgid,
@@ -156,21 +170,21 @@ static int open_as(const void *object, size_t object_len, const thief_bpf_config
 
     struct bpf_map *map;
     int err = 0;
-    bpf_object__for_each_map(map, tb->obj) {
+    bpf_object__for_each_map (map, tb->obj) {
         const char *name = bpf_map__name(map);
-        size_t n = strlen(name);
-        if (n >= 7 && strcmp(name + n - 7, ".rodata") == 0) {
+        size_t n = strlen(name), k = strlen(THIEF_MAP_KNOBS_SUFFIX);
+        if (n >= k && strcmp(name + n - k, THIEF_MAP_KNOBS_SUFFIX) == 0) {
             size_t size = 0;
             bpf_map__initial_value(map, &size);
             if (size != sizeof(knobs)) {
-                err = fail(-EINVAL, "BPF object and thief disagree on the knobs (%zu != %zu bytes)",
-                           size, sizeof(knobs));
+                err = fail(-EINVAL, "BPF object and thief disagree on the knobs (%zu != %zu bytes)", size,
+                           sizeof(knobs));
                 break;
             }
             err = bpf_map__set_initial_value(map, &knobs, sizeof(knobs));
-        } else if (strcmp(name, "events") == 0) {
+        } else if (strcmp(name, THIEF_MAP_EVENTS) == 0) {
             err = bpf_map__set_max_entries(map, rb_bytes);
-        } else if (strcmp(name, "cpus") == 0) {
+        } else if (strcmp(name, THIEF_MAP_CPUS) == 0) {
             int ncpus = libbpf_num_possible_cpus();
             if (ncpus > 0 && (uint32_t)ncpus > bpf_map__max_entries(map))
                 err = bpf_map__set_max_entries(map, ncpus);
@@ -185,13 +199,12 @@ static int open_as(const void *object, size_t object_len, const thief_bpf_config
     }
 
     struct bpf_program *prog;
-    bpf_object__for_each_program(prog, tb->obj) {
+    bpf_object__for_each_program (prog, tb->obj) {
         const char *sec = bpf_program__section_name(prog);
         const char *tp = strchr(sec, '/');
-        int is_btf = strncmp(sec, "tp_btf/", 7) == 0;
+        int is_btf = strncmp(sec, THIEF_SEC_TP_BTF, strlen(THIEF_SEC_TP_BTF)) == 0;
         int want = (is_btf == use_btf) && tp && has_tracepoint(vmlinux, tp + 1, NULL);
-        if (want && !config->trace_irqs &&
-            (strstr(tp, "irq") || strstr(tp, "_entry") || strstr(tp, "_exit")))
+        if (want && !config->trace_irqs && is_irq_tracepoint(tp))
             want = 0;
         bpf_program__set_autoload(prog, want);
     }
@@ -200,11 +213,12 @@ static int open_as(const void *object, size_t object_len, const thief_bpf_config
     err = bpf_object__load(tb->obj);
     if (err) {
         thief_bpf_close(tb);
-        return fail(err, "the kernel refused the BPF program (%s); run with THIEF_DEBUG=1 for the verifier log",
+        return fail(err,
+                    "the kernel refused the BPF program (%s); run with THIEF_DEBUG=1 for the verifier log",
                     strerror(-err));
     }
-    tb->threads_fd = bpf_object__find_map_fd_by_name(tb->obj, "threads");
-    tb->counters_fd = bpf_object__find_map_fd_by_name(tb->obj, "counters");
+    tb->threads_fd = bpf_object__find_map_fd_by_name(tb->obj, THIEF_MAP_THREADS);
+    tb->counters_fd = bpf_object__find_map_fd_by_name(tb->obj, THIEF_MAP_COUNTERS);
     *out = tb;
     return 0;
 }
@@ -243,19 +257,18 @@ int thief_bpf_next_thread(thief_bpf *tb, int have_prev, uint32_t prev, uint32_t 
 int thief_bpf_attach(thief_bpf *tb, thief_bpf_record_fn fn, void *ctx)
 {
     struct bpf_program *prog;
-    bpf_object__for_each_program(prog, tb->obj) {
+    bpf_object__for_each_program (prog, tb->obj) {
         if (!bpf_program__autoload(prog))
             continue;
         if (tb->nlinks >= THIEF_MAX_LINKS)
             return fail(-E2BIG, "too many BPF programs");
         struct bpf_link *link = bpf_program__attach(prog);
         if (!link)
-            return fail(-errno, "cannot attach %s: %s", bpf_program__section_name(prog),
-                        strerror(errno));
+            return fail(-errno, "cannot attach %s: %s", bpf_program__section_name(prog), strerror(errno));
         tb->links[tb->nlinks++] = link;
     }
     tb->attached = tb->nlinks;
-    int fd = bpf_object__find_map_fd_by_name(tb->obj, "events");
+    int fd = bpf_object__find_map_fd_by_name(tb->obj, THIEF_MAP_EVENTS);
     tb->rb = ring_buffer__new(fd, (ring_buffer_sample_fn)fn, ctx, NULL);
     if (!tb->rb)
         return fail(-errno, "cannot set up the ring buffer: %s", strerror(errno));
@@ -330,7 +343,7 @@ int thief_bpf_prog_stats_get(thief_bpf *tb, thief_bpf_prog_stats *out, int max)
 {
     int n = 0;
     struct bpf_program *prog;
-    bpf_object__for_each_program(prog, tb->obj) {
+    bpf_object__for_each_program (prog, tb->obj) {
         if (!bpf_program__autoload(prog) || n >= max)
             continue;
         struct bpf_prog_info info;
@@ -363,125 +376,3 @@ void thief_bpf_close(thief_bpf *tb)
         close(tb->stats_fd);
     free(tb);
 }
-
-/* ---- process helpers ---- */
-
-int thief_spawn_paused(char *const argv[], pid_t *pid, int *go_fd, int *err_fd)
-{
-    int go[2], er[2];
-    if (pipe2(go, O_CLOEXEC) != 0)
-        return fail(-errno, "pipe: %s", strerror(errno));
-    if (pipe2(er, O_CLOEXEC) != 0) {
-        int e = errno;
-        close(go[0]);
-        close(go[1]);
-        return fail(-e, "pipe: %s", strerror(e));
-    }
-    pid_t child = fork();
-    if (child < 0) {
-        int e = errno;
-        close(go[0]); close(go[1]); close(er[0]); close(er[1]);
-        return fail(-e, "fork: %s", strerror(e));
-    }
-    if (child == 0) {
-        /* Only async-signal-safe calls from here to exec. */
-        struct sigaction sa;
-        memset(&sa, 0, sizeof(sa));
-        sa.sa_handler = SIG_DFL;
-        sigaction(SIGINT, &sa, NULL);
-        sigaction(SIGTERM, &sa, NULL);
-        sigaction(SIGHUP, &sa, NULL);
-        sigset_t none;
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
-        char c;
-        ssize_t n;
-        do {
-            n = read(go[0], &c, 1);
-        } while (n < 0 && errno == EINTR);
-        if (n != 1)
-            _exit(127); /* thief gave up before releasing us */
-        execvp(argv[0], argv);
-        int e = errno;
-        ssize_t w = write(er[1], &e, sizeof(e));
-        (void)w;
-        _exit(127);
-    }
-    close(go[0]);
-    close(er[1]);
-    *pid = child;
-    *go_fd = go[1];
-    *err_fd = er[0];
-    return 0;
-}
-
-int thief_spawn_release(int go_fd, int err_fd)
-{
-    char c = 'g';
-    ssize_t w = write(go_fd, &c, 1);
-    (void)w;
-    close(go_fd);
-    int e = 0;
-    ssize_t n;
-    do {
-        n = read(err_fd, &e, sizeof(e));
-    } while (n < 0 && errno == EINTR);
-    close(err_fd);
-    return n == (ssize_t)sizeof(e) ? e : 0;
-}
-
-static volatile sig_atomic_t stop_signal;
-
-static void on_stop_signal(int sig) { stop_signal = sig; }
-
-void thief_signals_install(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_stop_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
-    /* A parent may have started thief with these blocked: unblock them. */
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGHUP);
-    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
-}
-
-int thief_signals_pending(void) { return stop_signal; }
-
-uint64_t thief_monotonic_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-int thief_pin_cpu(pid_t tid, int cpu)
-{
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
-    if (sched_setaffinity(tid, sizeof(set), &set) != 0)
-        return fail(-errno, "sched_setaffinity: %s", strerror(errno));
-    return 0;
-}
-
-int thief_set_affinity_mask(pid_t tid, uint64_t mask)
-{
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    for (int i = 0; i < 64; i++)
-        if (mask & (1ull << i))
-            CPU_SET(i, &set);
-    if (sched_setaffinity(tid, sizeof(set), &set) != 0)
-        return fail(-errno, "sched_setaffinity: %s", strerror(errno));
-    return 0;
-}
-
-void thief_set_thread_name(const char *name) { prctl(PR_SET_NAME, name, 0, 0, 0); }

@@ -1,4 +1,5 @@
 import CThiefBPF
+import CThiefSys
 import Foundation
 
 /// Why thief could not measure. Every case is one line for the user and
@@ -13,10 +14,13 @@ public struct TracerError: Error, CustomStringConvertible, Sendable {
         self.description = message
     }
 
-    /// The one place a negative errno from the shim becomes a Swift error.
-    static func check(_ rc: Int32, _ kind: Kind = .kernel, _ context: String) throws {
+    /// The C target whose last-error message explains a failed call.
+    enum Shim { case bpf, sys }
+
+    /// The one place a negative errno from a shim becomes a Swift error.
+    static func check(_ rc: Int32, _ kind: Kind = .kernel, _ context: String, from shim: Shim = .bpf) throws {
         guard rc < 0 else { return }
-        var message = String(cString: thief_bpf_last_error())
+        var message = String(cString: shim == .bpf ? thief_bpf_last_error() : thief_sys_last_error())
         if message.isEmpty { message = String(cString: strerror(-rc)) }
         if (rc == -EPERM || rc == -EACCES) && !Preflight.hasPrivileges() {
             throw TracerError(.permission, "\(context): \(message) (thief needs root, or CAP_BPF and CAP_PERFMON)")

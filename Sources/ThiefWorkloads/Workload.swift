@@ -1,5 +1,4 @@
-// thief_pin_cpu, thief_set_thread_name, thief_monotonic_ns: moving to CThiefSys (thief_sys.h).
-import CThiefBPF
+import CThiefSys
 import Foundation
 
 /// Bounded workloads: the processes of `thief demo`'s scenario, and the

@@ -8,7 +8,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/types.h>
 #include "thief_abi.h"
 
 #ifdef __cplusplus
@@ -19,20 +18,20 @@ typedef struct thief_bpf thief_bpf;
 typedef int (*thief_bpf_record_fn)(void *ctx, void *data, size_t size);
 
 enum thief_attach_mode {
-    THIEF_ATTACH_AUTO = 0,   /* tp_btf where the kernel has it, else raw_tp */
+    THIEF_ATTACH_AUTO = 0, /* tp_btf where the kernel has it, else raw_tp */
     THIEF_ATTACH_TP_BTF = 1,
     THIEF_ATTACH_RAW_TP = 2,
 };
 
 typedef struct thief_bpf_config {
     uint32_t self_tgid;
-    uint32_t ringbuf_bytes;     /* power of two; 0 = 4 MiB */
-    uint32_t target_tgid;       /* every target is in this process (0: not so) */
+    uint32_t ringbuf_bytes; /* power of two; 0 = 4 MiB */
+    uint32_t target_tgid;   /* every target is in this process (0: not so) */
     uint8_t follow_children;
     uint8_t follow_threads;
     uint8_t trace_irqs;
-    uint8_t attach_mode;        /* enum thief_attach_mode */
-    uint8_t noop;               /* programs return at once (benchmark floor) */
+    uint8_t attach_mode; /* enum thief_attach_mode */
+    uint8_t noop;        /* programs return at once (benchmark floor) */
 } thief_bpf_config;
 
 typedef struct thief_bpf_prog_stats {
@@ -45,8 +44,7 @@ typedef struct thief_bpf_prog_stats {
 int thief_bpf_probe_btf(char *path_out, size_t len);
 
 /* Open, configure and load the object held in memory. */
-int thief_bpf_open(const void *object, size_t object_len, const thief_bpf_config *config,
-                   thief_bpf **out);
+int thief_bpf_open(const void *object, size_t object_len, const thief_bpf_config *config, thief_bpf **out);
 /* Add a thread to the target set with its initial state. only_new: leave a
  * thread the kernel side already tracks alone (-EEXIST). */
 int thief_bpf_track(thief_bpf *tb, uint32_t tid, const struct thief_tstate *seed, int only_new);
@@ -79,26 +77,6 @@ void thief_bpf_close(thief_bpf *tb);
 const char *thief_bpf_last_error(void);
 /* Show libbpf's own messages on stderr. */
 void thief_bpf_set_verbose(int verbose);
-
-/* ---- process helpers (async-signal-safe child set-up lives in C) ---- */
-
-/* Fork a child that waits on a pipe before exec'ing argv (PATH searched).
- * *go_fd releases it, *err_fd reports an exec failure. */
-int thief_spawn_paused(char *const argv[], pid_t *pid, int *go_fd, int *err_fd);
-/* Release the child; 0 if exec succeeded, else the positive errno of exec. */
-int thief_spawn_release(int go_fd, int err_fd);
-
-/* SIGINT/SIGTERM/SIGHUP set a flag instead of killing thief. */
-void thief_signals_install(void);
-/* The signal that asked thief to stop, or 0. */
-int thief_signals_pending(void);
-/* Pin thread tid (0 = caller) to one CPU, or to a mask of CPUs (bit i = CPU i). */
-int thief_pin_cpu(pid_t tid, int cpu);
-int thief_set_affinity_mask(pid_t tid, uint64_t mask);
-/* Name the calling thread (comm). */
-void thief_set_thread_name(const char *name);
-/* CLOCK_MONOTONIC in ns: the clock of bpf_ktime_get_ns. */
-uint64_t thief_monotonic_ns(void);
 
 #ifdef __cplusplus
 }

@@ -1,14 +1,5 @@
+import Foundation
 import ThiefCore
-
-/// What to trace.
-public enum TargetSpec: Sendable, Equatable {
-    /// Every thread of a process, and threads it creates.
-    case process(Int32)
-    /// These threads only.
-    case threads([Int32])
-    /// A command thief launches, with its children and their threads.
-    case command([String])
-}
 
 /// Checks run before anything is loaded, so that each failure is one clear line.
 public enum Preflight {
@@ -54,5 +45,3 @@ public enum Preflight {
         }
     }
 }
-
-import Foundation

@@ -1,0 +1,50 @@
+/*
+ * thief_sys.h - the few process, signal, affinity and clock helpers thief
+ * keeps in C. No libbpf here (that is CThiefBPF). Functions that can fail
+ * return 0 or a negative errno; a message for the last failure is in
+ * thief_sys_last_error().
+ */
+#ifndef THIEF_SYS_H
+#define THIEF_SYS_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Fork a child that waits on a pipe before exec'ing argv (PATH searched).
+ * *go_fd releases it, *err_fd reports an exec failure.
+ * In C because between fork and exec the child may only make
+ * async-signal-safe calls: Swift's runtime (allocation, locks) is not. */
+int thief_spawn_paused(char *const argv[], pid_t *pid, int *go_fd, int *err_fd);
+/* Release the child; 0 if exec succeeded, else the positive errno of exec. */
+int thief_spawn_release(int go_fd, int err_fd);
+
+/* SIGINT/SIGTERM/SIGHUP set a flag instead of killing thief.
+ * In C because a signal handler must be async-signal-safe and store to a
+ * volatile sig_atomic_t: a Swift closure as handler is neither. */
+void thief_signals_install(void);
+/* The signal that asked thief to stop, or 0. */
+int thief_signals_pending(void);
+
+/* Pin thread tid (0 = caller) to one CPU, or to a mask of CPUs (bit i = CPU i).
+ * In C because cpu_set_t and CPU_SET are macros Swift does not import. */
+int thief_pin_cpu(pid_t tid, int cpu);
+int thief_set_affinity_mask(pid_t tid, uint64_t mask);
+/* Name the calling thread (comm).
+ * In C because prctl is variadic, which Swift does not import. */
+void thief_set_thread_name(const char *name);
+/* CLOCK_MONOTONIC in ns: the clock of bpf_ktime_get_ns, so user-space times
+ * compare with the records' stamps. In C: one call, no timespec in Swift. */
+uint64_t thief_monotonic_ns(void);
+
+/* The message of the last failure in this thread (never NULL). */
+const char *thief_sys_last_error(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* THIEF_SYS_H */

@@ -1,0 +1,160 @@
+/*
+ * thief_sys.c - process, signal, affinity and clock helpers. Each lives in
+ * C for a reason given in thief_sys.h; none calls libbpf.
+ */
+#define _GNU_SOURCE
+#include "thief_sys.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <time.h>
+#include <unistd.h>
+
+static __thread char last_error[256];
+
+static int fail(int err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(last_error, sizeof(last_error), fmt, ap);
+    va_end(ap);
+    return err < 0 ? err : -err;
+}
+
+const char *thief_sys_last_error(void) { return last_error; }
+
+/* ---- a child held before exec ---- */
+
+int thief_spawn_paused(char *const argv[], pid_t *pid, int *go_fd, int *err_fd)
+{
+    int go[2], er[2];
+    if (pipe2(go, O_CLOEXEC) != 0)
+        return fail(-errno, "pipe: %s", strerror(errno));
+    if (pipe2(er, O_CLOEXEC) != 0) {
+        int e = errno;
+        close(go[0]);
+        close(go[1]);
+        return fail(-e, "pipe: %s", strerror(e));
+    }
+    pid_t child = fork();
+    if (child < 0) {
+        int e = errno;
+        close(go[0]);
+        close(go[1]);
+        close(er[0]);
+        close(er[1]);
+        return fail(-e, "fork: %s", strerror(e));
+    }
+    if (child == 0) {
+        /* Only async-signal-safe calls from here to exec. */
+        struct sigaction sa;
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_handler = SIG_DFL;
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+        sigaction(SIGHUP, &sa, NULL);
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        char c;
+        ssize_t n;
+        do {
+            n = read(go[0], &c, 1);
+        } while (n < 0 && errno == EINTR);
+        if (n != 1)
+            _exit(127); /* thief gave up before releasing us */
+        execvp(argv[0], argv);
+        int e = errno;
+        ssize_t w = write(er[1], &e, sizeof(e));
+        (void)w;
+        _exit(127);
+    }
+    close(go[0]);
+    close(er[1]);
+    *pid = child;
+    *go_fd = go[1];
+    *err_fd = er[0];
+    return 0;
+}
+
+int thief_spawn_release(int go_fd, int err_fd)
+{
+    char c = 'g';
+    ssize_t w = write(go_fd, &c, 1);
+    (void)w;
+    close(go_fd);
+    int e = 0;
+    ssize_t n;
+    do {
+        n = read(err_fd, &e, sizeof(e));
+    } while (n < 0 && errno == EINTR);
+    close(err_fd);
+    return n == (ssize_t)sizeof(e) ? e : 0;
+}
+
+/* ---- stop signals ---- */
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig) { stop_signal = sig; }
+
+void thief_signals_install(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    /* A parent may have started thief with these blocked: unblock them. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
+
+int thief_signals_pending(void) { return stop_signal; }
+
+/* ---- clock, affinity, thread name ---- */
+
+uint64_t thief_monotonic_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+int thief_pin_cpu(pid_t tid, int cpu)
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    if (sched_setaffinity(tid, sizeof(set), &set) != 0)
+        return fail(-errno, "sched_setaffinity: %s", strerror(errno));
+    return 0;
+}
+
+int thief_set_affinity_mask(pid_t tid, uint64_t mask)
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    for (int i = 0; i < 64; i++)
+        if (mask & (1ull << i))
+            CPU_SET(i, &set);
+    if (sched_setaffinity(tid, sizeof(set), &set) != 0)
+        return fail(-errno, "sched_setaffinity: %s", strerror(errno));
+    return 0;
+}
+
+void thief_set_thread_name(const char *name) { prctl(PR_SET_NAME, name, 0, 0, 0); }

@@ -1,0 +1,17 @@
+import ThiefCore
+
+/// With --interval: reports each interval as the session closes it. An
+/// error from the report's consumer is kept for the run loop to throw.
+final class IntervalReporter {
+    private(set) var error: Error?
+
+    func install(on session: Session, _ tb: OpaquePointer, header: RunHeader, box: SessionBox, tracer: Tracer) {
+        session.onInterval = { [weak tracer] agg, idx in
+            let counters = BPFMaps.countersSoFar(tb)
+            let meta = header.meta(window: agg, trailer: nil, intervalIndex: idx, interval: tracer?.options.interval,
+                                   lostSoFar: counters.lost, missedSoFar: counters.healed)
+            box.recorder?.noteInterval(idx, lost: counters.lost, missed: counters.healed)
+            do { try tracer?.onInterval?(agg.report(meta)) } catch { self.error = self.error ?? error }
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import CThiefBPF
+import Foundation
+import ThiefCore
+
+/// Seeding: lists the target's threads from /proc, puts them into the
+/// kernel side's threads map, and reconciles the list once attached.
+struct ThreadSeeder {
+    let target: TargetSpec
+
+    /// The target's threads now; throws if the target is already gone.
+    func list(childPid: pid_t?) throws -> [LiveSeed] {
+        switch target {
+        case .process(let p):
+            let pid = ProcFS.tgid(of: p) ?? p
+            let seeds = ProcFS.threads(of: pid).compactMap { LiveSeed.read(pid: pid, tid: $0) }
+            guard !seeds.isEmpty else { throw TracerError(.noTarget, "process \(p) exited before tracing started") }
+            return seeds
+        case .threads(let tids):
+            return try tids.map { tid in
+                guard let tgid = ProcFS.tgid(of: tid), let s = LiveSeed.read(pid: tgid, tid: tid) else {
+                    throw TracerError(.noTarget, "thread \(tid) exited before tracing started")
+                }
+                return s
+            }
+        case .command(let argv):
+            // Held before exec, it is still a fork of thief: it takes the
+            // command's name, and sleeps (on its go pipe) until released.
+            let pid = childPid ?? 0
+            var s = LiveSeed.read(pid: pid, tid: pid)
+                ?? LiveSeed(tid: UInt32(pid), tgid: UInt32(pid), comm: "", state: .sleeping)
+            s.comm = String((argv.first.map { ($0 as NSString).lastPathComponent } ?? "").prefix(15))
+            s.state = .sleeping
+            return [s]
+        }
+    }
+
+    /// Puts every seed into the kernel side's target set.
+    func track(_ tb: OpaquePointer, _ seeds: [LiveSeed]) throws {
+        for s in seeds { _ = try track(tb, s, onlyNew: false) }
+    }
+
+    /// Puts a thread into the kernel side's target set, in the state /proc
+    /// gives it. onlyNew: false if the kernel side already tracks it.
+    private func track(_ tb: OpaquePointer, _ s: LiveSeed, onlyNew: Bool) throws -> Bool {
+        var st = s.kernelState
+        let rc = thief_bpf_track(tb, s.tid, &st, onlyNew ? 1 : 0)
+        if rc == -EEXIST { return false }
+        try TracerError.check(rc, .kernel, "cannot track thread \(s.tid)")
+        return true
+    }
+
+    /// Closes the gap between listing the target's threads and attaching
+    /// (loading takes tens of ms): a thread created in it was seen by no fork
+    /// event, so it joins now; one that exited in it had no traced exit, so
+    /// it leaves (else the run would never see the target go).
+    func reconcile(_ tb: OpaquePointer, _ seeds: [LiveSeed]) throws -> [LiveSeed] {
+        guard case .process = target, let tgid = seeds.first?.tgid else {
+            return seeds.filter { s in
+                if ProcFS.stat(pid: Int32(s.tgid), tid: Int32(s.tid)) != nil { return true }
+                _ = thief_bpf_untrack(tb, s.tid)
+                return false
+            }
+        }
+        let now = Set(ProcFS.threads(of: Int32(tgid)).map { UInt32($0) })
+        var kept: [LiveSeed] = []
+        for s in seeds {
+            if now.contains(s.tid) { kept.append(s) } else { _ = thief_bpf_untrack(tb, s.tid) }
+        }
+        let known = Set(seeds.map(\.tid))
+        for tid in now.subtracting(known).sorted() {
+            guard let s = LiveSeed.read(pid: Int32(tgid), tid: Int32(tid)) else { continue }
+            if try track(tb, s, onlyNew: true) { kept.append(s) }
+        }
+        return kept
+    }
+
+    /// The target's PID and name, for the header: its main thread's, else the first seed's.
+    static func identity(of seeds: [LiveSeed]) -> (pid: Int32, comm: String) {
+        let tgid = Int32(seeds.first?.tgid ?? 0)
+        let comm = seeds.first(where: { $0.tid == UInt32(tgid) })?.comm ?? seeds.first?.comm ?? "?"
+        return (tgid, comm)
+    }
+}

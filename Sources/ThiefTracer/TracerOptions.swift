@@ -1,0 +1,34 @@
+public struct TracerOptions: Sendable {
+    public var target: TargetSpec
+    /// Stop after this many ns (nil: until Ctrl+C, SIGTERM or the target's exit).
+    public var duration: UInt64?
+    public var traceIRQs = true
+    /// Force raw_tp instead of tp_btf (the fallback path).
+    public var rawTracepoints = false
+    /// 4 MiB holds ~50 ms of records at 1.2 M records/s (3 records of 64
+    /// bytes and an 8-byte header per switch): 5 drains' worth, and the
+    /// consumer drains sooner when the last drain was busy. Each MiB costs
+    /// 2 MiB of RSS (the consumer maps the data pages twice); 2 MiB lost
+    /// records in the capacity run when the machine was loaded.
+    public var ringBufferBytes: UInt32 = 4 << 20
+    /// The consumer drains on this timer (the kernel side never wakes it)...
+    public var pollMillis: Int32 = 10
+    /// ...or on this one after a drain that found more than 1/8 of the buffer full.
+    public var busyPollMillis: Int32 = 1
+    /// Attach the same programs but make each return at once: the cost floor
+    /// any tracer of these tracepoints pays (for the overhead benchmark).
+    public var noopPrograms = false
+    /// Report every this many ns (nil: one report for the whole run).
+    public var interval: UInt64?
+    /// Measure and report what tracing cost (BPF run time, consumer CPU).
+    public var selfCost = false
+    /// With interval: stop after this many intervals.
+    public var intervalCount: Int?
+    /// Save the raw records and what rebuilds the report to this file.
+    public var recordPath: String?
+
+    public init(target: TargetSpec, duration: UInt64? = nil) {
+        self.target = target
+        self.duration = duration
+    }
+}
