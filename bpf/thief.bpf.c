@@ -262,6 +262,14 @@ static __always_inline int on_switch(bool btf, unsigned long long *ctx, bool pre
         if (now > from)
             stolen += now - from;
     }
+    /* A target that ran while other targets waited here: contention among
+     * targets, carried by its slice record (no record of its own). */
+    __u64 contended = 0;
+    __u32 contended_waiter = 0;
+    if (stolen && pt) {
+        contended = stolen;
+        contended_waiter = cs->last_waiter;
+    }
     if (stolen && prev_pid && !pt) {
         r = batch_add(b, THIEF_REC_STEAL, now, cpu);
         if (r) {
@@ -305,6 +313,8 @@ static __always_inline int on_switch(bool btf, unsigned long long *ctx, bool pre
             r->slice.start_ts = slice_start;
             r->slice.ran_ns = slice_dur;
             r->slice.next_state = new_state;
+            r->slice.contended_ns = contended;
+            r->slice.waiter = contended_waiter;
         }
         pt->off_sum = sum;
         pt->sum_known = 1;

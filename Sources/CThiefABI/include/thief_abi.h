@@ -76,10 +76,12 @@ enum thief_sysvec {
 /* Episode start times: 0 means "before tracing began" (user space clips). */
 
 struct thief_rec_slice {
-    __u64 start_ts;   /* switch-in */
-    __u64 ran_ns;     /* growth of se.sum_exec_runtime over the slice (the kernel's own books) */
-    __u32 next_state; /* thief_off_state of the off-core interval the switch-out starts */
-    __u32 _pad;
+    __u64 start_ts;     /* switch-in */
+    __u64 ran_ns;       /* growth of se.sum_exec_runtime over the slice (the kernel's own books) */
+    __u32 next_state;   /* thief_off_state of the off-core interval the switch-out starts */
+    __u32 waiter;       /* contended_ns > 0: a target that waited on this CPU meanwhile */
+    __u64 contended_ns; /* ns of the slice that ran while other targets waited on this CPU:
+                           contention among targets (a steal, when the task is not a target) */
 };
 
 struct thief_rec_offcore {

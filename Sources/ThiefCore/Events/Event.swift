@@ -37,8 +37,15 @@ public struct SliceEnded: Sendable {
     public var ran: UInt64
     /// The state of the off-core interval the switch-out starts.
     public var next: OffState
+    /// ns of the slice that ran while other targets waited on its CPU (contention among targets).
+    public var contended: UInt64 = 0
+    /// contended > 0: a target thread that waited meanwhile.
+    public var waiter: UInt32 = 0
 
-    public init(tid: UInt32, tgid: UInt32, cpu: UInt16, start: UInt64, end: UInt64, ran: UInt64, next: OffState) {
+    public init(
+        tid: UInt32, tgid: UInt32, cpu: UInt16, start: UInt64, end: UInt64, ran: UInt64, next: OffState,
+        contended: UInt64 = 0, waiter: UInt32 = 0
+    ) {
         self.tid = tid
         self.tgid = tgid
         self.cpu = cpu
@@ -46,6 +53,8 @@ public struct SliceEnded: Sendable {
         self.end = end
         self.ran = ran
         self.next = next
+        self.contended = contended
+        self.waiter = waiter
     }
 }
 

@@ -32,7 +32,7 @@ public struct EventDecoder: Sendable {
             return .slice(
                 SliceEnded(
                     tid: r.tid, tgid: r.tgid, cpu: r.cpu, start: s.start_ts, end: r.ts, ran: s.ran_ns,
-                    next: OffState(kernel: s.next_state)))
+                    next: OffState(kernel: s.next_state), contended: s.contended_ns, waiter: s.waiter))
         case Int(THIEF_REC_OFFCORE.rawValue):
             return .offCore(
                 OffCoreEnded(

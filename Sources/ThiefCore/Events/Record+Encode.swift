@@ -11,6 +11,8 @@ extension Record {
             slice.start_ts = e.start
             slice.ran_ns = e.ran
             slice.next_state = UInt32(e.next.rawValue)
+            slice.contended_ns = e.contended
+            slice.waiter = e.waiter
         case .offCore(let e):
             head(THIEF_REC_OFFCORE, e.end, e.cpu, e.tid, e.tgid)
             offcore.start_ts = e.start
