@@ -67,6 +67,18 @@ struct {
     __type(value, struct thief_counters);
 } counters SEC(".maps");
 
+/* THIEF_FILTER_TGIDS: bit (tgid % 64) of word (tgid / 64) is set for each
+ * target process. Sized by user space to the kernel's pid_max; an array
+ * lookup is inlined by the verifier, so a non-target pays two loads. Bits are
+ * never cleared: a reused tgid only costs the hash lookup that rejects it. */
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, 65536); /* 4M pids; resized by user space before load */
+    __uint(map_flags, BPF_F_MMAPABLE); /* user space sets bits atomically, as this side does */
+    __type(key, __u32);
+    __type(value, __u64);
+} tgids SEC(".maps");
+
 struct {
     __uint(type, BPF_MAP_TYPE_RINGBUF);
     __uint(max_entries, 8 << 20); /* resized by user space before load */
@@ -163,12 +175,59 @@ static __always_inline void batch_send(struct batch *b)
     }
 }
 
-/* Could t be a target? One load instead of a hash lookup, for the switches
- * and wake-ups of every other task on the machine. */
+static __always_inline bool tgid_in_set(__u32 tgid)
+{
+    __u32 k = tgid >> 6;
+    __u64 *w = bpf_map_lookup_elem(&tgids, &k);
+    return w && ((*w >> (tgid & 63)) & 1);
+}
+
+static __always_inline void tgid_add(__u32 tgid)
+{
+    __u32 k = tgid >> 6;
+    __u64 *w = bpf_map_lookup_elem(&tgids, &k);
+    if (w)
+        __sync_fetch_and_or(w, 1ULL << (tgid & 63));
+}
+
+/* Could t be a target? A load or two instead of a hash lookup, for the
+ * switches and wake-ups of every other task on the machine (enum thief_filter). */
 static __always_inline bool maybe_target(bool btf, struct task_struct *t)
 {
-    __u32 want = knobs.target_tgid;
-    return !want || (__u32)TREAD(btf, t, tgid) == want;
+    switch (knobs.filter) {
+    case THIEF_FILTER_TGID:
+        return (__u32)TREAD(btf, t, tgid) == knobs.target_tgid;
+    case THIEF_FILTER_TGIDS:
+        return tgid_in_set(TREAD(btf, t, tgid));
+    case THIEF_FILTER_CGROUP:
+        return thief_task_in_cgroup(t, knobs.cgroup_id, knobs.cgroup_level);
+    default:
+        return true;
+    }
+}
+
+/* A task of the target cgroup that is not tracked yet (it moved into the
+ * cgroup, or was forked there by a task outside it) joins as it switches in:
+ * tracked from now, announced with a new-thread record. */
+static __always_inline struct thief_tstate *join(bool btf, struct batch *b, __u64 now, __u32 cpu,
+                                                 struct task_struct *t, __u32 pid)
+{
+    __u32 tgid = TREAD(btf, t, tgid);
+    if (tgid == knobs.self_tgid)
+        return 0;
+    struct thief_tstate seed = {};
+    seed.tgid = tgid;
+    seed.off_ts = now;
+    seed.off_state = THIEF_OFF_PREEMPTED;
+    if (bpf_map_update_elem(&threads, &pid, &seed, BPF_NOEXIST) != 0)
+        return 0;
+    struct thief_record *r = batch_add(b, THIEF_REC_NEW_THREAD, now, cpu);
+    if (r) {
+        r->tid = pid;
+        r->tgid = tgid;
+        bpf_core_read(r->task.comm, sizeof(r->task.comm), &t->comm);
+    }
+    return bpf_map_lookup_elem(&threads, &pid);
 }
 
 static __always_inline void nwait_inc(__u32 cpu, __u32 tid, __u64 now)
@@ -345,6 +404,11 @@ static __always_inline int on_switch(bool btf, unsigned long long *ctx, bool pre
 
     /* 3. a target switches in: its off-core interval and wait end. */
     struct thief_tstate *nt = (mn && next_pid) ? bpf_map_lookup_elem(&threads, &next_pid) : 0;
+    bool joined = false;
+    if (!nt && mn && next_pid && knobs.filter == THIEF_FILTER_CGROUP) {
+        nt = join(btf, b, now, cpu, next, next_pid);
+        joined = nt != 0;
+    }
     if (nt) {
         __u64 sum = TREAD(btf, next, se.sum_exec_runtime);
         if (nt->running) {
@@ -367,7 +431,8 @@ static __always_inline int on_switch(bool btf, unsigned long long *ctx, bool pre
             nt->sum_known = 1;
             count_healed();
         }
-        end_offcore(b, now, now, cpu, next_pid, nt);
+        if (!joined)
+            end_offcore(b, now, now, cpu, next_pid, nt);
         nt->running = 1;
         nt->seen_in = 1;
         nt->on_ts = now;
@@ -463,6 +528,8 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
     seed.off_state = THIEF_OFF_PREEMPTED;
     if (bpf_map_update_elem(&threads, &cpid, &seed, BPF_NOEXIST) != 0)
         return 0;
+    if (!thread && knobs.filter == THIEF_FILTER_TGIDS)
+        tgid_add(ctgid);
     struct thief_record *r = rec_reserve(THIEF_REC_NEW_THREAD, now, bpf_get_smp_processor_id());
     if (r) {
         r->tid = cpid;
@@ -474,12 +541,58 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
     return 0;
 }
 
+/* --comm: is the task's name the one wanted (all 16 bytes up to the NUL)? */
+static __always_inline bool comm_matches(struct task_struct *p)
+{
+    char comm[THIEF_COMM_LEN];
+    bpf_core_read(comm, sizeof(comm), &p->comm);
+    for (int i = 0; i < THIEF_COMM_LEN; i++) {
+        if (comm[i] != knobs.comm[i])
+            return false;
+        if (!comm[i])
+            break;
+    }
+    return true;
+}
+
+/* A process that execs with the --comm name joins, on-core from now (exec
+ * runs in the task itself). */
+static __always_inline void join_at_exec(struct task_struct *p, __u32 pid)
+{
+    __u32 tgid = BPF_CORE_READ(p, tgid);
+    if (tgid == knobs.self_tgid || !comm_matches(p))
+        return;
+    __u64 now = bpf_ktime_get_ns();
+    __u32 cpu = bpf_get_smp_processor_id();
+    struct thief_tstate st = {};
+    st.tgid = tgid;
+    st.running = 1;
+    st.seen_in = 1;
+    st.on_ts = now;
+    st.on_sum = BPF_CORE_READ(p, se.sum_exec_runtime);
+    st.on_cpu = (__u16)cpu;
+    if (bpf_map_update_elem(&threads, &pid, &st, BPF_NOEXIST) != 0)
+        return;
+    if (knobs.filter == THIEF_FILTER_TGIDS)
+        tgid_add(tgid);
+    struct thief_record *r = rec_reserve(THIEF_REC_NEW_THREAD, now, cpu);
+    if (r) {
+        r->tid = pid;
+        r->tgid = tgid;
+        bpf_core_read(r->task.comm, sizeof(r->task.comm), &p->comm);
+        rec_submit(r);
+    }
+}
+
 static __always_inline int on_exec(struct task_struct *p)
 {
     __u32 pid = BPF_CORE_READ(p, pid);
     struct thief_tstate *t = bpf_map_lookup_elem(&threads, &pid);
-    if (!t)
+    if (!t) {
+        if (knobs.match_comm)
+            join_at_exec(p, pid);
         return 0;
+    }
     struct thief_record *r = rec_reserve(THIEF_REC_EXEC, bpf_ktime_get_ns(), bpf_get_smp_processor_id());
     if (r) {
         r->tid = pid;

@@ -56,4 +56,27 @@ static __always_inline __u32 thief_switch_prev_state(unsigned long long *ctx, bo
     return thief_task_state(prev);
 }
 
+/* Is the task in the v2 cgroup `id` (at depth `level`) or below it? Kernels
+ * before "cgroup: Replace cgroup->ancestor_ids[] with ->ancestors[]" (2022,
+ * the 6.0 cycle) kept the ancestors' ids in cgroup::ancestor_ids[]. */
+struct cgroup___old {
+    __u64 ancestor_ids[];
+} __attribute__((preserve_access_index));
+
+static __always_inline bool thief_task_in_cgroup(struct task_struct *t, __u64 id, __u32 level)
+{
+    struct cgroup *cg = BPF_CORE_READ(t, cgroups, dfl_cgrp);
+    if (!cg || BPF_CORE_READ(cg, level) < (int)level)
+        return false;
+    if (bpf_core_field_exists(cg->ancestors)) {
+        struct cgroup *anc = 0;
+        bpf_core_read(&anc, sizeof(anc), &cg->ancestors[level]);
+        return anc && BPF_CORE_READ(anc, kn, id) == id;
+    }
+    struct cgroup___old *old = (void *)cg;
+    __u64 aid = 0;
+    bpf_core_read(&aid, sizeof(aid), &old->ancestor_ids[level]);
+    return aid == id;
+}
+
 #endif /* THIEF_COMPAT_H */

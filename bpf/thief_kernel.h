@@ -33,6 +33,7 @@ enum bpf_map_type {
     BPF_MAP_TYPE_RINGBUF = 27,
 };
 enum { BPF_ANY = 0, BPF_NOEXIST = 1, BPF_EXIST = 2 };
+enum { BPF_F_MMAPABLE = 1U << 10 };
 enum { BPF_RB_NO_WAKEUP = 1, BPF_RB_FORCE_WAKEUP = 2 };
 enum { BPF_RB_AVAIL_DATA = 0, BPF_RB_RING_SIZE = 1 };
 
@@ -46,8 +47,23 @@ struct thread_info {
     __u32 cpu; /* x86 and most arches since 5.16 */
 };
 
+struct kernfs_node {
+    __u64 id; /* a cgroup's id: the inode number of its directory */
+};
+
+struct cgroup {
+    struct kernfs_node *kn;
+    int level;                  /* depth below the root (0) */
+    struct cgroup *ancestors[]; /* 6.0+: [0] the root ... [level] itself (thief_compat.h) */
+};
+
+struct css_set {
+    struct cgroup *dfl_cgrp; /* the task's cgroup on the v2 (default) hierarchy */
+};
+
 struct task_struct {
     struct thread_info thread_info;
+    struct css_set *cgroups;
     unsigned int __state; /* 5.14+; older kernels: long state (thief_compat.h) */
     int on_cpu;
     int on_rq;

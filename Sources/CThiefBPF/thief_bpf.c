@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 /* ---- names: the one place the shim spells the BPF object's names ---- */
@@ -22,6 +23,7 @@
 #define THIEF_MAP_CPUS "cpus"            /* per-CPU state, sized to the possible CPUs */
 #define THIEF_MAP_COUNTERS "counters"    /* per-CPU struct thief_counters */
 #define THIEF_MAP_EVENTS "events"        /* the ring buffer of records */
+#define THIEF_MAP_TGIDS "tgids"          /* THIEF_FILTER_TGIDS: a bit per target tgid */
 #define THIEF_MAP_KNOBS_SUFFIX ".rodata" /* const volatile struct thief_knobs */
 /* Programs: each handler twice, SEC("tp_btf/TP") and SEC("raw_tp/TP"). */
 #define THIEF_KIND_TP_BTF "tp_btf"
@@ -51,6 +53,8 @@ struct thief_bpf {
     const char *kind;
     int threads_fd;
     int counters_fd;
+    uint64_t *tgids; /* the "tgids" map, mmapped */
+    uint32_t tgids_words;
 };
 
 static __thread char last_error[512];
@@ -164,7 +168,13 @@ static int open_as(const void *object, size_t object_len, const thief_bpf_config
         .has_prev_state = nparams >= 5, /* void *, preempt, prev, next, prev_state */
         .trace_irqs = config->trace_irqs,
         .noop = config->noop,
+        .filter = config->filter,
+        .match_comm = config->match_comm,
+        .cgroup_level = config->cgroup_level,
+        .cgroup_id = config->cgroup_id,
     };
+    memcpy(knobs.comm, config->comm, sizeof(knobs.comm));
+    knobs.comm[sizeof(knobs.comm) - 1] = 0;
     uint32_t rb_bytes = config->ringbuf_bytes ? config->ringbuf_bytes : (4u << 20);
     knobs.target_tgid = config->target_tgid;
 
@@ -184,6 +194,12 @@ static int open_as(const void *object, size_t object_len, const thief_bpf_config
             err = bpf_map__set_initial_value(map, &knobs, sizeof(knobs));
         } else if (strcmp(name, THIEF_MAP_EVENTS) == 0) {
             err = bpf_map__set_max_entries(map, rb_bytes);
+        } else if (strcmp(name, THIEF_MAP_TGIDS) == 0) {
+            /* One bit per possible tgid; a 1-word map when no set is used. */
+            uint32_t words = config->filter == THIEF_FILTER_TGIDS
+                                 ? ((config->max_tgid ? config->max_tgid : (4u << 20)) + 63) / 64
+                                 : 1;
+            err = bpf_map__set_max_entries(map, words);
         } else if (strcmp(name, THIEF_MAP_CPUS) == 0) {
             int ncpus = libbpf_num_possible_cpus();
             if (ncpus > 0 && (uint32_t)ncpus > bpf_map__max_entries(map))
@@ -219,6 +235,18 @@ static int open_as(const void *object, size_t object_len, const thief_bpf_config
     }
     tb->threads_fd = bpf_object__find_map_fd_by_name(tb->obj, THIEF_MAP_THREADS);
     tb->counters_fd = bpf_object__find_map_fd_by_name(tb->obj, THIEF_MAP_COUNTERS);
+    struct bpf_map *tgids = bpf_object__find_map_by_name(tb->obj, THIEF_MAP_TGIDS);
+    if (tgids && config->filter == THIEF_FILTER_TGIDS) {
+        size_t len = (size_t)bpf_map__max_entries(tgids) * sizeof(uint64_t);
+        void *mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(tgids), 0);
+        if (mem == MAP_FAILED) {
+            int e = -errno;
+            thief_bpf_close(tb);
+            return fail(e, "cannot map the process set: %s", strerror(-e));
+        }
+        tb->tgids = mem;
+        tb->tgids_words = bpf_map__max_entries(tgids);
+    }
     *out = tb;
     return 0;
 }
@@ -230,6 +258,18 @@ int thief_bpf_track(thief_bpf *tb, uint32_t tid, const struct thief_tstate *seed
             return -EEXIST;
         return fail(-errno, "cannot track thread %u: %s", tid, strerror(errno));
     }
+    return 0;
+}
+
+int thief_bpf_add_tgid(thief_bpf *tb, uint32_t tgid)
+{
+    /* The map is shared memory: an atomic OR, like the kernel side's, so a
+     * bit the kernel sets meanwhile in the same word is never lost. */
+    if (!tb->tgids)
+        return 0; /* another filter: no set to keep */
+    if (tgid / 64 >= tb->tgids_words)
+        return fail(-ERANGE, "process %u is beyond the kernel's pid_max", tgid);
+    __atomic_fetch_or(&tb->tgids[tgid / 64], 1ull << (tgid % 64), __ATOMIC_SEQ_CST);
     return 0;
 }
 
@@ -370,6 +410,8 @@ void thief_bpf_close(thief_bpf *tb)
         ring_buffer__free(tb->rb);
     for (int i = 0; i < tb->nlinks; i++)
         bpf_link__destroy(tb->links[i]);
+    if (tb->tgids)
+        munmap(tb->tgids, (size_t)tb->tgids_words * sizeof(uint64_t));
     if (tb->obj)
         bpf_object__close(tb->obj);
     if (tb->stats_fd >= 0)

@@ -34,8 +34,15 @@ public enum Preflight {
                 throw TracerError(.noTarget, "no thread with TID \(tid)")
             }
             for tid in tids { try notSelf(ProcFS.tgid(of: tid) ?? tid) }
+        case .processes(let pids, _):
+            for pid in pids where !(pid > 0 && ProcFS.exists(pid)) {
+                throw TracerError(.noTarget, "no process with PID \(pid) (is it running? check with: ps -p \(pid))")
+            }
+            for pid in pids { try notSelf(ProcFS.tgid(of: pid) ?? pid) }
         case .command(let argv):
             guard !argv.isEmpty else { throw TracerError(.launch, "no command given after --") }
+        case .cgroup, .comm:
+            break
         }
         guard hasPrivileges() else {
             throw TracerError(.permission, "permission denied: thief loads eBPF programs and needs root (sudo thief …) or CAP_BPF and CAP_PERFMON")

@@ -37,6 +37,8 @@ struct RunLoop {
     /// A launched command: has it exited? Otherwise: is every tracked thread gone?
     private func targetGone(now: UInt64, lastCheck: inout UInt64) -> Bool {
         if let child = live.child { return child.reapIfExited() }
+        // A cgroup or a command name: tasks may still join.
+        if options.target.isOpenEnded { return false }
         // A walk of the threads map (~100 us for its 64k buckets): 10 times
         // a second, not per drain.
         guard now - lastCheck >= 100_000_000 else { return false }

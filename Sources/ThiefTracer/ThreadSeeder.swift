@@ -1,9 +1,11 @@
+import CThiefABI
 import CThiefBPF
 import Foundation
 import ThiefCore
 
 /// Seeding: lists the target's threads from /proc, puts them into the
-/// kernel side's threads map, and reconciles the list once attached.
+/// kernel side's threads map (and their processes into its tgid set), and
+/// reconciles the list once attached.
 struct ThreadSeeder {
     let target: TargetSpec
 
@@ -11,9 +13,14 @@ struct ThreadSeeder {
     func list(childPid: pid_t?) throws -> [LiveSeed] {
         switch target {
         case .process(let p):
-            let pid = ProcFS.tgid(of: p) ?? p
-            let seeds = ProcFS.threads(of: pid).compactMap { LiveSeed.read(pid: pid, tid: $0) }
+            let seeds = Self.threads(ofProcesses: [ProcFS.tgid(of: p) ?? p])
             guard !seeds.isEmpty else { throw TracerError(.noTarget, "process \(p) exited before tracing started") }
+            return seeds
+        case .processes, .comm, .cgroup:
+            let seeds = listNow()
+            if seeds.isEmpty, !target.isOpenEnded {
+                throw TracerError(.noTarget, "the processes exited before tracing started")
+            }
             return seeds
         case .threads(let tids):
             return try tids.map { tid in
@@ -34,18 +41,42 @@ struct ThreadSeeder {
         }
     }
 
+    /// The threads of a target whose processes /proc can list again at any time.
+    private func listNow() -> [LiveSeed] {
+        switch target {
+        case .process(let p): return Self.threads(ofProcesses: [ProcFS.tgid(of: p) ?? p])
+        case .processes(let pids, let children):
+            let roots = pids.map { ProcFS.tgid(of: $0) ?? $0 }
+            return Self.threads(ofProcesses: children ? ProcFS.descendants(of: roots) : roots)
+        case .comm(let name): return Self.threads(ofProcesses: ProcFS.processes(named: name, except: getpid()))
+        case .cgroup(let cg):
+            let me = getpid()
+            return cg.threads().compactMap { tid in
+                guard let tgid = ProcFS.tgid(of: tid), tgid != me else { return nil }
+                return LiveSeed.read(pid: tgid, tid: tid)
+            }
+        case .threads, .command: return []
+        }
+    }
+
+    private static func threads(ofProcesses pids: [Int32]) -> [LiveSeed] {
+        pids.flatMap { pid in ProcFS.threads(of: pid).compactMap { LiveSeed.read(pid: pid, tid: $0) } }
+    }
+
     /// Puts every seed into the kernel side's target set.
     func track(_ tb: OpaquePointer, _ seeds: [LiveSeed]) throws {
         for s in seeds { _ = try track(tb, s, onlyNew: false) }
     }
 
     /// Puts a thread into the kernel side's target set, in the state /proc
-    /// gives it. onlyNew: false if the kernel side already tracks it.
+    /// gives it, and its process into the tgid set. onlyNew: false if the
+    /// kernel side already tracks it.
     private func track(_ tb: OpaquePointer, _ s: LiveSeed, onlyNew: Bool) throws -> Bool {
         var st = s.kernelState
         let rc = thief_bpf_track(tb, s.tid, &st, onlyNew ? 1 : 0)
         if rc == -EEXIST { return false }
         try TracerError.check(rc, .kernel, "cannot track thread \(s.tid)")
+        try TracerError.check(thief_bpf_add_tgid(tb, s.tgid), .kernel, "cannot track process \(s.tgid)")
         return true
     }
 
@@ -54,24 +85,24 @@ struct ThreadSeeder {
     /// event, so it joins now; one that exited in it had no traced exit, so
     /// it leaves (else the run would never see the target go).
     func reconcile(_ tb: OpaquePointer, _ seeds: [LiveSeed]) throws -> [LiveSeed] {
-        guard case .process = target, let tgid = seeds.first?.tgid else {
+        switch target {
+        case .threads, .command:
             return seeds.filter { s in
                 if ProcFS.stat(pid: Int32(s.tgid), tid: Int32(s.tid)) != nil { return true }
                 _ = thief_bpf_untrack(tb, s.tid)
                 return false
             }
+        default:
+            let now = listNow()
+            let live = Set(now.map(\.tid))
+            var kept = seeds.filter { live.contains($0.tid) }
+            for s in seeds where !live.contains(s.tid) { _ = thief_bpf_untrack(tb, s.tid) }
+            let known = Set(seeds.map(\.tid))
+            for s in now where !known.contains(s.tid) {
+                if try track(tb, s, onlyNew: true) { kept.append(s) }
+            }
+            return kept
         }
-        let now = Set(ProcFS.threads(of: Int32(tgid)).map { UInt32($0) })
-        var kept: [LiveSeed] = []
-        for s in seeds {
-            if now.contains(s.tid) { kept.append(s) } else { _ = thief_bpf_untrack(tb, s.tid) }
-        }
-        let known = Set(seeds.map(\.tid))
-        for tid in now.subtracting(known).sorted() {
-            guard let s = LiveSeed.read(pid: Int32(tgid), tid: Int32(tid)) else { continue }
-            if try track(tb, s, onlyNew: true) { kept.append(s) }
-        }
-        return kept
     }
 
     /// The target's PID and name, for the header: its main thread's, else the first seed's.

@@ -46,7 +46,9 @@ public final class Tracer {
         try box.attach(tb)
         let start = thief_monotonic_ns()
         let seeds = try seeder.reconcile(tb, listed)
-        if seeds.isEmpty { throw TracerError(.noTarget, "the target exited before tracing started") }
+        if seeds.isEmpty, !options.target.isOpenEnded {
+            throw TracerError(.noTarget, "the target exited before tracing started")
+        }
         let startEpoch = Self.realtimeNs()
         let session = makeSession(start: start, seeds: seeds)
         box.session = session

@@ -1,5 +1,7 @@
+import CThiefABI
 import CThiefBPF
 import Foundation
+import ThiefCore
 
 extension TracerOptions {
     /// The shim's configuration for these options and the threads listed to trace.
@@ -10,17 +12,50 @@ extension TracerOptions {
         config.trace_irqs = traceIRQs ? 1 : 0
         config.noop = noopPrograms ? 1 : 0
         config.attach_mode = UInt8(rawTracepoints ? THIEF_ATTACH_RAW_TP.rawValue : THIEF_ATTACH_AUTO.rawValue)
+        config.max_tgid = Self.pidMax
         switch target {
         case .process: config.follow_threads = 1
+        case .processes(_, let children): config.follow_threads = 1; config.follow_children = children ? 1 : 0
         case .threads: break
-        case .command: config.follow_threads = 1; config.follow_children = 1
+        case .command, .cgroup: config.follow_threads = 1; config.follow_children = 1
+        case .comm(let name):
+            config.follow_threads = 1
+            config.follow_children = 1
+            config.match_comm = 1
+            withUnsafeMutableBytes(of: &config.comm) { raw in
+                for (i, b) in name.utf8.prefix(raw.count - 1).enumerated() { raw[i] = b }
+            }
         }
-        // All targets in one process (-p, -t of one process): the kernel side
-        // rejects every other task's events with one load. A command's
-        // children are other processes: no such shortcut.
-        if case .command = target {} else if Set(seeds.map(\.tgid)).count == 1 {
-            config.target_tgid = seeds[0].tgid
-        }
+        setFilter(&config, seeds: seeds)
         return config
+    }
+
+    /// What every other task pays: one compare when all targets are one
+    /// process (-p, -t of one process), a bit per tgid for several processes
+    /// or ones that come and go, the cgroup ancestry for a cgroup.
+    private func setFilter(_ config: inout thief_bpf_config, seeds: [LiveSeed]) {
+        if case .cgroup(let cg) = target {
+            config.filter = UInt8(THIEF_FILTER_CGROUP.rawValue)
+            config.cgroup_id = cg.id
+            config.cgroup_level = cg.level
+            return
+        }
+        var oneProcess = false
+        switch target {
+        case .process, .threads: oneProcess = Set(seeds.map(\.tgid)).count == 1
+        default: break
+        }
+        if oneProcess, let first = seeds.first {
+            config.filter = UInt8(THIEF_FILTER_TGID.rawValue)
+            config.target_tgid = first.tgid
+        } else {
+            config.filter = UInt8(THIEF_FILTER_TGIDS.rawValue)
+        }
+    }
+
+    /// The kernel's largest PID + 1 (/proc/sys/kernel/pid_max): the size of the tgid set.
+    static var pidMax: UInt32 {
+        ProcFS.read("/proc/sys/kernel/pid_max").flatMap { UInt32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            ?? 4_194_304
     }
 }

@@ -177,17 +177,31 @@ struct thief_tstate {
     __u64 off_sum;    /* se.sum_exec_runtime at the last switch-out (or at the seed) */
 };
 
+/* How the kernel side decides that a task may be a target before it looks
+ * the task up in the threads map: what every other task on the machine pays. */
+enum thief_filter {
+    THIEF_FILTER_ALL = 0,    /* any task: a hash lookup for each */
+    THIEF_FILTER_TGID = 1,   /* one process: its tgid (one load and compare) */
+    THIEF_FILTER_TGIDS = 2,  /* a set of processes: a bit per tgid in the "tgids" array (two loads) */
+    THIEF_FILTER_CGROUP = 3, /* a cgroup v2 subtree: its id in the task's ancestry; tasks join at switch-in */
+};
+
 /* Read-only knobs, the whole .rodata of the BPF object (set before load). */
 struct thief_knobs {
     __u32 abi_version;      /* THIEF_ABI_VERSION */
     __u32 self_tgid;        /* thief itself: never tracked */
-    __u32 target_tgid;      /* every target is in this process (0: not so, e.g. -- CMD) */
-    __u8 follow_children;   /* forked child processes join (thief -- CMD) */
+    __u32 target_tgid;      /* THIEF_FILTER_TGID: every target is in this process */
+    __u8 follow_children;   /* forked child processes join (thief -- CMD, --children) */
     __u8 follow_threads;    /* new threads of a tracked process join (-p) */
     __u8 has_prev_state;    /* tp sched_switch has the prev_state argument (5.18+) */
     __u8 trace_irqs;        /* account IRQs/softirqs/system vectors */
     __u8 noop;              /* every program returns at once: the overhead floor */
-    __u8 _pad[3];
+    __u8 filter;            /* enum thief_filter */
+    __u8 match_comm;        /* a process that execs with name `comm` joins (--comm) */
+    __u8 _pad;
+    __u32 cgroup_level;     /* THIEF_FILTER_CGROUP: the target cgroup's depth below the v2 root */
+    __u64 cgroup_id;        /* ... and its id (the inode number of its directory) */
+    char comm[THIEF_COMM_LEN];
 };
 
 #define THIEF_RECORD_SIZE 64
@@ -201,7 +215,7 @@ _Static_assert(sizeof(struct thief_rec_steal) == 40, "thief_rec_steal layout");
 _Static_assert(sizeof(struct thief_rec_irq) == 40, "thief_rec_irq layout");
 _Static_assert(sizeof(struct thief_counters) == 24, "thief_counters layout");
 _Static_assert(sizeof(struct thief_tstate) == 56, "thief_tstate layout");
-_Static_assert(sizeof(struct thief_knobs) == 20, "thief_knobs layout");
+_Static_assert(sizeof(struct thief_knobs) == 48, "thief_knobs layout");
 #endif
 
 #endif /* THIEF_ABI_H */

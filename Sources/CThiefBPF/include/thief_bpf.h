@@ -32,6 +32,12 @@ typedef struct thief_bpf_config {
     uint8_t trace_irqs;
     uint8_t attach_mode; /* enum thief_attach_mode */
     uint8_t noop;        /* programs return at once (benchmark floor) */
+    uint8_t filter;      /* enum thief_filter (thief_abi.h) */
+    uint8_t match_comm;  /* a process exec'ing with name `comm` joins */
+    char comm[16];
+    uint32_t cgroup_level; /* THIEF_FILTER_CGROUP: the cgroup's depth and id */
+    uint64_t cgroup_id;
+    uint32_t max_tgid;   /* THIEF_FILTER_TGIDS: the kernel's pid_max (0: 4M) */
 } thief_bpf_config;
 
 typedef struct thief_bpf_prog_stats {
@@ -50,6 +56,8 @@ int thief_bpf_open(const void *object, size_t object_len, const thief_bpf_config
 int thief_bpf_track(thief_bpf *tb, uint32_t tid, const struct thief_tstate *seed, int only_new);
 /* Drop a thread from the target set (-ENOENT: it was not there). */
 int thief_bpf_untrack(thief_bpf *tb, uint32_t tid);
+/* THIEF_FILTER_TGIDS: mark process tgid as a target (its tasks pass the filter). */
+int thief_bpf_add_tgid(thief_bpf *tb, uint32_t tgid);
 /* Read a tracked thread's kernel-side state (-ENOENT: not tracked, e.g. exited). */
 int thief_bpf_thread_state(thief_bpf *tb, uint32_t tid, struct thief_tstate *out);
 /* Iterate tracked threads: start with have_prev = 0. -ENOENT at the end. */

@@ -16,7 +16,7 @@ struct RecordCommand: ParsableCommand {
     @OptionGroup var trace: TraceOptions
 
     func run() throws {
-        var opts = TracerOptions(target: target.spec, duration: try trace.durationNs)
+        var opts = TracerOptions(target: try target.spec, duration: try trace.durationNs)
         try trace.apply(to: &opts)
         opts.recordPath = file
         opts.interval = nil

@@ -22,7 +22,7 @@ struct RunCommand: ParsableCommand {
     var command: [String] { target.command }
 
     func run() throws {
-        var opts = TracerOptions(target: target.spec, duration: try trace.durationNs)
+        var opts = TracerOptions(target: try target.spec, duration: try trace.durationNs)
         try trace.apply(to: &opts)
         if opts.interval != nil && output.format == .json {
             throw fail("--format json prints one report; use --format ndjson with --interval", ThiefExit.usage)

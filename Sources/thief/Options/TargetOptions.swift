@@ -1,13 +1,37 @@
 import ArgumentParser
+import Foundation
+import ThiefCore
 import ThiefTracer
 
-/// What to trace: -p PID, -t TID[,TID…], or -- CMD ARGS.
+/// What to trace: processes (-p, --children), threads (-t), a cgroup
+/// (--cgroup, --unit), a command name (--comm), or a command (-- CMD ARGS).
 struct TargetOptions: ParsableArguments {
-    @Option(name: [.short, .long], help: "Trace every thread of this process, including threads it creates.")
-    var pid: Int32?
+    @Option(
+        name: [.short, .long], help: ArgumentHelp("Trace every thread of these processes, including threads they create.",
+        valueName: "pid[,pid…]"), transform: TargetOptions.parsePIDs)
+    var pid: [Int32]?
+
+    @Flag(help: "With -p: their descendants too, those that exist and those forked during the run.")
+    var children = false
 
     @Option(name: [.short, .customLong("tid")], help: "Trace these threads only (TID[,TID…]).", transform: TargetOptions.parseTIDs)
     var tids: [Int32]?
+
+    @Option(help: ArgumentHelp(
+        "Trace every task of this cgroup v2 directory and the cgroups below it, including tasks that join during the run "
+            + "(absolute, or relative to the cgroup v2 mount: a path from /proc/PID/cgroup works).", valueName: "path"))
+    var cgroup: String?
+
+    @Option(help: ArgumentHelp("Trace a systemd unit: its cgroup (needs systemd).", valueName: "name.service"))
+    var unit: String?
+
+    @Option(help: ArgumentHelp(
+        "Trace every process with exactly this command name (as pgrep -x), and any forked or exec'd with it during the run.",
+        valueName: "name"))
+    var comm: String?
+
+    @Flag(help: "With --comm: wait for the first such process instead of failing when none runs yet.")
+    var wait = false
 
     @Argument(parsing: .postTerminator, help: "A command to launch and trace, after --.")
     var command: [String] = []
@@ -21,16 +45,57 @@ struct TargetOptions: ParsableArguments {
         return tids
     }
 
-    func validate() throws {
-        let chosen = [pid != nil, tids != nil, !command.isEmpty].filter { $0 }.count
-        if chosen == 0 { throw ValidationError("say what to trace: -p PID, -t TID[,TID…] or -- CMD ARGS") }
-        if chosen > 1 { throw ValidationError("-p, -t and -- CMD are exclusive: choose one") }
-        if let pid, pid <= 0 { throw ValidationError("invalid PID \(pid)") }
+    static func parsePIDs(_ text: String) throws -> [Int32] {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false)
+        let pids = parts.compactMap { Int32($0.trimmingCharacters(in: .whitespaces)) }
+        guard !parts.isEmpty, pids.count == parts.count else {
+            throw ValidationError("invalid process list '\(text)': use PID[,PID…]")
+        }
+        if let bad = pids.first(where: { $0 <= 0 }) { throw ValidationError("invalid PID \(bad)") }
+        return pids
     }
 
+    func validate() throws {
+        let kinds = [pid != nil, tids != nil, cgroup != nil, unit != nil, comm != nil, !command.isEmpty]
+        let chosen = kinds.filter { $0 }.count
+        if chosen == 0 {
+            throw ValidationError("say what to trace: -p PID, -t TID[,TID…], --cgroup PATH, --unit NAME, --comm NAME or -- CMD ARGS")
+        }
+        if chosen > 1 { throw ValidationError("-p, -t, --cgroup, --unit, --comm and -- CMD are exclusive: choose one") }
+        if children && pid == nil { throw ValidationError("--children goes with -p PID") }
+        if wait && comm == nil { throw ValidationError("--wait goes with --comm NAME") }
+        if let comm, comm.isEmpty || comm.utf8.count > 15 || comm.contains("/") {
+            throw ValidationError("invalid command name '\(comm)': 1 to 15 bytes, as /proc/PID/comm shows it")
+        }
+    }
+
+    /// The target; a cgroup, unit or command name that cannot be found is exit 2.
     var spec: TargetSpec {
-        if let pid { return .process(pid) }
-        if let tids { return .threads(tids) }
-        return .command(command)
+        get throws {
+            if let pid { return pid.count == 1 && !children ? .process(pid[0]) : .processes(pid, children: children) }
+            if let tids { return .threads(tids) }
+            if let cgroup { return .cgroup(try Self.cgroup(cgroup)) }
+            if let unit { return .cgroup(try Self.cgroup(try SystemdUnit.cgroup(of: unit))) }
+            if let comm { return .comm(try Self.waitForComm(comm, wait: wait)) }
+            return .command(command)
+        }
+    }
+
+    private static func cgroup(_ path: String) throws -> CgroupV2 {
+        do { return try CgroupV2.resolve(path) } catch let e as CgroupV2.Invalid {
+            throw fail(e.description, ThiefExit.cannotMeasure)
+        }
+    }
+
+    /// With --wait, polls /proc until a process has the name.
+    private static func waitForComm(_ name: String, wait: Bool) throws -> String {
+        if !ProcFS.processes(named: name, except: getpid()).isEmpty { return name }
+        guard wait else {
+            throw fail("no process named '\(name)' is running (check with: pgrep -x \(name)); --wait waits for one",
+                       ThiefExit.cannotMeasure)
+        }
+        stderrLine("thief: waiting for a process named '\(name)' (Ctrl+C to stop)")
+        while ProcFS.processes(named: name, except: getpid()).isEmpty { usleep(100_000) }
+        return name
     }
 }
