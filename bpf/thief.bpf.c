@@ -73,7 +73,7 @@ struct {
  * never cleared: a reused tgid only costs the hash lookup that rejects it. */
 struct {
     __uint(type, BPF_MAP_TYPE_ARRAY);
-    __uint(max_entries, 65536); /* 4M pids; resized by user space before load */
+    __uint(max_entries, 65536);        /* 4M pids; resized by user space before load */
     __uint(map_flags, BPF_F_MMAPABLE); /* user space sets bits atomically, as this side does */
     __type(key, __u32);
     __type(value, __u64);
@@ -468,9 +468,8 @@ static __always_inline bool is_stopper(struct task_struct *cur)
 {
     char comm[10];
     bpf_core_read(comm, sizeof(comm), &cur->comm);
-    return comm[0] == 'm' && comm[1] == 'i' && comm[2] == 'g' && comm[3] == 'r' &&
-           comm[4] == 'a' && comm[5] == 't' && comm[6] == 'i' && comm[7] == 'o' &&
-           comm[8] == 'n' && comm[9] == '/';
+    return comm[0] == 'm' && comm[1] == 'i' && comm[2] == 'g' && comm[3] == 'r' && comm[4] == 'a' &&
+           comm[5] == 't' && comm[6] == 'i' && comm[7] == 'o' && comm[8] == 'n' && comm[9] == '/';
 }
 
 static __always_inline int on_migrate(bool btf, struct task_struct *p, int dest_cpu)
@@ -489,8 +488,9 @@ static __always_inline int on_migrate(bool btf, struct task_struct *p, int dest_
      * or an active balance (a task that changed its own affinity sleeps
      * while the stopper moves it, so on_rq alone cannot tell). */
     struct task_struct *cur = (struct task_struct *)bpf_get_current_task();
-    __u32 kind = is_stopper(cur) ? THIEF_MIG_RUNNING
-                 : TREAD(btf, p, on_rq) ? THIEF_MIG_QUEUED : THIEF_MIG_WAKEUP;
+    __u32 kind = is_stopper(cur)        ? THIEF_MIG_RUNNING
+                 : TREAD(btf, p, on_rq) ? THIEF_MIG_QUEUED
+                                        : THIEF_MIG_WAKEUP;
     if (t->waiting) {
         nwait_dec(t->wait_cpu, now);
         t->wait_cpu = (__u16)dest_cpu;
@@ -610,8 +610,7 @@ static __always_inline int on_exec(struct task_struct *p)
  * so no slice loses its interrupts and none gets another task's. */
 static __always_inline bool target_on_core(bool btf, struct cpu_state *cs)
 {
-    struct task_struct *cur = btf ? bpf_get_current_task_btf()
-                                  : (struct task_struct *)bpf_get_current_task();
+    struct task_struct *cur = btf ? bpf_get_current_task_btf() : (struct task_struct *)bpf_get_current_task();
     __u32 pid = TREAD(btf, cur, pid);
     if (pid == cs->cur_tid)
         return pid != 0;
@@ -687,16 +686,16 @@ static __always_inline int irq_leave(__u32 kind, __u32 num, const char *name, bo
 /* ---- entry points: each handler as tp_btf and as raw_tp ---------------- */
 
 /* btf: a constant per program, for TREAD (direct loads in tp_btf only). */
-#define THIEF_BOTH(tp, args, call)                                  \
-    SEC("tp_btf/" #tp) int BPF_PROG(btf_##tp, args)                 \
-    {                                                               \
-        const bool btf __attribute__((unused)) = true;              \
-        return knobs.noop ? 0 : call;                               \
-    }                                                               \
-    SEC("raw_tp/" #tp) int BPF_PROG(raw_##tp, args)                 \
-    {                                                               \
-        const bool btf __attribute__((unused)) = false;             \
-        return knobs.noop ? 0 : call;                               \
+#define THIEF_BOTH(tp, args, call)                      \
+    SEC("tp_btf/" #tp) int BPF_PROG(btf_##tp, args)     \
+    {                                                   \
+        const bool btf __attribute__((unused)) = true;  \
+        return knobs.noop ? 0 : call;                   \
+    }                                                   \
+    SEC("raw_tp/" #tp) int BPF_PROG(raw_##tp, args)     \
+    {                                                   \
+        const bool btf __attribute__((unused)) = false; \
+        return knobs.noop ? 0 : call;                   \
     }
 #define ARGS(...) __VA_ARGS__
 
@@ -716,8 +715,8 @@ THIEF_BOTH(softirq_exit, ARGS(unsigned int vec), irq_leave(THIEF_IRQ_SOFT, vec, 
 
 /* x86 system vectors (arch/x86/include/asm/trace/irq_vectors.h). User space
  * turns off the ones this kernel does not have. */
-#define THIEF_SYSVEC(tp, id)                                                   \
-    THIEF_BOTH(tp##_entry, ARGS(int vector), irq_enter(btf))                      \
+#define THIEF_SYSVEC(tp, id)                                 \
+    THIEF_BOTH(tp##_entry, ARGS(int vector), irq_enter(btf)) \
     THIEF_BOTH(tp##_exit, ARGS(int vector), irq_leave(THIEF_IRQ_SYSVEC, id, 0, true))
 
 THIEF_SYSVEC(local_timer, THIEF_SYSVEC_LOCAL_TIMER)

@@ -49,7 +49,7 @@ static __always_inline __u32 thief_task_cpu(bool btf, struct task_struct *t)
  * sched_switch; before it, the state is read from the task, which is what the
  * tracepoint itself did. User space sets knobs.has_prev_state from BTF. */
 static __always_inline __u32 thief_switch_prev_state(unsigned long long *ctx, bool has_arg,
-                                                    struct task_struct *prev)
+                                                     struct task_struct *prev)
 {
     if (has_arg)
         return (__u32)ctx[3];

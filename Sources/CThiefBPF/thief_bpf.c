@@ -69,7 +69,10 @@ static int fail(int err, const char *fmt, ...)
     return err < 0 ? err : -err;
 }
 
-const char *thief_bpf_last_error(void) { return last_error; }
+const char *thief_bpf_last_error(void)
+{
+    return last_error;
+}
 
 static int print_fn(enum libbpf_print_level level, const char *fmt, va_list args)
 {
@@ -79,7 +82,10 @@ static int print_fn(enum libbpf_print_level level, const char *fmt, va_list args
     return vfprintf(stderr, fmt, args);
 }
 
-void thief_bpf_set_verbose(int verbose) { verbose_libbpf = verbose; }
+void thief_bpf_set_verbose(int verbose)
+{
+    verbose_libbpf = verbose;
+}
 
 int thief_bpf_probe_btf(char *path_out, size_t len)
 {
@@ -399,8 +405,14 @@ int thief_bpf_prog_stats_get(thief_bpf *tb, thief_bpf_prog_stats *out, int max)
     return n;
 }
 
-const char *thief_bpf_attach_kind(const thief_bpf *tb) { return tb->kind; }
-int thief_bpf_attached_count(const thief_bpf *tb) { return tb->attached; }
+const char *thief_bpf_attach_kind(const thief_bpf *tb)
+{
+    return tb->kind;
+}
+int thief_bpf_attached_count(const thief_bpf *tb)
+{
+    return tb->attached;
+}
 
 void thief_bpf_close(thief_bpf *tb)
 {

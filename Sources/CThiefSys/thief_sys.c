@@ -28,7 +28,10 @@ static int fail(int err, const char *fmt, ...)
     return err < 0 ? err : -err;
 }
 
-const char *thief_sys_last_error(void) { return last_error; }
+const char *thief_sys_last_error(void)
+{
+    return last_error;
+}
 
 /* ---- a child held before exec ---- */
 
@@ -103,7 +106,10 @@ int thief_spawn_release(int go_fd, int err_fd)
 
 static volatile sig_atomic_t stop_signal;
 
-static void on_stop_signal(int sig) { stop_signal = sig; }
+static void on_stop_signal(int sig)
+{
+    stop_signal = sig;
+}
 
 void thief_signals_install(void)
 {
@@ -124,7 +130,10 @@ void thief_signals_install(void)
     pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
 
-int thief_signals_pending(void) { return stop_signal; }
+int thief_signals_pending(void)
+{
+    return stop_signal;
+}
 
 /* ---- clock, affinity, thread name ---- */
 
@@ -157,4 +166,7 @@ int thief_set_affinity_mask(pid_t tid, uint64_t mask)
     return 0;
 }
 
-void thief_set_thread_name(const char *name) { prctl(PR_SET_NAME, name, 0, 0, 0); }
+void thief_set_thread_name(const char *name)
+{
+    prctl(PR_SET_NAME, name, 0, 0, 0);
+}

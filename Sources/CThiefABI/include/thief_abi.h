@@ -85,43 +85,43 @@ struct thief_rec_slice {
 };
 
 struct thief_rec_offcore {
-    __u64 start_ts;   /* switch-out */
-    __u32 state;      /* thief_off_state at switch-out */
+    __u64 start_ts; /* switch-out */
+    __u32 state;    /* thief_off_state at switch-out */
     __u32 _pad;
 };
 
 struct thief_rec_wait {
-    __u64 start_ts;   /* preempted, or woken */
-    __u32 queue_cpu;  /* the run queue it waited on last (head.cpu: where it then ran) */
+    __u64 start_ts;  /* preempted, or woken */
+    __u32 queue_cpu; /* the run queue it waited on last (head.cpu: where it then ran) */
     __u32 _pad;
 };
 
 struct thief_rec_steal {
-    __u64 dur;        /* ns the task ran on head.cpu inside the wait; it started at ts - dur */
-    __u32 pid;        /* the task that ran */
+    __u64 dur; /* ns the task ran on head.cpu inside the wait; it started at ts - dur */
+    __u32 pid; /* the task that ran */
     __u32 tgid;
-    __u32 flags;      /* THIEF_F_KTHREAD */
+    __u32 flags; /* THIEF_F_KTHREAD */
     __u32 _pad;
     char comm[THIEF_COMM_LEN];
 };
 
 struct thief_rec_irq {
-    __u64 start_ts;   /* entry */
-    __u64 self_ns;    /* own time: nested handlers excluded */
-    __u32 kind;       /* thief_irq_kind */
-    __u32 number;     /* IRQ line, softirq vector or thief_sysvec */
+    __u64 start_ts;            /* entry */
+    __u64 self_ns;             /* own time: nested handlers excluded */
+    __u32 kind;                /* thief_irq_kind */
+    __u32 number;              /* IRQ line, softirq vector or thief_sysvec */
     char name[THIEF_COMM_LEN]; /* hard IRQs: irqaction->name */
 };
 
 struct thief_rec_migrate {
     __u32 from_cpu;
     __u32 to_cpu;
-    __u32 kind;       /* thief_migration_kind */
+    __u32 kind; /* thief_migration_kind */
     __u32 _pad;
 };
 
 struct thief_rec_task {
-    __u32 parent;     /* THIEF_REC_NEW_THREAD: the thread that forked it */
+    __u32 parent; /* THIEF_REC_NEW_THREAD: the thread that forked it */
     __u32 _pad;
     char comm[THIEF_COMM_LEN];
 };
@@ -130,8 +130,8 @@ struct thief_rec_task {
  * is the target thread the record is about (for a steal: a target that
  * waited on that run queue); head.cpu where it happened. */
 struct thief_record {
-    __u64 ts;         /* end of the episode or time of the event, CLOCK_MONOTONIC ns */
-    __u16 type;       /* enum thief_record_type */
+    __u64 ts;   /* end of the episode or time of the event, CLOCK_MONOTONIC ns */
+    __u16 type; /* enum thief_record_type */
     __u16 cpu;
     __u32 tid;
     __u32 tgid;
@@ -150,31 +150,30 @@ struct thief_record {
 
 /* Counters kept by the kernel side (per-CPU array "counters", key 0). */
 struct thief_counters {
-    __u64 emitted;   /* records submitted */
-    __u64 lost;      /* records dropped: ring buffer full */
-    __u64 healed;    /* switch events of a target the kernel did not deliver,
+    __u64 emitted; /* records submitted */
+    __u64 lost;    /* records dropped: ring buffer full */
+    __u64 healed;  /* switch events of a target the kernel did not deliver,
                         repaired from se.sum_exec_runtime */
 };
-
 
 /* Kernel-side state of one tracked thread (hash map "threads", key = tid).
  * User space writes the seed for the threads that exist when tracing starts
  * and reads it back at the end of the window for the episodes still open. */
 struct thief_tstate {
-    __u64 on_ts;      /* switch-in time of the current slice (running) */
-    __u64 on_sum;     /* se.sum_exec_runtime at that switch-in */
-    __u64 off_ts;     /* switch-out time (not running); 0 = before tracing */
-    __u64 wait_ts;    /* start of the current runnable wait; 0 = before tracing */
+    __u64 on_ts;   /* switch-in time of the current slice (running) */
+    __u64 on_sum;  /* se.sum_exec_runtime at that switch-in */
+    __u64 off_ts;  /* switch-out time (not running); 0 = before tracing */
+    __u64 wait_ts; /* start of the current runnable wait; 0 = before tracing */
     __u32 tgid;
     __u16 on_cpu;
-    __u16 wait_cpu;   /* run queue the thread waits on */
-    __u8 running;     /* on-core now */
-    __u8 seen_in;     /* on_ts/on_sum are valid (switch-in was traced) */
-    __u8 waiting;     /* runnable, not running */
-    __u8 off_state;   /* enum thief_off_state of the current off-core interval */
-    __u8 sum_known;   /* off_sum is valid */
+    __u16 wait_cpu; /* run queue the thread waits on */
+    __u8 running;   /* on-core now */
+    __u8 seen_in;   /* on_ts/on_sum are valid (switch-in was traced) */
+    __u8 waiting;   /* runnable, not running */
+    __u8 off_state; /* enum thief_off_state of the current off-core interval */
+    __u8 sum_known; /* off_sum is valid */
     __u8 _pad[3];
-    __u64 off_sum;    /* se.sum_exec_runtime at the last switch-out (or at the seed) */
+    __u64 off_sum; /* se.sum_exec_runtime at the last switch-out (or at the seed) */
 };
 
 /* How the kernel side decides that a task may be a target before it looks
@@ -188,19 +187,19 @@ enum thief_filter {
 
 /* Read-only knobs, the whole .rodata of the BPF object (set before load). */
 struct thief_knobs {
-    __u32 abi_version;      /* THIEF_ABI_VERSION */
-    __u32 self_tgid;        /* thief itself: never tracked */
-    __u32 target_tgid;      /* THIEF_FILTER_TGID: every target is in this process */
-    __u8 follow_children;   /* forked child processes join (thief -- CMD, --children) */
-    __u8 follow_threads;    /* new threads of a tracked process join (-p) */
-    __u8 has_prev_state;    /* tp sched_switch has the prev_state argument (5.18+) */
-    __u8 trace_irqs;        /* account IRQs/softirqs/system vectors */
-    __u8 noop;              /* every program returns at once: the overhead floor */
-    __u8 filter;            /* enum thief_filter */
-    __u8 match_comm;        /* a process that execs with name `comm` joins (--comm) */
+    __u32 abi_version;    /* THIEF_ABI_VERSION */
+    __u32 self_tgid;      /* thief itself: never tracked */
+    __u32 target_tgid;    /* THIEF_FILTER_TGID: every target is in this process */
+    __u8 follow_children; /* forked child processes join (thief -- CMD, --children) */
+    __u8 follow_threads;  /* new threads of a tracked process join (-p) */
+    __u8 has_prev_state;  /* tp sched_switch has the prev_state argument (5.18+) */
+    __u8 trace_irqs;      /* account IRQs/softirqs/system vectors */
+    __u8 noop;            /* every program returns at once: the overhead floor */
+    __u8 filter;          /* enum thief_filter */
+    __u8 match_comm;      /* a process that execs with name `comm` joins (--comm) */
     __u8 _pad;
-    __u32 cgroup_level;     /* THIEF_FILTER_CGROUP: the target cgroup's depth below the v2 root */
-    __u64 cgroup_id;        /* ... and its id (the inode number of its directory) */
+    __u32 cgroup_level; /* THIEF_FILTER_CGROUP: the target cgroup's depth below the v2 root */
+    __u64 cgroup_id;    /* ... and its id (the inode number of its directory) */
     char comm[THIEF_COMM_LEN];
 };
 

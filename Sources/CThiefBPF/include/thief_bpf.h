@@ -37,7 +37,7 @@ typedef struct thief_bpf_config {
     char comm[16];
     uint32_t cgroup_level; /* THIEF_FILTER_CGROUP: the cgroup's depth and id */
     uint64_t cgroup_id;
-    uint32_t max_tgid;   /* THIEF_FILTER_TGIDS: the kernel's pid_max (0: 4M) */
+    uint32_t max_tgid; /* THIEF_FILTER_TGIDS: the kernel's pid_max (0: 4M) */
 } thief_bpf_config;
 
 typedef struct thief_bpf_prog_stats {
