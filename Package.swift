@@ -62,10 +62,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "ThiefCoreTests", dependencies: ["ThiefCore", "ThiefGate", "ThiefReport"],
-                    resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "ThiefCoreTests", dependencies: ["ThiefCore", "ThiefGate", "ThiefReport"],
+            resources: [.copy("Fixtures")]),
         .testTarget(name: "ThiefLiveTests", dependencies: ["ThiefCore", "ThiefGate"]),
-        .testTarget(name: "ThiefGateTests", dependencies: ["ThiefGate", "ThiefCore", "ThiefReport"],
-                    resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "ThiefGateTests", dependencies: ["ThiefGate", "ThiefCore", "ThiefReport"],
+            resources: [.copy("Fixtures")]),
     ]
 )

@@ -14,16 +14,17 @@ struct BPFObjectPlugin: BuildToolPlugin {
         let sources = try fm.contentsOfDirectory(atPath: bpfDir.path)
             .filter { $0.hasSuffix(".bpf.c") }
             .sorted()
-        let headers = (try fm.contentsOfDirectory(atPath: bpfDir.path).filter { $0.hasSuffix(".h") })
+        let headers =
+            (try fm.contentsOfDirectory(atPath: bpfDir.path).filter { $0.hasSuffix(".h") })
             .map { bpfDir.appending(path: $0) } + [abiDir.appending(path: "thief_abi.h")]
         let clang = try context.tool(named: "clang").url
         let embed = try context.tool(named: "bpf-embed").url
         #if arch(x86_64)
-        let arch = "x86"
+            let arch = "x86"
         #elseif arch(arm64)
-        let arch = "arm64"
+            let arch = "arm64"
         #else
-        let arch = "unknown"
+            let arch = "unknown"
         #endif
         return sources.map { source in
             let base = String(source.dropLast(".bpf.c".count))

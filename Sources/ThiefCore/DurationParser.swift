@@ -18,8 +18,10 @@ public enum DurationParser {
             break
         }
         guard !number.isEmpty, number.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
-              let value = Double(number), value.isFinite, value > 0 else {
-            throw Invalid(description: "invalid duration '\(text)': use a positive number with a unit, e.g. 500ms, 30s, 2m")
+            let value = Double(number), value.isFinite, value > 0
+        else {
+            throw Invalid(
+                description: "invalid duration '\(text)': use a positive number with a unit, e.g. 500ms, 30s, 2m")
         }
         let ns = value * factor
         guard ns >= 1, ns < 1e18 else {

@@ -6,11 +6,16 @@ public enum Glob {
         var star: Int?, resume = 0
         while ti < t.count {
             if pi < p.count, p[pi] == "*" {
-                star = pi; resume = ti; pi += 1
+                star = pi
+                resume = ti
+                pi += 1
             } else if pi < p.count, p[pi] == "?" || p[pi] == t[ti] {
-                pi += 1; ti += 1
+                pi += 1
+                ti += 1
             } else if let s = star {
-                pi = s + 1; resume += 1; ti = resume
+                pi = s + 1
+                resume += 1
+                ti = resume
             } else {
                 return false
             }

@@ -19,26 +19,32 @@ public enum JUnitRenderer {
         let counts = "tests=\"\(result.total)\" failures=\"\(result.failures)\" errors=\"0\""
         var x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         x += "<testsuites name=\"thief gate\" \(counts) time=\"\(time)\">\n"
-        x += "  <testsuite name=\"thief gate\" \(counts) time=\"\(time)\""
+        x +=
+            "  <testsuite name=\"thief gate\" \(counts) time=\"\(time)\""
             + " timestamp=\"\(attr(timestamp(first?.window.startTime)))\" hostname=\"\(attr(hostname(first?.host)))\""
             + " id=\"0\" package=\"thief.gate\">\n"
         x += "    <properties>\n"
         var props: [(String, String)] = [("runs", "\(result.runs)")]
         if let r = first {
-            props += [("target.pid", "\(r.target.pid)"), ("target.comm", r.target.comm), ("kernel", r.kernel), ("thief.version", r.version)]
+            props += [
+                ("target.pid", "\(r.target.pid)"), ("target.comm", r.target.comm), ("kernel", r.kernel),
+                ("thief.version", r.version),
+            ]
             if let cmd = r.target.command { props.append(("target.command", cmd.joined(separator: " "))) }
         }
         for (name, value) in props { x += "      <property name=\"\(attr(name))\" value=\"\(attr(value))\"/>\n" }
         x += "    </properties>\n"
         for c in result.checks {
             let name = c.rule.description + (c.implicit ? " (implicit)" : "")
-            x += testcase(name, "thief.gate.rule", failure: c.failed ? VerdictRenderer.message(c, runs: result.runs) : nil,
-                          detail: "observed \(VerdictRenderer.value(c.observed, c.rule.kind)); runs: "
-                              + c.runs.map { VerdictRenderer.value($0, c.rule.kind) }.joined(separator: ", "))
+            x += testcase(
+                name, "thief.gate.rule", failure: c.failed ? VerdictRenderer.message(c, runs: result.runs) : nil,
+                detail: "observed \(VerdictRenderer.value(c.observed, c.rule.kind)); runs: "
+                    + c.runs.map { VerdictRenderer.value($0, c.rule.kind) }.joined(separator: ", "))
         }
         for r in result.regressions {
-            x += testcase("\(r.regression) (max regression)", "thief.gate.baseline",
-                          failure: r.failed ? VerdictRenderer.message(r) : nil, detail: VerdictRenderer.message(r))
+            x += testcase(
+                "\(r.regression) (max regression)", "thief.gate.baseline",
+                failure: r.failed ? VerdictRenderer.message(r) : nil, detail: VerdictRenderer.message(r))
         }
         x += "    <system-out/>\n    <system-err/>\n  </testsuite>\n</testsuites>\n"
         return x
@@ -47,7 +53,8 @@ public enum JUnitRenderer {
     static func testcase(_ name: String, _ classname: String, failure: String?, detail: String) -> String {
         let open = "    <testcase name=\"\(attr(name))\" classname=\"\(classname)\" time=\"0\""
         guard let failure else { return open + "/>\n" }
-        return open + ">\n      <failure message=\"\(attr(failure))\" type=\"thief.gate\">\(text(detail))</failure>\n    </testcase>\n"
+        return open
+            + ">\n      <failure message=\"\(attr(failure))\" type=\"thief.gate\">\(text(detail))</failure>\n    </testcase>\n"
     }
 
     /// The report's host, or "localhost" when it has none: the schema's hostname is a non-empty token.
@@ -60,7 +67,8 @@ public enum JUnitRenderer {
     static func timestamp(_ rfc3339: String?) -> String {
         let s = Array((rfc3339 ?? "").prefix(19))
         let shape = Array("0000-00-00T00:00:00")
-        let ok = s.count == shape.count && zip(s, shape).allSatisfy { a, b in b == "0" ? (a.isASCII && a.isNumber) : a == b }
+        let ok =
+            s.count == shape.count && zip(s, shape).allSatisfy { a, b in b == "0" ? (a.isASCII && a.isNumber) : a == b }
         return ok ? String(s) : "1970-01-01T00:00:00"
     }
 

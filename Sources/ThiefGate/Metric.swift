@@ -3,7 +3,10 @@ public struct Metric: Hashable, Sendable, CustomStringConvertible {
     public var subject: Subject
     public var field: Field?
 
-    public init(_ subject: Subject, _ field: Field? = nil) { self.subject = subject; self.field = field }
+    public init(_ subject: Subject, _ field: Field? = nil) {
+        self.subject = subject
+        self.field = field
+    }
 
     public var description: String { subject.description + (field.map { ".\($0.rawValue)" } ?? "") }
 

@@ -6,7 +6,10 @@ public struct MetricUnavailable: Error, Hashable, Sendable, CustomStringConverti
     /// Which report: "report", "report 2 of 3", "baseline report".
     public var report = "report"
 
-    public init(_ what: String, report: String = "report") { self.what = what; self.report = report }
+    public init(_ what: String, report: String = "report") {
+        self.what = what
+        self.report = report
+    }
 
     public var description: String { "\(report) has no \(what)" }
 }

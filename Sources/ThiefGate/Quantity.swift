@@ -31,7 +31,10 @@ public struct Quantity: Hashable, Sendable, CustomStringConvertible {
     public var number: Double
     public var unit: Unit
 
-    public init(_ number: Double, _ unit: Unit) { self.number = number; self.unit = unit }
+    public init(_ number: Double, _ unit: Unit) {
+        self.number = number
+        self.unit = unit
+    }
 
     /// ns for times, 0...1 for %, the number itself otherwise. Percent is
     /// divided (not multiplied by 0.01) so `5%` is exactly the double 0.05.

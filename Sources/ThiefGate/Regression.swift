@@ -9,7 +9,9 @@ public struct Regression: Hashable, Sendable, CustomStringConvertible {
     public var decrease: Bool
 
     public init(metric: Metric, allowedPercent: Double, decrease: Bool = false) {
-        self.metric = metric; self.allowedPercent = allowedPercent; self.decrease = decrease
+        self.metric = metric
+        self.allowedPercent = allowedPercent
+        self.decrease = decrease
     }
 
     public var description: String { "\(metric)=\(decrease ? "-" : "")\(Quantity(allowedPercent, .percent))" }

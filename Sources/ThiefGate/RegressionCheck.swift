@@ -6,7 +6,9 @@ public struct RegressionCheck: Sendable, Equatable {
     public var now: Double
 
     public init(regression: Regression, baseline: Double, now: Double) {
-        self.regression = regression; self.baseline = baseline; self.now = now
+        self.regression = regression
+        self.baseline = baseline
+        self.now = now
     }
 
     /// (now − baseline) / baseline: 0 when both are 0, +∞ when only the baseline is 0.

@@ -22,7 +22,9 @@ extension Rule {
 
 extension Metric {
     /// The value of this path in the report (its default field when none is given).
-    public func value(in report: Report) throws(MetricUnavailable) -> Double { try subject.value(resolvedField, in: report) }
+    public func value(in report: Report) throws(MetricUnavailable) -> Double {
+        try subject.value(resolvedField, in: report)
+    }
 }
 
 extension Subject {

@@ -36,7 +36,9 @@ public enum ReportFile {
             let which = documents.count > 1 ? "report \(n + 1): " : ""
             let probe = try? JSONSerialization.jsonObject(with: doc) as? [String: Any]
             if let schema = probe?["schema"] as? Int, schema != Report.schemaVersion {
-                throw Invalid(description: "\(which)schema \(schema) is not supported (this thief reads schema \(Report.schemaVersion))")
+                throw Invalid(
+                    description:
+                        "\(which)schema \(schema) is not supported (this thief reads schema \(Report.schemaVersion))")
             }
             do {
                 return try JSONDecoder().decode(Report.self, from: doc)
@@ -59,7 +61,13 @@ public enum ReportFile {
             let b = bytes[i]
             defer { i += 1 }
             if inString {
-                if escaped { escaped = false } else if b == byte("\\") { escaped = true } else if b == byte("\"") { inString = false }
+                if escaped {
+                    escaped = false
+                } else if b == byte("\\") {
+                    escaped = true
+                } else if b == byte("\"") {
+                    inString = false
+                }
                 continue
             }
             switch b {
@@ -68,20 +76,28 @@ public enum ReportFile {
                 inString = true
             case byte("{"), byte("["):
                 if depth == 0 {
-                    guard b == byte("{") else { throw Invalid(description: "not a thief JSON report (expected an object)") }
+                    guard b == byte("{") else {
+                        throw Invalid(description: "not a thief JSON report (expected an object)")
+                    }
                     start = i
                 }
                 depth += 1
             case byte("}"), byte("]"):
                 depth -= 1
-                guard depth >= 0 else { throw Invalid(description: "not valid JSON (unbalanced '\(Character(UnicodeScalar(b)))')") }
+                guard depth >= 0 else {
+                    throw Invalid(description: "not valid JSON (unbalanced '\(Character(UnicodeScalar(b)))')")
+                }
                 if depth == 0 { docs.append(Data(bytes[start...i])) }
             case byte(" "), byte("\n"), byte("\r"), byte("\t"):
                 break
-            case byte(":") where depth == 0 && i + 1 < bytes.count && bytes[i + 1] == byte(":") && (i == 0 || bytes[i - 1] == byte("\n")):
+            case byte(":")
+            where depth == 0 && i + 1 < bytes.count && bytes[i + 1] == byte(":")
+                && (i == 0 || bytes[i - 1] == byte("\n")):
                 while i + 1 < bytes.count, bytes[i + 1] != byte("\n") { i += 1 }
             default:
-                guard depth > 0 else { throw Invalid(description: "not a thief JSON report (text outside a JSON object)") }
+                guard depth > 0 else {
+                    throw Invalid(description: "not a thief JSON report (text outside a JSON object)")
+                }
             }
         }
         guard depth == 0, !inString else { throw Invalid(description: "not valid JSON (truncated)") }

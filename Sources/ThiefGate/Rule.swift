@@ -7,7 +7,9 @@ public struct Rule: Hashable, Sendable, CustomStringConvertible {
     public var value: Quantity
 
     public init(metric: Metric, op: Comparison, value: Quantity) {
-        self.metric = metric; self.op = op; self.value = value
+        self.metric = metric
+        self.op = op
+        self.value = value
     }
 
     public var description: String { "\(metric) \(op.rawValue) \(value)" }

@@ -8,6 +8,9 @@ public struct RuleError: Error, Hashable, Sendable, CustomStringConvertible {
     /// One line: control characters (from the echoed rule) are shown as '?'.
     public var description: String {
         let line = "invalid rule '\(text)' at column \(column): \(message)" + (hint.map { "; hint: \($0)" } ?? "")
-        return String(line.map { $0.isNewline || $0.unicodeScalars.contains { $0.properties.generalCategory == .control } ? "?" : $0 })
+        return String(
+            line.map {
+                $0.isNewline || $0.unicodeScalars.contains { $0.properties.generalCategory == .control } ? "?" : $0
+            })
     }
 }

@@ -6,7 +6,8 @@ public enum RuleParser {
         s.skipSpaces()
         let metric = try s.metric()
         if let c = s.peek, !c.isWhitespace, c != ">", c != "<", c != "=", c != "!" {
-            throw s.error(s.i, "unexpected '\(c)' after the metric", "a rule is METRIC OP VALUE, e.g. runnable_wait.p99 > 200us")
+            throw s.error(
+                s.i, "unexpected '\(c)' after the metric", "a rule is METRIC OP VALUE, e.g. runnable_wait.p99 > 200us")
         }
         s.skipSpaces()
         let op = try s.comparison()
@@ -34,16 +35,26 @@ public enum RuleParser {
             s.i += 1
             s.skipSpaces()
             let decrease = s.peek == "-"
-            if decrease { s.i += 1; s.skipSpaces() }
+            if decrease {
+                s.i += 1
+                s.skipSpaces()
+            }
             let (value, unitAt) = try s.quantity()
             guard value.unit == .percent else {
-                throw s.error(unitAt, "the allowed increase is a percentage", "e.g. \(metric)=20% (or \(metric)=-20% to fail on a decrease)")
+                throw s.error(
+                    unitAt, "the allowed increase is a percentage",
+                    "e.g. \(metric)=20% (or \(metric)=-20% to fail on a decrease)")
             }
             list.append(Regression(metric: metric, allowedPercent: value.number, decrease: decrease))
             s.skipSpaces()
-            if s.peek == "," { s.i += 1; continue }
+            if s.peek == "," {
+                s.i += 1
+                continue
+            }
             if s.i < s.chars.count {
-                throw s.error(s.i, "unexpected '\(String(s.chars[s.i...]))'", "separate entries with ',': runnable_wait.p99=20%,off_core.total=10%")
+                throw s.error(
+                    s.i, "unexpected '\(String(s.chars[s.i...]))'",
+                    "separate entries with ',': runnable_wait.p99=20%,off_core.total=10%")
             }
             break
         } while true
@@ -62,14 +73,17 @@ public enum RuleParser {
         case (_, .count) where rule.value.number == 0:
             return
         case (.duration, .share):
-            throw s.error(unitAt, "'\(path)' is a duration; a percentage compares a share of thread time",
-                          "use a time such as 200us, or \(Metric(rule.metric.subject, .pct)) \(rule.op.rawValue) \(rule.value)")
+            throw s.error(
+                unitAt, "'\(path)' is a duration; a percentage compares a share of thread time",
+                "use a time such as 200us, or \(Metric(rule.metric.subject, .pct)) \(rule.op.rawValue) \(rule.value)")
         case (.duration, _):
-            throw s.error(unitAt, "'\(path)' is a duration and needs a time unit",
-                          "e.g. \(path) \(rule.op.rawValue) \(Quantity(rule.value.number, .us)) (units: ns, us, ms, s)")
+            throw s.error(
+                unitAt, "'\(path)' is a duration and needs a time unit",
+                "e.g. \(path) \(rule.op.rawValue) \(Quantity(rule.value.number, .us)) (units: ns, us, ms, s)")
         case (.share, _):
-            throw s.error(unitAt, "'\(path)' is a share of thread time and needs %",
-                          "e.g. \(path) \(rule.op.rawValue) 5%")
+            throw s.error(
+                unitAt, "'\(path)' is a share of thread time and needs %",
+                "e.g. \(path) \(rule.op.rawValue) 5%")
         case (.count, _):
             throw s.error(unitAt, "'\(path)' is a count and takes a plain number", "e.g. \(path) \(rule.op.rawValue) 5")
         }

@@ -6,7 +6,10 @@ struct RuleScanner {
     let chars: [Character]
     var i = 0
 
-    init(_ text: String) { self.text = text; chars = Array(text) }
+    init(_ text: String) {
+        self.text = text
+        chars = Array(text)
+    }
 
     var peek: Character? { i < chars.count ? chars[i] : nil }
 
@@ -23,7 +26,8 @@ struct RuleScanner {
         return i > start ? String(chars[start..<i]) : nil
     }
 
-    static let metricList = "on_core, off_core[.preempted|.sleeping|.blocked|.other], runnable_wait, migrations, "
+    static let metricList =
+        "on_core, off_core[.preempted|.sleeping|.blocked|.other], runnable_wait, migrations, "
         + "irqs, softirqs, system_vectors, lost_events, missed_switch_events, thief[comm=GLOB|tgid=N|pid=N]"
 
     mutating func metric() throws(RuleError) -> Metric {
@@ -45,7 +49,9 @@ struct RuleScanner {
         case "missed_switch_events": subject = .missedSwitchEvents
         case "thief": subject = .thief(try selector())
         case "thieves":
-            throw error(start, "'thieves' is a list; select thieves with thief[…]", "thief[comm=kworker*].stolen, thief[tgid=123].count")
+            throw error(
+                start, "'thieves' is a list; select thieves with thief[…]",
+                "thief[comm=kworker*].stolen, thief[tgid=123].count")
         default:
             let guess = closest(name, Subject.names).map { "did you mean '\($0)'? " } ?? ""
             throw error(start, "unknown metric '\(name)'", guess + "metrics: \(RuleScanner.metricList)")
@@ -61,7 +67,9 @@ struct RuleScanner {
                 continue
             }
             guard field == nil else {
-                throw error(dot, "unexpected '.\(part)' after '\(Metric(subject, field))'", "one field per metric: \(Metric(subject, field)) > …")
+                throw error(
+                    dot, "unexpected '.\(part)' after '\(Metric(subject, field))'",
+                    "one field per metric: \(Metric(subject, field)) > …")
             }
             guard let f = Field(rawValue: part), subject.fields.contains(f) else {
                 var names = subject.fields.map(\.rawValue)
@@ -124,7 +132,11 @@ struct RuleScanner {
         let start = i
         let hint = "a value is a number with a unit: 200us, 1.5ms, 5%, or a plain count: 3"
         if peek == "-" { throw error(start, "a value cannot be negative", hint) }
-        func digits() -> Int { let s = i; while let c = peek, c.isASCII, c.isNumber { i += 1 }; return i - s }
+        func digits() -> Int {
+            let s = i
+            while let c = peek, c.isASCII, c.isNumber { i += 1 }
+            return i - s
+        }
         guard digits() > 0 else {
             let found = peek.map { "found '\($0)'" } ?? "the rule ends"
             throw error(start, "expected a number, \(found)", hint)

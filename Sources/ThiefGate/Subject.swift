@@ -10,10 +10,11 @@ public enum Subject: Hashable, Sendable, CustomStringConvertible {
     /// The matching entries of `thieves`, summed (`max` is the largest); none = 0.
     case thief(ThiefSelector)
 
-
     /// Top-level names, in the order the documentation lists them.
-    public static let names = ["on_core", "off_core", "runnable_wait", "migrations", "irqs", "softirqs",
-                               "system_vectors", "lost_events", "missed_switch_events", "thief"]
+    public static let names = [
+        "on_core", "off_core", "runnable_wait", "migrations", "irqs", "softirqs",
+        "system_vectors", "lost_events", "missed_switch_events", "thief",
+    ]
 
     public var description: String {
         switch self {

@@ -6,18 +6,30 @@ import ThiefReport
 public enum VerdictRenderer {
     public static func render(_ result: GateResult) -> String {
         let runs = result.runs > 1 ? " (median of \(result.runs) runs)" : ""
-        var out = "thief gate: " + (result.failed ? "FAIL, \(result.failures) of \(result.total) checks failed" : "pass, \(result.total) checks passed") + runs + "\n"
+        var out =
+            "thief gate: "
+            + (result.failed
+                ? "FAIL, \(result.failures) of \(result.total) checks failed" : "pass, \(result.total) checks passed")
+            + runs + "\n"
         if !result.checks.isEmpty {
-            out += table(["RULE", "OBSERVED", "LIMIT", "VERDICT"], result.checks.map { c in
-                [c.rule.description + (c.implicit ? " (implicit, --allow-lost waives it)" : ""),
-                 value(c.observed, c.rule.kind), c.rule.value.description, verdict(c.failed)]
-            })
+            out += table(
+                ["RULE", "OBSERVED", "LIMIT", "VERDICT"],
+                result.checks.map { c in
+                    [
+                        c.rule.description + (c.implicit ? " (implicit, --allow-lost waives it)" : ""),
+                        value(c.observed, c.rule.kind), c.rule.value.description, verdict(c.failed),
+                    ]
+                })
         }
         if !result.regressions.isEmpty {
-            out += table(["REGRESSION", "BASELINE", "NOW", "CHANGE", "ALLOWED", "VERDICT"], result.regressions.map { r in
-                [r.regression.metric.description, value(r.baseline, r.kind), value(r.now, r.kind),
-                 change(r.change), allowed(r.regression), verdict(r.failed)]
-            })
+            out += table(
+                ["REGRESSION", "BASELINE", "NOW", "CHANGE", "ALLOWED", "VERDICT"],
+                result.regressions.map { r in
+                    [
+                        r.regression.metric.description, value(r.baseline, r.kind), value(r.now, r.kind),
+                        change(r.change), allowed(r.regression), verdict(r.failed),
+                    ]
+                })
         }
         return out
     }
@@ -35,7 +47,8 @@ public enum VerdictRenderer {
 
     public static func message(_ c: RuleCheck, runs: Int) -> String {
         if c.implicit {
-            return "\(value(c.observed, .count)) events lost in the largest run: the measurement is incomplete (--allow-lost accepts it)"
+            return
+                "\(value(c.observed, .count)) events lost in the largest run: the measurement is incomplete (--allow-lost accepts it)"
         }
         let median = runs > 1 ? " (median of \(runs) runs)" : ""
         return "\(c.rule): observed \(value(c.observed, c.rule.kind))\(median)"
@@ -75,9 +88,10 @@ public enum VerdictRenderer {
         let all = [header] + rows
         let widths = header.indices.map { i in all.map { $0[i].count }.max() ?? 0 }
         return all.map { row in
-            "  " + row.indices.map { i in
-                Format.pad(row[i], widths[i], left: i == 0 || i == row.count - 1)
-            }.joined(separator: "  ").trimmingTrailingSpaces() + "\n"
+            "  "
+                + row.indices.map { i in
+                    Format.pad(row[i], widths[i], left: i == 0 || i == row.count - 1)
+                }.joined(separator: "  ").trimmingTrailingSpaces() + "\n"
         }.joined()
     }
 

@@ -20,27 +20,32 @@ public enum CSVRenderer {
         let w = r.window
         let top = r.topThief
         let interval: [String] = [r.interval.map { "\($0.index)" } ?? "", "\(w.durationNs)"]
-        var out = line([
-            "\(r.schema)", w.startTime, "\(w.startEpochNs)", r.host, r.kernel, "\(r.target.pid)", r.target.comm, "",
-        ] + interval + [
-            "\(r.onCore.totalNs)", "\(r.offCore.totalNs)", "\(r.offCore.totalNs(in: .preempted))",
-            "\(r.offCore.totalNs(in: .sleeping))", "\(r.offCore.totalNs(in: .blocked))", "\(r.offCore.totalNs(in: .other))", "\(r.runnableWait.totalNs)",
-            "\(r.onCore.p50Ns)", "\(r.onCore.p99Ns)", "\(r.onCore.maxNs)",
-            "\(r.runnableWait.p50Ns)", "\(r.runnableWait.p99Ns)", "\(r.runnableWait.maxNs)",
-            "\(r.migrations.count)", "\(r.onCore.count)", top?.comm ?? "", top.map { "\($0.pid)" } ?? "",
-            top.map { "\($0.stolenNs)" } ?? "", "\(r.stolenNs)",
-            "\(r.interruptNs(.hard))", "\(r.interruptNs(.soft))", "\(r.interruptNs(.systemVector))",
-            "\(r.lostEvents)", "\(r.missedSwitchEvents)", w.endReason,
-        ])
+        var out = line(
+            [
+                "\(r.schema)", w.startTime, "\(w.startEpochNs)", r.host, r.kernel, "\(r.target.pid)", r.target.comm, "",
+            ] + interval + [
+                "\(r.onCore.totalNs)", "\(r.offCore.totalNs)", "\(r.offCore.totalNs(in: .preempted))",
+                "\(r.offCore.totalNs(in: .sleeping))", "\(r.offCore.totalNs(in: .blocked))",
+                "\(r.offCore.totalNs(in: .other))", "\(r.runnableWait.totalNs)",
+                "\(r.onCore.p50Ns)", "\(r.onCore.p99Ns)", "\(r.onCore.maxNs)",
+                "\(r.runnableWait.p50Ns)", "\(r.runnableWait.p99Ns)", "\(r.runnableWait.maxNs)",
+                "\(r.migrations.count)", "\(r.onCore.count)", top?.comm ?? "", top.map { "\($0.pid)" } ?? "",
+                top.map { "\($0.stolenNs)" } ?? "", "\(r.stolenNs)",
+                "\(r.interruptNs(.hard))", "\(r.interruptNs(.soft))", "\(r.interruptNs(.systemVector))",
+                "\(r.lostEvents)", "\(r.missedSwitchEvents)", w.endReason,
+            ])
         if perThread {
             for t in r.target.threads {
-                out += line([
-                    "\(r.schema)", w.startTime, "\(w.startEpochNs)", r.host, r.kernel, "\(t.tgid)", t.comm, "\(t.tid)",
-                ] + interval + [
-                    "\(t.onCoreNs)", "\(t.offCoreNs)", "", "", "", "", "\(t.runnableWaitNs)", "", "", "", "", "", "",
-                    "\(t.migrations)", "\(t.slices)", "", "", "", "", "", "", "",
-                    "\(r.lostEvents)", "\(r.missedSwitchEvents)", w.endReason,
-                ])
+                out += line(
+                    [
+                        "\(r.schema)", w.startTime, "\(w.startEpochNs)", r.host, r.kernel, "\(t.tgid)", t.comm,
+                        "\(t.tid)",
+                    ] + interval + [
+                        "\(t.onCoreNs)", "\(t.offCoreNs)", "", "", "", "", "\(t.runnableWaitNs)", "", "", "", "", "",
+                        "",
+                        "\(t.migrations)", "\(t.slices)", "", "", "", "", "", "", "",
+                        "\(r.lostEvents)", "\(r.missedSwitchEvents)", w.endReason,
+                    ])
             }
         }
         return out

@@ -26,7 +26,8 @@ package enum Format {
         let scaled = (value * scale).rounded()
         let negative = scaled < 0
         // Beyond UInt64 (a crafted recording's durations) or NaN: clamp, never trap.
-        let magnitude = scaled.isNaN ? 0 : abs(scaled) >= 18_446_744_073_709_551_615.0 ? UInt64.max : UInt64(abs(scaled))
+        let magnitude =
+            scaled.isNaN ? 0 : abs(scaled) >= 18_446_744_073_709_551_615.0 ? UInt64.max : UInt64(abs(scaled))
         let whole = magnitude / UInt64(scale)
         let frac = magnitude % UInt64(scale)
         var s = "\(whole)"

@@ -18,18 +18,26 @@ public enum OpenMetricsRenderer {
         gauge("window_seconds", "Length of the measured window.", [("", secs(r.window.durationNs))])
         gauge("window_start_timestamp_seconds", "Wall-clock start of the window.", [("", secs(r.window.startEpochNs))])
         gauge("on_core_seconds", "Time the target's threads ran in the window.", [("", secs(r.onCore.totalNs))])
-        gauge("off_core_seconds", "Time off-core in the window, by state at switch-out.",
-              OffState.allCases.map { ("state=\"\($0.name)\"", secs(r.offCore.totalNs(in: $0))) })
-        gauge("runnable_wait_seconds", "Time runnable but not running (run-queue wait).", [("", secs(r.runnableWait.totalNs))])
+        gauge(
+            "off_core_seconds", "Time off-core in the window, by state at switch-out.",
+            OffState.allCases.map { ("state=\"\($0.name)\"", secs(r.offCore.totalNs(in: $0))) })
+        gauge(
+            "runnable_wait_seconds", "Time runnable but not running (run-queue wait).",
+            [("", secs(r.runnableWait.totalNs))])
         gauge("slices", "On-core slices that ended in the window.", [("", "\(r.onCore.count)")])
-        gauge("migrations", "Migrations in the window, by kind.", [
-            ("kind=\"at_wakeup\"", "\(r.migrations.atWakeup)"), ("kind=\"while_queued\"", "\(r.migrations.whileQueued)"),
-            ("kind=\"while_running\"", "\(r.migrations.whileRunning)"),
-        ])
-        gauge("stolen_seconds", "Run time of other tasks while the target waited for its CPU (top 10).",
-              r.thieves.prefix(10).map { ("thief_comm=\"\(esc($0.comm))\",thief_pid=\"\($0.pid)\"", secs($0.stolenNs)) })
-        gauge("interrupt_seconds", "Own time of interrupts while the target ran, by type.",
-              IRQKind.allCases.map { ("type=\"\($0.label)\"", secs(r.interruptNs($0))) })
+        gauge(
+            "migrations", "Migrations in the window, by kind.",
+            [
+                ("kind=\"at_wakeup\"", "\(r.migrations.atWakeup)"),
+                ("kind=\"while_queued\"", "\(r.migrations.whileQueued)"),
+                ("kind=\"while_running\"", "\(r.migrations.whileRunning)"),
+            ])
+        gauge(
+            "stolen_seconds", "Run time of other tasks while the target waited for its CPU (top 10).",
+            r.thieves.prefix(10).map { ("thief_comm=\"\(esc($0.comm))\",thief_pid=\"\($0.pid)\"", secs($0.stolenNs)) })
+        gauge(
+            "interrupt_seconds", "Own time of interrupts while the target ran, by type.",
+            IRQKind.allCases.map { ("type=\"\($0.label)\"", secs(r.interruptNs($0))) })
         gauge("lost_events", "Records dropped because the ring buffer was full.", [("", "\(r.lostEvents)")])
         histogram(&out, "on_core_slice_seconds", "On-core slice lengths.", r.onCore, base)
         histogram(&out, "runnable_wait_episode_seconds", "Runnable-wait episode lengths.", r.runnableWait, base)
@@ -40,7 +48,9 @@ public enum OpenMetricsRenderer {
     /// log2 buckets with an upper bound, 1 µs, 2 µs, 4 µs … 2^40 µs, whatever
     /// the data, so the `le` labels are the same in every scrape (the last,
     /// open-ended bucket of the report is only in +Inf).
-    public static let bucketBounds: [UInt64] = (0..<(Distribution.bucketCount - 1)).map { Distribution.bounds(of: $0).high }
+    public static let bucketBounds: [UInt64] = (0..<(Distribution.bucketCount - 1)).map {
+        Distribution.bounds(of: $0).high
+    }
 
     static func histogram(_ out: inout String, _ name: String, _ help: String, _ s: Report.Stats, _ base: String) {
         out += "# HELP thief_\(name) \(help)\n# TYPE thief_\(name) histogram\n"

@@ -12,7 +12,9 @@ enum BPFObject {
     /// handle, for thief_bpf_close.
     static func load(_ config: thief_bpf_config) throws -> OpaquePointer {
         let object = thief
-        guard !object.isEmpty else { throw TracerError(.internalError, "the embedded BPF object is empty (broken build)") }
+        guard !object.isEmpty else {
+            throw TracerError(.internalError, "the embedded BPF object is empty (broken build)")
+        }
         var config = config
         var handle: OpaquePointer?
         let rc = object.withUnsafeBytes { thief_bpf_open($0.baseAddress, $0.count, &config, &handle) }

@@ -8,8 +8,9 @@ final class IntervalReporter {
     func install(on session: Session, _ tb: OpaquePointer, header: RunHeader, box: SessionBox, tracer: Tracer) {
         session.onInterval = { [weak tracer] agg, idx in
             let counters = BPFMaps.countersSoFar(tb)
-            let meta = header.meta(window: agg, trailer: nil, intervalIndex: idx, interval: tracer?.options.interval,
-                                   lostSoFar: counters.lost, missedSoFar: counters.healed)
+            let meta = header.meta(
+                window: agg, trailer: nil, intervalIndex: idx, interval: tracer?.options.interval,
+                lostSoFar: counters.lost, missedSoFar: counters.healed)
             box.recorder?.noteInterval(idx, lost: counters.lost, missed: counters.healed)
             do { try tracer?.onInterval?(agg.report(meta)) } catch { self.error = self.error ?? error }
         }

@@ -27,7 +27,8 @@ final class LaunchedCommand {
         var cargs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
         defer { cargs.forEach { free($0) } }
         var pid: pid_t = 0, go: Int32 = -1, err: Int32 = -1
-        try TracerError.check(thief_spawn_paused(&cargs, &pid, &go, &err), .launch, "cannot start \(argv[0])", from: .sys)
+        try TracerError.check(
+            thief_spawn_paused(&cargs, &pid, &go, &err), .launch, "cannot start \(argv[0])", from: .sys)
         return LaunchedCommand(pid: pid, go: go, err: err, name: argv[0])
     }
 
@@ -60,10 +61,17 @@ final class LaunchedCommand {
         kill(pid, SIGTERM)
         var st: Int32 = 0
         for _ in 0..<20 {
-            if waitpid(pid, &st, WNOHANG) == pid { reaped = true; break }
+            if waitpid(pid, &st, WNOHANG) == pid {
+                reaped = true
+                break
+            }
             usleep(50_000)
         }
-        if !reaped { kill(pid, SIGKILL); waitpid(pid, &st, 0); reaped = true }
+        if !reaped {
+            kill(pid, SIGKILL)
+            waitpid(pid, &st, 0)
+            reaped = true
+        }
         status = Self.exitStatus(st)
     }
 

@@ -17,9 +17,10 @@ struct LiveSeed {
     /// From /proc/PID/task/TID; nil when the thread is gone.
     static func read(pid: Int32, tid: Int32) -> LiveSeed? {
         guard let st = ProcFS.stat(pid: pid, tid: tid) else { return nil }
-        return LiveSeed(tid: UInt32(tid), tgid: UInt32(pid), comm: ProcFS.comm(pid: pid, tid: tid) ?? "?",
-                          state: OffState(procState: st.state),
-                          sumExec: ProcFS.sched(pid: pid, tid: tid)?.sumExecRuntime, cpu: st.cpu)
+        return LiveSeed(
+            tid: UInt32(tid), tgid: UInt32(pid), comm: ProcFS.comm(pid: pid, tid: tid) ?? "?",
+            state: OffState(procState: st.state),
+            sumExec: ProcFS.sched(pid: pid, tid: tid)?.sumExecRuntime, cpu: st.cpu)
     }
 
     /// The kernel side's initial state for this thread (its threads map entry).
@@ -28,7 +29,10 @@ struct LiveSeed {
         st.tgid = tgid
         st.off_state = UInt8(state.rawValue)
         st.on_cpu = UInt16(truncatingIfNeeded: cpu)
-        if let sum = sumExec { st.off_sum = sum; st.sum_known = 1 }
+        if let sum = sumExec {
+            st.off_sum = sum
+            st.sum_known = 1
+        }
         if state == .preempted {
             // R in /proc: running or waiting for a CPU. Count it waiting from
             // the window's start: if it was in fact running, its first

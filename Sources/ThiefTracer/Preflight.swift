@@ -19,7 +19,9 @@ public enum Preflight {
     /// thief tracing itself would trace its own consumer's wake-ups: a
     /// feedback loop, not a measurement.
     static func notSelf(_ tgid: Int32) throws {
-        if tgid == getpid() { throw TracerError(.noTarget, "PID \(tgid) is this thief process itself; trace another process") }
+        if tgid == getpid() {
+            throw TracerError(.noTarget, "PID \(tgid) is this thief process itself; trace another process")
+        }
     }
 
     public static func check(_ spec: TargetSpec) throws {
@@ -45,10 +47,13 @@ public enum Preflight {
             break
         }
         guard hasPrivileges() else {
-            throw TracerError(.permission, "permission denied: thief loads eBPF programs and needs root (sudo thief …) or CAP_BPF and CAP_PERFMON")
+            throw TracerError(
+                .permission,
+                "permission denied: thief loads eBPF programs and needs root (sudo thief …) or CAP_BPF and CAP_PERFMON")
         }
         guard FileManager.default.isReadableFile(atPath: btfPath) else {
-            throw TracerError(.noBTF, "no kernel BTF at \(btfPath): thief needs a kernel built with CONFIG_DEBUG_INFO_BTF=y")
+            throw TracerError(
+                .noBTF, "no kernel BTF at \(btfPath): thief needs a kernel built with CONFIG_DEBUG_INFO_BTF=y")
         }
     }
 }

@@ -33,7 +33,8 @@ struct RunFinisher {
         var untouched: [UInt32: UInt64] = [:]
         for (tid, st) in open where st.seen_in == 0 && st.off_ts == 0 && st.waiting == 0 {
             if let s = live.seeds.first(where: { $0.tid == tid }), let before = s.sumExec,
-               let after = ProcFS.sched(pid: Int32(s.tgid), tid: Int32(tid))?.sumExecRuntime {
+                let after = ProcFS.sched(pid: Int32(s.tgid), tid: Int32(tid))?.sumExecRuntime
+            {
                 untouched[tid] = after >= before ? after - before : 0
             }
         }
@@ -51,14 +52,17 @@ struct RunFinisher {
 
     /// The session's last window, with the kernel's open threads and the
     /// trailer; the recording ends here too.
-    private func closeWindow(end: UInt64, open: [(tid: UInt32, state: thief_tstate)], untouched: [UInt32: UInt64],
-                             names: [UInt32: String], trailer: RunTrailer) throws -> TraceResult {
+    private func closeWindow(
+        end: UInt64, open: [(tid: UInt32, state: thief_tstate)], untouched: [UInt32: UInt64],
+        names: [UInt32: String], trailer: RunTrailer
+    ) throws -> TraceResult {
         let (last, idx) = live.session.finish(
             at: end, open: open.map { KernelOpenThread(tid: $0.tid, $0.state) }, untouchedOnCore: untouched)
         for (tid, name) in names { last.rename(tid: tid, comm: name) }
         try live.box.recorder?.finish(trailer)
-        let meta = live.header.meta(window: last, trailer: trailer, intervalIndex: options.interval == nil ? nil : idx,
-                                    interval: options.interval, lostSoFar: 0, missedSoFar: 0)
+        let meta = live.header.meta(
+            window: last, trailer: trailer, intervalIndex: options.interval == nil ? nil : idx,
+            interval: options.interval, lostSoFar: 0, missedSoFar: 0)
         return TraceResult(window: last, meta: meta, header: live.header, trailer: trailer)
     }
 }

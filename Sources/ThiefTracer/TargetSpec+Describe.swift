@@ -7,7 +7,8 @@ extension TargetSpec {
         case .processes(let pids, let children):
             let list = pids.map(String.init).joined(separator: ",")
             return children ? "PID \(list) and its descendants (\(n) now)" : "PIDs \(list), \(n) and any they create"
-        case .threads(let tids): return "thread\(tids.count == 1 ? "" : "s") \(tids.map(String.init).joined(separator: ","))"
+        case .threads(let tids):
+            return "thread\(tids.count == 1 ? "" : "s") \(tids.map(String.init).joined(separator: ","))"
         case .command(let argv): return "'\(argv.joined(separator: " "))' (PID \(pid)) and its children"
         case .cgroup(let cg): return "cgroup \(cg.path) (\(n) now, and any that join)"
         case .comm(let name): return "processes named '\(name)' (\(n) now, and any started)"

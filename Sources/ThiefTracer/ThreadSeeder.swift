@@ -33,7 +33,8 @@ struct ThreadSeeder {
             // Held before exec, it is still a fork of thief: it takes the
             // command's name, and sleeps (on its go pipe) until released.
             let pid = childPid ?? 0
-            var s = LiveSeed.read(pid: pid, tid: pid)
+            var s =
+                LiveSeed.read(pid: pid, tid: pid)
                 ?? LiveSeed(tid: UInt32(pid), tgid: UInt32(pid), comm: "", state: .sleeping)
             s.comm = String((argv.first.map { ($0 as NSString).lastPathComponent } ?? "").prefix(15))
             s.state = .sleeping

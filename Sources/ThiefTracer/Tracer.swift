@@ -36,8 +36,10 @@ public final class Tracer {
 
     /// Seeds the kernel side, attaches, starts the session's window and
     /// releases a launched command.
-    private func goLive(_ tb: OpaquePointer, seeder: ThreadSeeder, seeds listed: [LiveSeed],
-                        child: LaunchedCommand?) throws -> LiveRun {
+    private func goLive(
+        _ tb: OpaquePointer, seeder: ThreadSeeder, seeds listed: [LiveSeed],
+        child: LaunchedCommand?
+    ) throws -> LiveRun {
         if options.selfCost { try TracerError.check(thief_bpf_enable_stats(tb), .kernel, "--self-cost") }
         let cpuAtStart = SelfCostMeter.cpuTimeNs()
         try seeder.track(tb, listed)
@@ -58,8 +60,9 @@ public final class Tracer {
         let intervals = IntervalReporter()
         intervals.install(on: session, tb, header: header, box: box, tracer: self)
         onAttached?(attachedLine(header, seeds: seeds))
-        return LiveRun(tb: tb, box: box, session: session, header: header, seeds: seeds, child: child,
-                       intervals: intervals, start: start, cpuAtStart: cpuAtStart)
+        return LiveRun(
+            tb: tb, box: box, session: session, header: header, seeds: seeds, child: child,
+            intervals: intervals, start: start, cpuAtStart: cpuAtStart)
     }
 
     /// The one place the session is made and given its threads.

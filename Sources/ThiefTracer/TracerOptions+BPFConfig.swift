@@ -15,9 +15,13 @@ extension TracerOptions {
         config.max_tgid = Self.pidMax
         switch target {
         case .process: config.follow_threads = 1
-        case .processes(_, let children): config.follow_threads = 1; config.follow_children = children ? 1 : 0
+        case .processes(_, let children):
+            config.follow_threads = 1
+            config.follow_children = children ? 1 : 0
         case .threads: break
-        case .command, .cgroup: config.follow_threads = 1; config.follow_children = 1
+        case .command, .cgroup:
+            config.follow_threads = 1
+            config.follow_children = 1
         case .comm(let name):
             config.follow_threads = 1
             config.follow_children = 1

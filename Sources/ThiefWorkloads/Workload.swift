@@ -33,10 +33,20 @@ public struct Workload: Sendable {
     public var threads: Int
     public var delayMs: Int
 
-    public init(_ kind: Kind, name: String? = nil, cpu: Int? = nil, seconds: Double = 10, periodMs: Int = 20, burstMs: Int = 2,
-                flips: Int = 10, intervalMs: Int = 100, threads: Int = 3, delayMs: Int = 300) {
-        self.kind = kind; self.name = name; self.cpu = cpu; self.seconds = seconds; self.periodMs = periodMs
-        self.burstMs = burstMs; self.flips = flips; self.intervalMs = intervalMs; self.threads = threads; self.delayMs = delayMs
+    public init(
+        _ kind: Kind, name: String? = nil, cpu: Int? = nil, seconds: Double = 10, periodMs: Int = 20, burstMs: Int = 2,
+        flips: Int = 10, intervalMs: Int = 100, threads: Int = 3, delayMs: Int = 300
+    ) {
+        self.kind = kind
+        self.name = name
+        self.cpu = cpu
+        self.seconds = seconds
+        self.periodMs = periodMs
+        self.burstMs = burstMs
+        self.flips = flips
+        self.intervalMs = intervalMs
+        self.threads = threads
+        self.delayMs = delayMs
     }
 
     /// Runs the workload in the calling process until `seconds` have passed.
@@ -111,7 +121,7 @@ public struct Workload: Sendable {
 func spin(until end: UInt64) {
     var x: UInt64 = 1
     while thief_monotonic_ns() < end {
-        for _ in 0..<2000 { x = x &* 6364136223846793005 &+ 1442695040888963407 }
+        for _ in 0..<2000 { x = x &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407 }
     }
     blackHole(x)
 }

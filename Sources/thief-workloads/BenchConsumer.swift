@@ -33,7 +33,9 @@ struct BenchConsumer: ParsableCommand {
             let slice = UInt64(2_000 + (i % 7) * 300)
             ts += slice
             sample[0] = Record(
-                .slice(SliceEnded(tid: out, tgid: 100, cpu: 1, start: ts - slice, end: ts, ran: slice - 40, next: .sleeping)))
+                .slice(
+                    SliceEnded(
+                        tid: out, tgid: 100, cpu: 1, start: ts - slice, end: ts, ran: slice - 40, next: .sleeping)))
             sample[1] = Record(
                 .offCore(OffCoreEnded(tid: inn, tgid: 100, cpu: 0, start: ts - slice - 500, end: ts, state: .sleeping)))
             sample[2] = Record(.wait(WaitEnded(tid: inn, tgid: 100, cpu: 1, queueCPU: 1, start: ts - 900, end: ts)))
@@ -43,8 +45,10 @@ struct BenchConsumer: ParsableCommand {
         let (last, _) = session.finish(at: ts, open: [])
         let folded = switches * 3
         let rate = Double(folded) / (Double(cpu) / 1e9)
-        print(String(format: "consumer: %d records in %.3f s of CPU = %.2f M records/s (slices %llu)",
-                     folded, Double(cpu) / 1e9, rate / 1e6, last.time.onCore.count))
+        print(
+            String(
+                format: "consumer: %d records in %.3f s of CPU = %.2f M records/s (slices %llu)",
+                folded, Double(cpu) / 1e9, rate / 1e6, last.time.onCore.count))
     }
 }
 

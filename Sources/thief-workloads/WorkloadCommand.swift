@@ -21,16 +21,21 @@ struct WorkloadCommand: ParsableCommand {
     @Option(name: .customLong("interval-ms")) var intervalMs: Int = 100
     @Option var threads: Int = 3
     @Option(name: .customLong("delay-ms")) var delayMs: Int = 300
-    @Flag(help: "At the end, print this process's own books: 'books PID SUM_EXEC_NS' (its threads' se.sum_exec_runtime).")
+    @Flag(
+        help: "At the end, print this process's own books: 'books PID SUM_EXEC_NS' (its threads' se.sum_exec_runtime).")
     var books = false
 
     func run() throws {
-        Workload(kind, name: name, cpu: cpu, seconds: seconds, periodMs: periodMs, burstMs: burstMs,
-                 flips: flips, intervalMs: intervalMs, threads: threads, delayMs: delayMs).run()
+        Workload(
+            kind, name: name, cpu: cpu, seconds: seconds, periodMs: periodMs, burstMs: burstMs,
+            flips: flips, intervalMs: intervalMs, threads: threads, delayMs: delayMs
+        ).run()
         if books {
             // A process that exits before the test can read /proc reports its books itself.
             let pid = getpid()
-            let sum = ProcFS.threads(of: pid).reduce(UInt64(0)) { $0 + (ProcFS.sched(pid: pid, tid: $1)?.sumExecRuntime ?? 0) }
+            let sum = ProcFS.threads(of: pid).reduce(UInt64(0)) {
+                $0 + (ProcFS.sched(pid: pid, tid: $1)?.sumExecRuntime ?? 0)
+            }
             print("books \(pid) \(sum)")
         }
     }

@@ -13,9 +13,9 @@ struct WorkloadsCommand: ParsableCommand {
         commandName: "thief-workloads",
         abstract: "Test and benchmark workloads for thief (not part of the thief product).",
         discussion: """
-        thief-workloads KIND [options]   a bounded workload (see 'workload --help')
-        thief-workloads bench-consumer   the consumer's fold rate (scripts/bench.sh)
-        """,
+            thief-workloads KIND [options]   a bounded workload (see 'workload --help')
+            thief-workloads bench-consumer   the consumer's fold rate (scripts/bench.sh)
+            """,
         version: ThiefVersion.current,
         subcommands: [WorkloadCommand.self, BenchConsumer.self],
         defaultSubcommand: WorkloadCommand.self

@@ -7,15 +7,15 @@ struct Thief: ParsableCommand {
         commandName: "thief",
         abstract: "Show what takes the CPU away from a process: tasks, interrupts, migrations, on- and off-core time.",
         discussion: """
-        Examples:
-          thief -p 1234              trace PID 1234 until Ctrl+C
-          thief -p 1234 -d 30s --format json
-          thief -- make -j2          launch a command and trace it and its children
-          thief demo                 a built-in interference scenario
+            Examples:
+              thief -p 1234              trace PID 1234 until Ctrl+C
+              thief -p 1234 -d 30s --format json
+              thief -- make -j2          launch a command and trace it and its children
+              thief demo                 a built-in interference scenario
 
-        Exit codes: 0 ran; 1 a gate threshold was breached; 2 could not measure
-        (no permission, no BTF, target gone, command not startable); 64 usage error.
-        """,
+            Exit codes: 0 ran; 1 a gate threshold was breached; 2 could not measure
+            (no permission, no BTF, target gone, command not startable); 64 usage error.
+            """,
         version: "0.1.0",
         subcommands: [RunCommand.self, RecordCommand.self, ReportCommand.self, GateCommand.self, DemoCommand.self],
         defaultSubcommand: RunCommand.self

@@ -49,7 +49,8 @@ struct CaptureGoldenTests {
             #expect(parts.reduce(0) { $0 + $1.offCore.totalNs } == whole.offCore.totalNs)
             #expect(parts.reduce(0) { $0 + $1.runnableWait.totalNs } == whole.runnableWait.totalNs)
             #expect(parts.reduce(0) { $0 + $1.onCore.count } == whole.onCore.count)
-            #expect(parts.reduce(0) { $0 + $1.thieves.reduce(0) { $0 + $1.stolenNs } }
+            #expect(
+                parts.reduce(0) { $0 + $1.thieves.reduce(0) { $0 + $1.stolenNs } }
                     == whole.thieves.reduce(0) { $0 + $1.stolenNs })
         }
     }

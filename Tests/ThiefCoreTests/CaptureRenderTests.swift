@@ -1,21 +1,27 @@
 import Foundation
 import Testing
+
 @testable import ThiefCore
 @testable import ThiefReport
 
 @Suite("CSV and OpenMetrics")
 struct CaptureRenderTests {
-    @Test("RFC 4180 quoting of hostile names", arguments: [
-        ("plain", "plain"), ("a,\"b c", "\"a,\"\"b c\""), ("two words", "\"two words\""), ("q\"", "\"q\"\"\""),
-        ("", ""),
-    ])
+    @Test(
+        "RFC 4180 quoting of hostile names",
+        arguments: [
+            ("plain", "plain"), ("a,\"b c", "\"a,\"\"b c\""), ("two words", "\"two words\""), ("q\"", "\"q\"\"\""),
+            ("", ""),
+        ])
     func quoting(input: String, expected: String) {
         #expect(CSVRenderer.quote(input) == expected)
     }
 
     @Test("the CSV header is the documented, stable one")
     func header() {
-        #expect(CSVRenderer.header.hasPrefix("schema,timestamp,epoch_ns,host,kernel,pid,comm,tid,interval_index,interval_ns,on_core_ns,off_core_ns,"))
+        #expect(
+            CSVRenderer.header.hasPrefix(
+                "schema,timestamp,epoch_ns,host,kernel,pid,comm,tid,interval_index,interval_ns,on_core_ns,off_core_ns,")
+        )
         #expect(CSVRenderer.header.hasSuffix(",lost_events,missed_switch_events,end_reason\n"))
         #expect(CSVRenderer.columns.count == 35)
     }
@@ -28,7 +34,9 @@ struct CaptureRenderTests {
         let all = CSVRenderer.rows(r, perThread: true)
         let lines = all.split(separator: "\n")
         #expect(lines.count == 1 + r.target.threads.count)
-        for l in lines { #expect(l.split(separator: ",", omittingEmptySubsequences: false).count == CSVRenderer.columns.count) }
+        for l in lines {
+            #expect(l.split(separator: ",", omittingEmptySubsequences: false).count == CSVRenderer.columns.count)
+        }
     }
 
     @Test("OpenMetrics text: typed families, cumulative buckets, +Inf equals count")
@@ -38,7 +46,10 @@ struct CaptureRenderTests {
         var typed = Set<String>()
         var last: [String: UInt64] = [:]
         for line in text.split(separator: "\n") {
-            if line.hasPrefix("# TYPE ") { typed.insert(String(line.split(separator: " ")[2])); continue }
+            if line.hasPrefix("# TYPE ") {
+                typed.insert(String(line.split(separator: " ")[2]))
+                continue
+            }
             if line.hasPrefix("#") { continue }
             let name = String(line.prefix { $0 != "{" })
             let family = typed.first { name == $0 || name.hasPrefix($0 + "_") }
@@ -52,8 +63,13 @@ struct CaptureRenderTests {
                 if line.contains("le=\"+Inf\"") { last[name] = 0 }
             }
         }
-        #expect(text.contains("thief_on_core_slice_seconds_bucket{host=\"testhost\",pid=\"1000\",comm=\"victim\",le=\"+Inf\"} \(r.onCore.count)"))
-        #expect(text.contains("thief_on_core_slice_seconds_count{host=\"testhost\",pid=\"1000\",comm=\"victim\"} \(r.onCore.count)"))
+        #expect(
+            text.contains(
+                "thief_on_core_slice_seconds_bucket{host=\"testhost\",pid=\"1000\",comm=\"victim\",le=\"+Inf\"} \(r.onCore.count)"
+            ))
+        #expect(
+            text.contains(
+                "thief_on_core_slice_seconds_count{host=\"testhost\",pid=\"1000\",comm=\"victim\"} \(r.onCore.count)"))
     }
 
     @Test("label values are escaped")
@@ -73,19 +89,31 @@ struct HostileNameTests {
         var rows: [[String]] = [], row: [String] = [], field: [UInt8] = []
         var quoted = false, i = 0
         let b = Array(text.utf8)
-        func endField() { row.append(String(decoding: field, as: UTF8.self)); field = [] }
+        func endField() {
+            row.append(String(decoding: field, as: UTF8.self))
+            field = []
+        }
         while i < b.count {
             let c = b[i]
             if quoted {
                 if c == UInt8(ascii: "\"") {
-                    if i + 1 < b.count, b[i + 1] == UInt8(ascii: "\"") { field.append(c); i += 1 } else { quoted = false }
-                } else { field.append(c) }
+                    if i + 1 < b.count, b[i + 1] == UInt8(ascii: "\"") {
+                        field.append(c)
+                        i += 1
+                    } else {
+                        quoted = false
+                    }
+                } else {
+                    field.append(c)
+                }
             } else if c == UInt8(ascii: "\""), field.isEmpty {
                 quoted = true
             } else if c == UInt8(ascii: ",") {
                 endField()
             } else if c == UInt8(ascii: "\n") {
-                endField(); rows.append(row); row = []
+                endField()
+                rows.append(row)
+                row = []
             } else if c == UInt8(ascii: "\r"), i + 1 < b.count, b[i + 1] == UInt8(ascii: "\n") {
                 // CRLF line end outside quotes
             } else {
@@ -93,7 +121,10 @@ struct HostileNameTests {
             }
             i += 1
         }
-        if !field.isEmpty || !row.isEmpty { endField(); rows.append(row) }
+        if !field.isEmpty || !row.isEmpty {
+            endField()
+            rows.append(row)
+        }
         return rows
     }
 
@@ -131,7 +162,7 @@ struct HostileNameTests {
         while let u = it.next() {
             consumed += 1
             if u == "\"" { return (String(out), consumed) }
-            if u == "\n" { return nil } // a raw line feed ends the sample: the file is broken
+            if u == "\n" { return nil }  // a raw line feed ends the sample: the file is broken
             if u == "\\" {
                 guard let e = it.next() else { return nil }
                 consumed += 1
@@ -148,7 +179,8 @@ struct HostileNameTests {
         return nil
     }
 
-    @Test("OpenMetrics label values with hostile names stay on one line and read back", arguments: HostileNameTests.names)
+    @Test(
+        "OpenMetrics label values with hostile names stay on one line and read back", arguments: HostileNameTests.names)
     func openMetricsLabel(name: String) throws {
         var r = GoldenScenario.report()
         r.target.comm = name
@@ -159,11 +191,14 @@ struct HostileNameTests {
         let first = try #require(samples.first)
         // Found on scalars: the marker's closing quote may combine with the name's first scalar.
         let scalars = Array(first.unicodeScalars), marker = Array("comm=\"".unicodeScalars)
-        let at = try #require((0...(scalars.count - marker.count)).first { Array(scalars[$0..<($0 + marker.count)]) == marker })
+        let at = try #require(
+            (0...(scalars.count - marker.count)).first { Array(scalars[$0..<($0 + marker.count)]) == marker })
         var tail = String.UnicodeScalarView()
         tail.append(contentsOf: scalars[(at + marker.count)...])
         let (value, _) = try #require(Self.unescape(tail[...]))
-        #expect(value.unicodeScalars.elementsEqual(name.unicodeScalars), "\(value.debugDescription) != \(name.debugDescription)")
+        #expect(
+            value.unicodeScalars.elementsEqual(name.unicodeScalars),
+            "\(value.debugDescription) != \(name.debugDescription)")
     }
 
     @Test("esc() escapes the three characters on scalars")
@@ -197,8 +232,12 @@ struct OpenMetricsBucketTests {
 
     @Test("every scrape has the same le labels, whatever the data")
     func stableLabels() {
-        let shapes: [[UInt64]] = [[], [500], [3 * us, 3 * us], [700, 1500, 3 * ms, 2_000_000 * ms], [90_000_000 * ms]]
-        let label = shapes.map { s in Self.buckets(OpenMetricsRenderer.render(Self.report(s)), "on_core_slice_seconds").map(\.le) }
+        let shapes: [[UInt64]] = [
+            [], [500], [3 * us, 3 * us], [700, 1500, 3 * ms, 2_000_000 * ms], [90_000_000 * ms],
+        ]
+        let label = shapes.map { s in
+            Self.buckets(OpenMetricsRenderer.render(Self.report(s)), "on_core_slice_seconds").map(\.le)
+        }
         #expect(label[0].count == OpenMetricsRenderer.bucketBounds.count + 1)
         #expect(label[0].last == "+Inf")
         #expect(Set(label[0]).count == label[0].count, "duplicate le labels")
@@ -208,9 +247,11 @@ struct OpenMetricsBucketTests {
         }
     }
 
-    @Test("bucket counts are cumulative counts of episodes at or under each bound", arguments: [
-        [UInt64](), [500, 999], [700, 1500, 3 * us, 3 * ms, 40 * ms, 2_000_000 * ms], [90_000_000 * ms, 5 * us],
-    ])
+    @Test(
+        "bucket counts are cumulative counts of episodes at or under each bound",
+        arguments: [
+            [UInt64](), [500, 999], [700, 1500, 3 * us, 3 * ms, 40 * ms, 2_000_000 * ms], [90_000_000 * ms, 5 * us],
+        ])
     func cumulative(slices: [UInt64]) throws {
         let r = Self.report(slices)
         let b = Self.buckets(OpenMetricsRenderer.render(r), "on_core_slice_seconds")

@@ -3,15 +3,17 @@ import ThiefCore
 
 @Suite("Distribution")
 struct DistributionTests {
-    @Test("log2 bucket edges in microseconds", arguments: [
-        (UInt64(0), 0), (1, 0), (999, 0),
-        (1_000, 1), (1_999, 1),
-        (2_000, 2), (3_999, 2),
-        (4_000, 3), (7_999, 3),
-        (8_000, 4),
-        (1_000_000, 10),          // 1000 us: [512, 1024) us
-        (1_024_000, 11),
-    ])
+    @Test(
+        "log2 bucket edges in microseconds",
+        arguments: [
+            (UInt64(0), 0), (1, 0), (999, 0),
+            (1_000, 1), (1_999, 1),
+            (2_000, 2), (3_999, 2),
+            (4_000, 3), (7_999, 3),
+            (8_000, 4),
+            (1_000_000, 10),  // 1000 us: [512, 1024) us
+            (1_024_000, 11),
+        ])
     func bucketEdges(ns: UInt64, bucket: Int) {
         #expect(Distribution.bucket(of: ns) == bucket)
     }
@@ -133,8 +135,14 @@ struct DistributionTests {
     @Test("add merges totals, extremes, buckets and percentiles")
     func add() {
         var a = Distribution(), b = Distribution(), both = Distribution()
-        for v: UInt64 in [2_000, 4_000, 6_000] { a.record(v); both.record(v) }
-        for v: UInt64 in [100, 9_000_000] { b.record(v); both.record(v) }
+        for v: UInt64 in [2_000, 4_000, 6_000] {
+            a.record(v)
+            both.record(v)
+        }
+        for v: UInt64 in [100, 9_000_000] {
+            b.record(v)
+            both.record(v)
+        }
         var merged = a
         merged.add(b)
         #expect(merged.total == 9_012_100)

@@ -89,12 +89,12 @@ struct EpisodeAccountingTests {
     func offCoreStates() throws {
         let a = Window(windowStart: W)
         a.fold([
-            Record(kind: .offCore, ts: W + 2 * ms, start: W + 1 * ms, aux: 0, tid: 10, tgid: 10),   // 1 ms preempted
-            Record(kind: .offCore, ts: W + 5 * ms, start: W + 3 * ms, aux: 0, tid: 10, tgid: 10),   // 2 ms preempted
-            Record(kind: .offCore, ts: W + 20 * ms, start: W + 10 * ms, aux: 1, tid: 10, tgid: 10), // 10 ms sleeping
-            Record(kind: .offCore, ts: W + 30 * ms, start: W + 26 * ms, aux: 2, tid: 10, tgid: 10), // 4 ms blocked
-            Record(kind: .offCore, ts: W + 40 * ms, start: W + 35 * ms, aux: 3, tid: 10, tgid: 10), // 5 ms other
-            Record(kind: .offCore, ts: W + 50 * ms, start: W + 43 * ms, aux: 9, tid: 11, tgid: 10), // 7 ms other
+            Record(kind: .offCore, ts: W + 2 * ms, start: W + 1 * ms, aux: 0, tid: 10, tgid: 10),  // 1 ms preempted
+            Record(kind: .offCore, ts: W + 5 * ms, start: W + 3 * ms, aux: 0, tid: 10, tgid: 10),  // 2 ms preempted
+            Record(kind: .offCore, ts: W + 20 * ms, start: W + 10 * ms, aux: 1, tid: 10, tgid: 10),  // 10 ms sleeping
+            Record(kind: .offCore, ts: W + 30 * ms, start: W + 26 * ms, aux: 2, tid: 10, tgid: 10),  // 4 ms blocked
+            Record(kind: .offCore, ts: W + 40 * ms, start: W + 35 * ms, aux: 3, tid: 10, tgid: 10),  // 5 ms other
+            Record(kind: .offCore, ts: W + 50 * ms, start: W + 43 * ms, aux: 9, tid: 11, tgid: 10),  // 7 ms other
         ])
         #expect(a.time.offCore.total == 29 * ms)
         #expect(a.time.offCore.count == 6)
@@ -143,10 +143,10 @@ struct EpisodeAccountingTests {
     func waits() {
         let a = Window(windowStart: W)
         a.fold([
-            Record(kind: .wait, ts: W + 3 * ms, start: W + 1 * ms, cpu: 0, tid: 10, tgid: 10),      // 2 ms
-            Record(kind: .wait, ts: W + 10 * ms, start: W + 9_750 * us, cpu: 1, tid: 10, tgid: 10), // 250 us
-            Record(kind: .wait, ts: W + 1 * ms, start: 0, tid: 11, tgid: 10),                       // 1 ms (clipped)
-            Record(kind: .wait, ts: W + 500 * us, start: W - 5 * ms, tid: 12, tgid: 10),            // 500 us (clipped)
+            Record(kind: .wait, ts: W + 3 * ms, start: W + 1 * ms, cpu: 0, tid: 10, tgid: 10),  // 2 ms
+            Record(kind: .wait, ts: W + 10 * ms, start: W + 9_750 * us, cpu: 1, tid: 10, tgid: 10),  // 250 us
+            Record(kind: .wait, ts: W + 1 * ms, start: 0, tid: 11, tgid: 10),  // 1 ms (clipped)
+            Record(kind: .wait, ts: W + 500 * us, start: W - 5 * ms, tid: 12, tgid: 10),  // 500 us (clipped)
         ])
         #expect(a.runnableWait.waits.total == 3_750 * us)
         #expect(a.runnableWait.waits.count == 4)

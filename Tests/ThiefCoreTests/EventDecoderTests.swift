@@ -1,16 +1,27 @@
 import Testing
+
 @testable import ThiefCore
 
 @Suite("Event decoding")
 struct EventDecoderTests {
     /// A record laid out by hand as the kernel writes it (little-endian).
-    static func bytes(ts: UInt64, start: UInt64, dur: UInt64, type: UInt16, cpu: UInt16, aux: UInt32,
-                      tid: UInt32, tgid: UInt32, otherPid: UInt32, otherTgid: UInt32,
-                      comm: [UInt8]) -> [UInt8] {
+    static func bytes(
+        ts: UInt64, start: UInt64, dur: UInt64, type: UInt16, cpu: UInt16, aux: UInt32,
+        tid: UInt32, tgid: UInt32, otherPid: UInt32, otherTgid: UInt32,
+        comm: [UInt8]
+    ) -> [UInt8] {
         var b: [UInt8] = []
         func put<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { b += $0 } }
-        put(ts); put(start); put(dur); put(type); put(cpu); put(aux)
-        put(tid); put(tgid); put(otherPid); put(otherTgid)
+        put(ts)
+        put(start)
+        put(dur)
+        put(type)
+        put(cpu)
+        put(aux)
+        put(tid)
+        put(tgid)
+        put(otherPid)
+        put(otherTgid)
         precondition(b.count == 48)
         b += comm + [UInt8](repeating: 0, count: 16 - comm.count)
         return b
@@ -20,7 +31,12 @@ struct EventDecoderTests {
     static func bytesV2(ts: UInt64, type: UInt16, cpu: UInt16, tid: UInt32, tgid: UInt32, body: [UInt8]) -> [UInt8] {
         var b: [UInt8] = []
         func put<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { b += $0 } }
-        put(ts); put(type); put(cpu); put(tid); put(tgid); put(UInt32(0))
+        put(ts)
+        put(type)
+        put(cpu)
+        put(tid)
+        put(tgid)
+        put(UInt32(0))
         precondition(b.count == 24 && body.count <= 40)
         return b + body + [UInt8](repeating: 0, count: 40 - body.count)
     }
@@ -41,10 +57,14 @@ struct EventDecoderTests {
 
     @Test("a steal: every field at its ABI 2 offset")
     func decodeStealV2() throws {
-        let body = Self.le(UInt64(42_000)) + Self.le(UInt32(99)) + Self.le(UInt32(98)) + Self.le(UInt32(1))
+        let body =
+            Self.le(UInt64(42_000)) + Self.le(UInt32(99)) + Self.le(UInt32(98)) + Self.le(UInt32(1))
             + Self.le(UInt32(0)) + Array("kworker/7:1".utf8)
         let raw = Self.bytesV2(ts: 0x1122_3344_5566_7788, type: 4, cpu: 7, tid: 4242, tgid: 0, body: body)
-        guard case .steal(let s) = try #require(Self.decode(raw)) else { Issue.record("not a steal"); return }
+        guard case .steal(let s) = try #require(Self.decode(raw)) else {
+            Issue.record("not a steal")
+            return
+        }
         #expect(s.end == 0x1122_3344_5566_7788 && s.start == s.end - 42_000 && s.duration == 42_000)
         #expect(s.cpu == 7 && s.victim == 4242 && s.pid == 99 && s.tgid == 98 && s.kthread)
         #expect(s.comm.string == "kworker/7:1")
@@ -55,57 +75,86 @@ struct EventDecoderTests {
         let slice = Self.bytesV2(
             ts: 5_000, type: 1, cpu: 3, tid: 10, tgid: 9,
             body: Self.le(UInt64(1_000)) + Self.le(UInt64(3_990)) + Self.le(UInt32(2)))
-        guard case .slice(let sl) = try #require(Self.decode(slice)) else { Issue.record("not a slice"); return }
+        guard case .slice(let sl) = try #require(Self.decode(slice)) else {
+            Issue.record("not a slice")
+            return
+        }
         #expect(sl.start == 1_000 && sl.end == 5_000 && sl.ran == 3_990 && sl.next == .blocked && sl.cpu == 3)
         let irq = Self.bytesV2(
             ts: 9_000, type: 5, cpu: 1, tid: 10, tgid: 9,
             body: Self.le(UInt64(8_000)) + Self.le(UInt64(700)) + Self.le(UInt32(0)) + Self.le(UInt32(42))
                 + Array("nvme0q1".utf8))
-        guard case .interrupt(let i) = try #require(Self.decode(irq)) else { Issue.record("not an irq"); return }
+        guard case .interrupt(let i) = try #require(Self.decode(irq)) else {
+            Issue.record("not an irq")
+            return
+        }
         #expect(i.kind == .hard && i.number == 42 && i.duration == 700 && i.start == 8_000 && i.name == "nvme0q1")
         let mig = Self.bytesV2(
             ts: 7, type: 6, cpu: 0, tid: 10, tgid: 9,
             body: Self.le(UInt32(1)) + Self.le(UInt32(3)) + Self.le(UInt32(1)))
-        guard case .migration(let m) = try #require(Self.decode(mig)) else { Issue.record("not a migration"); return }
+        guard case .migration(let m) = try #require(Self.decode(mig)) else {
+            Issue.record("not a migration")
+            return
+        }
         #expect(m.from == 1 && m.to == 3 && m.kind == .whileQueued && m.time == 7)
     }
 
     @Test("ABI 1 records (old recordings) decode to the same events")
     func decodeV1() throws {
-        let raw = Self.bytes(ts: 0x1122_3344_5566_7788, start: 1_000_000_123, dur: 42_000, type: 4, cpu: 7,
-                             aux: 1, tid: 4242, tgid: 4240, otherPid: 99, otherTgid: 98,
-                             comm: Array("kworker/7:1".utf8))
+        let raw = Self.bytes(
+            ts: 0x1122_3344_5566_7788, start: 1_000_000_123, dur: 42_000, type: 4, cpu: 7,
+            aux: 1, tid: 4242, tgid: 4240, otherPid: 99, otherTgid: 98,
+            comm: Array("kworker/7:1".utf8))
         #expect(raw.count == 64)
-        guard case .steal(let s) = try #require(Self.decode(raw, abi: 1)) else { Issue.record("not a steal"); return }
+        guard case .steal(let s) = try #require(Self.decode(raw, abi: 1)) else {
+            Issue.record("not a steal")
+            return
+        }
         #expect(s.end == 0x1122_3344_5566_7788 && s.start == 1_000_000_123 && s.duration == 42_000)
         #expect(s.cpu == 7 && s.victim == 4242 && s.pid == 99 && s.tgid == 98 && s.kthread)
         #expect(s.comm.string == "kworker/7:1")
-        let mig = Self.bytes(ts: 5, start: 0, dur: 0, type: 6, cpu: 0, aux: 2, tid: 2, tgid: 2,
-                             otherPid: 1, otherTgid: 0, comm: [])
-        guard case .migration(let m) = try #require(Self.decode(mig, abi: 1)) else { Issue.record("no"); return }
+        let mig = Self.bytes(
+            ts: 5, start: 0, dur: 0, type: 6, cpu: 0, aux: 2, tid: 2, tgid: 2,
+            otherPid: 1, otherTgid: 0, comm: [])
+        guard case .migration(let m) = try #require(Self.decode(mig, abi: 1)) else {
+            Issue.record("no")
+            return
+        }
         #expect(m.from == 1 && m.to == 0 && m.kind == .whileRunning)
     }
 
     @Test("an event encoded by Record(_:) decodes to itself")
     func roundTrip() throws {
-        let r = Record(kind: .irq, ts: 123_456_789, start: 123_000_000, dur: 4_321, cpu: 3, aux: 0,
-                       tid: 17, tgid: 16, otherPid: 42, otherTgid: 0, comm: "nvme0q1")
+        let r = Record(
+            kind: .irq, ts: 123_456_789, start: 123_000_000, dur: 4_321, cpu: 3, aux: 0,
+            tid: 17, tgid: 16, otherPid: 42, otherTgid: 0, comm: "nvme0q1")
         let raw = withUnsafeBytes(of: r) { Array($0) }
         #expect(raw.count == 64)
-        guard case .interrupt(let i) = try #require(Self.decode(raw)) else { Issue.record("not an irq"); return }
+        guard case .interrupt(let i) = try #require(Self.decode(raw)) else {
+            Issue.record("not an irq")
+            return
+        }
         #expect(i.end == 123_456_789 && i.start == 123_000_000 && i.duration == 4_321 && i.cpu == 3)
         #expect(i.kind == .hard && i.tid == 17 && i.tgid == 16 && i.number == 42 && i.handler.string == "nvme0q1")
     }
 
     @Test("a full 16-byte comm with no NUL; a comm stops at an embedded NUL")
     func comms() throws {
-        let full = Self.bytes(ts: 1, start: 0, dur: 0, type: 7, cpu: 0, aux: 0, tid: 1, tgid: 1,
-                              otherPid: 0, otherTgid: 0, comm: Array("abcdefghijklmnop".utf8))
-        guard case .threadBorn(let c) = try #require(Self.decode(full, abi: 1)) else { Issue.record("no"); return }
+        let full = Self.bytes(
+            ts: 1, start: 0, dur: 0, type: 7, cpu: 0, aux: 0, tid: 1, tgid: 1,
+            otherPid: 0, otherTgid: 0, comm: Array("abcdefghijklmnop".utf8))
+        guard case .threadBorn(let c) = try #require(Self.decode(full, abi: 1)) else {
+            Issue.record("no")
+            return
+        }
         #expect(c.comm.string == "abcdefghijklmnop")
-        let nul = Self.bytes(ts: 1, start: 0, dur: 0, type: 9, cpu: 0, aux: 0, tid: 1, tgid: 1,
-                             otherPid: 0, otherTgid: 0, comm: Array("ab".utf8) + [0] + Array("cd".utf8))
-        guard case .threadExec(let e) = try #require(Self.decode(nul, abi: 1)) else { Issue.record("no"); return }
+        let nul = Self.bytes(
+            ts: 1, start: 0, dur: 0, type: 9, cpu: 0, aux: 0, tid: 1, tgid: 1,
+            otherPid: 0, otherTgid: 0, comm: Array("ab".utf8) + [0] + Array("cd".utf8))
+        guard case .threadExec(let e) = try #require(Self.decode(nul, abi: 1)) else {
+            Issue.record("no")
+            return
+        }
         #expect(e.comm.string == "ab")
     }
 
@@ -143,10 +192,12 @@ struct EventDecoderTests {
         #expect(SystemVector.name(11) == "vector11")
     }
 
-    @Test("off-core state from the /proc state letter", arguments: [
-        (Character("R"), OffState.preempted), ("S", .sleeping), ("I", .sleeping), ("D", .blocked),
-        ("T", .other), ("t", .other), ("Z", .other), ("X", .other),
-    ])
+    @Test(
+        "off-core state from the /proc state letter",
+        arguments: [
+            (Character("R"), OffState.preempted), ("S", .sleeping), ("I", .sleeping), ("D", .blocked),
+            ("T", .other), ("t", .other), ("Z", .other), ("X", .other),
+        ])
     func offStateFromProc(letter: Character, state: OffState) {
         #expect(OffState(procState: letter) == state)
     }

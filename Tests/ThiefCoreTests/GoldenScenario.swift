@@ -37,13 +37,15 @@ enum GoldenScenario {
     static var records: [Record] {
         let v = victim, wk = worker, p = victim
         func irq(_ kind: IRQKind, _ n: UInt32, start: Double, span: UInt64, dur: UInt64, comm: String = "") -> Record {
-            Record(kind: .irq, ts: at(start) + span, start: at(start), dur: dur, cpu: 0, aux: kind.rawValue,
-                   tid: v, tgid: p, otherPid: n, comm: comm)
+            Record(
+                kind: .irq, ts: at(start) + span, start: at(start), dur: dur, cpu: 0, aux: kind.rawValue,
+                tid: v, tgid: p, otherPid: n, comm: comm)
         }
         return [
             Record(kind: .slice, ts: at(10), start: 0, dur: 0, cpu: 0, tid: v, tgid: p),
-            Record(kind: .steal, ts: at(12), start: at(10), dur: 2 * ms, cpu: 0, aux: 0,
-                   tid: v, tgid: p, otherPid: 2000, otherTgid: 2000, comm: "stress"),
+            Record(
+                kind: .steal, ts: at(12), start: at(10), dur: 2 * ms, cpu: 0, aux: 0,
+                tid: v, tgid: p, otherPid: 2000, otherTgid: 2000, comm: "stress"),
             Record(kind: .offCore, ts: at(12), start: at(10), cpu: 0, aux: 0, tid: v, tgid: p),
             Record(kind: .wait, ts: at(12), start: at(10), cpu: 0, tid: v, tgid: p, otherPid: 0),
             irq(.systemVector, 0, start: 13, span: 1_500, dur: 1_500),
@@ -60,19 +62,22 @@ enum GoldenScenario {
             Record(kind: .offCore, ts: at(41), start: at(40), cpu: 3, aux: 0, tid: wk, tgid: p),
             Record(kind: .wait, ts: at(41), start: at(40), cpu: 3, tid: wk, tgid: p, otherPid: 3),
             Record(kind: .migrate, ts: at(48), cpu: 1, aux: 0, tid: v, tgid: p, otherPid: 0, otherTgid: 1),
-            Record(kind: .steal, ts: at(50), start: at(48.5), dur: 1_500 * us, cpu: 1, aux: THIEF_F_KTHREAD,
-                   tid: v, tgid: p, otherPid: 55, otherTgid: 55, comm: "kworker/1:2"),
+            Record(
+                kind: .steal, ts: at(50), start: at(48.5), dur: 1_500 * us, cpu: 1, aux: THIEF_F_KTHREAD,
+                tid: v, tgid: p, otherPid: 55, otherTgid: 55, comm: "kworker/1:2"),
             Record(kind: .offCore, ts: at(50), start: at(30), cpu: 1, aux: 1, tid: v, tgid: p),
             Record(kind: .wait, ts: at(50), start: at(48), cpu: 1, tid: v, tgid: p, otherPid: 1),
             Record(kind: .slice, ts: at(51), start: at(41), dur: 10 * ms, cpu: 3, tid: wk, tgid: p),
             Record(kind: .offCore, ts: at(56), start: at(51), cpu: 3, aux: 3, tid: wk, tgid: p),
             Record(kind: .wait, ts: at(56), start: at(55.5), cpu: 3, tid: wk, tgid: p, otherPid: 3),
             Record(kind: .slice, ts: at(60), start: at(50), dur: 10 * ms, cpu: 1, tid: v, tgid: p),
-            Record(kind: .steal, ts: at(62), start: at(60), dur: 2 * ms, cpu: 1, aux: 0,
-                   tid: v, tgid: p, otherPid: 2000, otherTgid: 2000, comm: "stress"),
+            Record(
+                kind: .steal, ts: at(62), start: at(60), dur: 2 * ms, cpu: 1, aux: 0,
+                tid: v, tgid: p, otherPid: 2000, otherTgid: 2000, comm: "stress"),
             Record(kind: .migrate, ts: at(62), cpu: 0, aux: 1, tid: v, tgid: p, otherPid: 1, otherTgid: 0),
-            Record(kind: .steal, ts: at(65), start: at(62), dur: 3 * ms, cpu: 0, aux: 0,
-                   tid: v, tgid: p, otherPid: 2000, otherTgid: 2000, comm: "stress"),
+            Record(
+                kind: .steal, ts: at(65), start: at(62), dur: 3 * ms, cpu: 0, aux: 0,
+                tid: v, tgid: p, otherPid: 2000, otherTgid: 2000, comm: "stress"),
             Record(kind: .offCore, ts: at(65), start: at(60), cpu: 0, aux: 0, tid: v, tgid: p),
             Record(kind: .wait, ts: at(65), start: at(60), cpu: 0, tid: v, tgid: p, otherPid: 0),
             Record(kind: .slice, ts: at(70), start: at(56), dur: 14 * ms, cpu: 3, tid: wk, tgid: p),

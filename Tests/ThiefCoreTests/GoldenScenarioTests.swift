@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ThiefCore
 
 /// The golden scenario's numbers, worked out by hand (see GoldenScenario),
@@ -10,9 +11,12 @@ struct GoldenScenarioTests {
 
     @Test("window, CPUs, records, migrations")
     func header() {
-        #expect(r.window == Report.Window(startNs: W, endNs: W + 100 * ms, durationNs: 100 * ms,
-                                          startTime: "2026-01-01T00:00:00.000Z", startEpochNs: 0, cpusSeen: [0, 1, 2, 3],
-                                          endReason: "duration"))
+        #expect(
+            r.window
+                == Report.Window(
+                    startNs: W, endNs: W + 100 * ms, durationNs: 100 * ms,
+                    startTime: "2026-01-01T00:00:00.000Z", startEpochNs: 0, cpusSeen: [0, 1, 2, 3],
+                    endReason: "duration"))
         #expect(r.records == 39)
         #expect(r.lostEvents == 0)
         #expect(r.migrations == Report.Migrations(count: 4, atWakeup: 2, whileQueued: 1, whileRunning: 1))
@@ -21,14 +25,17 @@ struct GoldenScenarioTests {
 
     @Test("threads: books balance per thread")
     func threads() {
-        #expect(r.target.threads == [
-            Report.ThreadReport(tid: 1000, tgid: 1000, comm: "victim", onCoreNs: 66_990_000, offCoreNs: 33 * ms,
-                                slices: 6, runnableWaitNs: 10_200 * us, migrations: 3,
-                                startNs: W, endNs: W + 100 * ms, exited: false),
-            Report.ThreadReport(tid: 1001, tgid: 1000, comm: "worker", onCoreNs: 24 * ms, offCoreNs: 6 * ms,
-                                slices: 2, runnableWaitNs: 1_500 * us, migrations: 1,
-                                startNs: W + 40 * ms, endNs: W + 70 * ms, exited: true),
-        ])
+        #expect(
+            r.target.threads == [
+                Report.ThreadReport(
+                    tid: 1000, tgid: 1000, comm: "victim", onCoreNs: 66_990_000, offCoreNs: 33 * ms,
+                    slices: 6, runnableWaitNs: 10_200 * us, migrations: 3,
+                    startNs: W, endNs: W + 100 * ms, exited: false),
+                Report.ThreadReport(
+                    tid: 1001, tgid: 1000, comm: "worker", onCoreNs: 24 * ms, offCoreNs: 6 * ms,
+                    slices: 2, runnableWaitNs: 1_500 * us, migrations: 1,
+                    startNs: W + 40 * ms, endNs: W + 70 * ms, exited: true),
+            ])
         // The victim's on-core is 10 us short of its window: the slice whose
         // sum_exec grew 17.99 ms over an 18 ms span.
         let v = r.target.threads[0], w = r.target.threads[1]
@@ -49,11 +56,12 @@ struct GoldenScenarioTests {
         #expect(r.onCore.p90Ns == 17_990_000)
         #expect(r.onCore.p99Ns == 17_990_000)
         #expect(r.onCore.maxNs == 17_990_000)
-        #expect(r.onCore.hist == [
-            Report.Bucket(lowNs: 4_096_000, highNs: 8_192_000, count: 1),
-            Report.Bucket(lowNs: 8_192_000, highNs: 16_384_000, count: 6),
-            Report.Bucket(lowNs: 16_384_000, highNs: 32_768_000, count: 1),
-        ])
+        #expect(
+            r.onCore.hist == [
+                Report.Bucket(lowNs: 4_096_000, highNs: 8_192_000, count: 1),
+                Report.Bucket(lowNs: 8_192_000, highNs: 16_384_000, count: 6),
+                Report.Bucket(lowNs: 16_384_000, highNs: 32_768_000, count: 1),
+            ])
         #expect(r.onCore.byState == nil)
     }
 
@@ -69,14 +77,15 @@ struct GoldenScenarioTests {
         #expect(r.offCore.p90Ns == 20 * ms)
         #expect(r.offCore.p99Ns == 20 * ms)
         #expect(r.offCore.maxNs == 20 * ms)
-        #expect(r.offCore.hist == [
-            Report.Bucket(lowNs: 512_000, highNs: 1_024_000, count: 2),
-            Report.Bucket(lowNs: 1_024_000, highNs: 2_048_000, count: 1),
-            Report.Bucket(lowNs: 2_048_000, highNs: 4_096_000, count: 0),
-            Report.Bucket(lowNs: 4_096_000, highNs: 8_192_000, count: 3),
-            Report.Bucket(lowNs: 8_192_000, highNs: 16_384_000, count: 0),
-            Report.Bucket(lowNs: 16_384_000, highNs: 32_768_000, count: 1),
-        ])
+        #expect(
+            r.offCore.hist == [
+                Report.Bucket(lowNs: 512_000, highNs: 1_024_000, count: 2),
+                Report.Bucket(lowNs: 1_024_000, highNs: 2_048_000, count: 1),
+                Report.Bucket(lowNs: 2_048_000, highNs: 4_096_000, count: 0),
+                Report.Bucket(lowNs: 4_096_000, highNs: 8_192_000, count: 3),
+                Report.Bucket(lowNs: 8_192_000, highNs: 16_384_000, count: 0),
+                Report.Bucket(lowNs: 16_384_000, highNs: 32_768_000, count: 1),
+            ])
         let s = try #require(r.offCore.byState)
         let pre = try #require(s[.preempted])
         #expect(pre.totalNs == 9 * ms && pre.count == 4 && pre.minNs == 1 * ms && pre.maxNs == 5 * ms)
@@ -108,30 +117,40 @@ struct GoldenScenarioTests {
 
     @Test("thieves")
     func thieves() {
-        #expect(r.thieves == [
-            Report.Thief(pid: 2000, tgid: 2000, comm: "stress", count: 3, stolenNs: 7 * ms, maxNs: 3 * ms,
-                         kthread: false),
-            Report.Thief(pid: 55, tgid: 55, comm: "kworker/1:2", count: 1, stolenNs: 1_500 * us,
-                         maxNs: 1_500 * us, kthread: true),
-        ])
+        #expect(
+            r.thieves == [
+                Report.Thief(
+                    pid: 2000, tgid: 2000, comm: "stress", count: 3, stolenNs: 7 * ms, maxNs: 3 * ms,
+                    kthread: false),
+                Report.Thief(
+                    pid: 55, tgid: 55, comm: "kworker/1:2", count: 1, stolenNs: 1_500 * us,
+                    maxNs: 1_500 * us, kthread: true),
+            ])
     }
 
     @Test("interrupts")
     func interrupts() {
-        #expect(r.irqs == [
-            Report.IRQ(irq: 42, vector: nil, name: "nvme0q1", count: 2, totalNs: 8_000, minNs: 3_000,
-                       avgNs: 4_000, maxNs: 5_000),
-        ])
-        #expect(r.softirqs == [
-            Report.IRQ(irq: nil, vector: "NET_RX", name: "NET_RX", count: 1, totalNs: 10_000, minNs: 10_000,
-                       avgNs: 10_000, maxNs: 10_000),
-            Report.IRQ(irq: nil, vector: "TIMER", name: "TIMER", count: 3, totalNs: 6_000, minNs: 1_000,
-                       avgNs: 2_000, maxNs: 3_000),
-        ])
-        #expect(r.systemVectors == [
-            Report.IRQ(irq: nil, vector: "local_timer", name: "local_timer", count: 2, totalNs: 4_000,
-                       minNs: 1_500, avgNs: 2_000, maxNs: 2_500),
-        ])
+        #expect(
+            r.irqs == [
+                Report.IRQ(
+                    irq: 42, vector: nil, name: "nvme0q1", count: 2, totalNs: 8_000, minNs: 3_000,
+                    avgNs: 4_000, maxNs: 5_000)
+            ])
+        #expect(
+            r.softirqs == [
+                Report.IRQ(
+                    irq: nil, vector: "NET_RX", name: "NET_RX", count: 1, totalNs: 10_000, minNs: 10_000,
+                    avgNs: 10_000, maxNs: 10_000),
+                Report.IRQ(
+                    irq: nil, vector: "TIMER", name: "TIMER", count: 3, totalNs: 6_000, minNs: 1_000,
+                    avgNs: 2_000, maxNs: 3_000),
+            ])
+        #expect(
+            r.systemVectors == [
+                Report.IRQ(
+                    irq: nil, vector: "local_timer", name: "local_timer", count: 2, totalNs: 4_000,
+                    minNs: 1_500, avgNs: 2_000, maxNs: 2_500)
+            ])
     }
 
     @Test("folding the records in any order gives the same report")
@@ -139,8 +158,9 @@ struct GoldenScenarioTests {
         let a = Window(windowStart: GoldenScenario.start)
         a.addThread(tid: GoldenScenario.victim, tgid: GoldenScenario.victim, comm: "victim")
         a.fold(GoldenScenario.records.reversed())
-        a.close(at: GoldenScenario.end,
-                open: [(GoldenScenario.victim, tstate(tgid: 1000, running: true, onTs: GoldenScenario.at(95), onCpu: 2))])
+        a.close(
+            at: GoldenScenario.end,
+            open: [(GoldenScenario.victim, tstate(tgid: 1000, running: true, onTs: GoldenScenario.at(95), onCpu: 2))])
         #expect(a.report(GoldenScenario.meta) == r)
     }
 }

@@ -22,16 +22,20 @@ struct GoldenTests {
             try actualData.write(to: sourceFixtures.appendingPathComponent(name), options: .atomic)
             return
         }
-        let dir = try #require(Bundle.module.url(forResource: "Fixtures", withExtension: nil),
-                               "the Fixtures resource directory is missing from the test bundle")
+        let dir = try #require(
+            Bundle.module.url(forResource: "Fixtures", withExtension: nil),
+            "the Fixtures resource directory is missing from the test bundle")
         guard let expected = try? Data(contentsOf: dir.appendingPathComponent(name)) else {
             Issue.record("missing golden file \(name): run THIEF_UPDATE_GOLDEN=1 swift test --filter GoldenTests")
             return
         }
         if expected != actualData {
-            Issue.record(Comment(rawValue: "\(name) differs from the rendered report:\n"
-                + firstDifference(expected: String(decoding: expected, as: UTF8.self), actual: actual)
-                + "\n(if intended: THIEF_UPDATE_GOLDEN=1 swift test --filter GoldenTests, then review the diff)"))
+            Issue.record(
+                Comment(
+                    rawValue: "\(name) differs from the rendered report:\n"
+                        + firstDifference(expected: String(decoding: expected, as: UTF8.self), actual: actual)
+                        + "\n(if intended: THIEF_UPDATE_GOLDEN=1 swift test --filter GoldenTests, then review the diff)"
+                ))
         }
     }
 

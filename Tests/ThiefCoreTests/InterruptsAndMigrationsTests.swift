@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ThiefCore
 
 /// Hard IRQs, softirqs, system vectors and migrations.
@@ -7,8 +8,9 @@ struct InterruptsAndMigrationsTests {
     /// An IRQ record whose span (ts - start) is wider than its own time `dur`:
     /// nested handlers are excluded kernel-side.
     static func irq(_ kind: IRQKind, _ number: UInt32, dur: UInt64, at t: UInt64, comm: String = "") -> Record {
-        Record(kind: .irq, ts: W + t, start: W + t - 3 * dur, dur: dur, cpu: 0, aux: kind.rawValue,
-               tid: 10, tgid: 10, otherPid: number, comm: comm)
+        Record(
+            kind: .irq, ts: W + t, start: W + t - 3 * dur, dur: dur, cpu: 0, aux: kind.rawValue,
+            tid: 10, tgid: 10, otherPid: number, comm: comm)
     }
 
     @Test("hard IRQ: name from comm, number from other_pid; sums dur, not ts - start")

@@ -53,30 +53,34 @@ struct JSONContractTests {
         #expect(root["kernel"] as? String == "6.18.0-test")
         #expect(Self.integer(root["lost_events"]) == 0)
         #expect(text.hasSuffix("}\n"))
-        for key in ["schema", "tool", "version", "host", "kernel", "target", "window", "migrations", "on_core",
-                    "off_core", "runnable_wait", "thieves", "irqs", "softirqs", "lost_events"] {
+        for key in [
+            "schema", "tool", "version", "host", "kernel", "target", "window", "migrations", "on_core",
+            "off_core", "runnable_wait", "thieves", "irqs", "softirqs", "lost_events",
+        ] {
             #expect(root[key] != nil, "missing key \(key)")
         }
     }
 
-    @Test("numeric paths", arguments: [
-        ("target.pid", Int64(1000)),
-        ("window.start_ns", 1_000_000_000_000),
-        ("window.end_ns", 1_000_100_000_000),
-        ("window.duration_ns", 100_000_000),
-        ("migrations.count", 4),
-        ("on_core.total_ns", 90_990_000),
-        ("on_core.count", 8),
-        ("on_core.p50_ns", 10_002_431),
-        ("on_core.p99_ns", 17_990_000),
-        ("on_core.max_ns", 17_990_000),
-        ("off_core.total_ns", 39_000_000),
-        ("off_core.count", 7),
-        ("off_core.by_state.preempted.total_ns", 9_000_000),
-        ("off_core.by_state.sleeping.total_ns", 20_000_000),
-        ("off_core.by_state.blocked.total_ns", 5_000_000),
-        ("runnable_wait.total_ns", 11_700_000),
-    ])
+    @Test(
+        "numeric paths",
+        arguments: [
+            ("target.pid", Int64(1000)),
+            ("window.start_ns", 1_000_000_000_000),
+            ("window.end_ns", 1_000_100_000_000),
+            ("window.duration_ns", 100_000_000),
+            ("migrations.count", 4),
+            ("on_core.total_ns", 90_990_000),
+            ("on_core.count", 8),
+            ("on_core.p50_ns", 10_002_431),
+            ("on_core.p99_ns", 17_990_000),
+            ("on_core.max_ns", 17_990_000),
+            ("off_core.total_ns", 39_000_000),
+            ("off_core.count", 7),
+            ("off_core.by_state.preempted.total_ns", 9_000_000),
+            ("off_core.by_state.sleeping.total_ns", 20_000_000),
+            ("off_core.by_state.blocked.total_ns", 5_000_000),
+            ("runnable_wait.total_ns", 11_700_000),
+        ])
     func numbers(path: String, expected: Int64) throws {
         let (_, root) = try Self.object()
         #expect(Self.integer(Self.value(path, in: root)) == expected, "\(path)")

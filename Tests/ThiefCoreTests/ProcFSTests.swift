@@ -1,17 +1,20 @@
 import Testing
+
 @testable import ThiefCore
 
 @Suite("ProcFS parsing")
 struct ProcFSTests {
-    @Test("se.sum_exec_runtime milliseconds with 6 decimals to ns", arguments: [
-        ("1234.567890", UInt64(1_234_567_890)),
-        ("0.000001", 1),
-        ("5", 5_000_000),
-        ("0.000000", 0),
-        ("1.5", 1_500_000),
-        ("12.3456789", 12_345_678),  // more than 6 decimals: ns precision, rest dropped
-        ("98765432.100000", 98_765_432_100_000),
-    ])
+    @Test(
+        "se.sum_exec_runtime milliseconds with 6 decimals to ns",
+        arguments: [
+            ("1234.567890", UInt64(1_234_567_890)),
+            ("0.000001", 1),
+            ("5", 5_000_000),
+            ("0.000000", 0),
+            ("1.5", 1_500_000),
+            ("12.3456789", 12_345_678),  // more than 6 decimals: ns precision, rest dropped
+            ("98765432.100000", 98_765_432_100_000),
+        ])
     func parseMillis(text: String, ns: UInt64) {
         #expect(ProcFS.parseMillis(text) == ns)
     }

@@ -33,11 +33,13 @@ struct RunEndTests {
     @Test("an off-core thread contributes off-core time in its off_state")
     func openOffCore() throws {
         let a = Window(windowStart: W)
-        a.close(at: end, open: [
-            (1, tstate(tgid: 1, offTs: W + 4 * ms, offState: .blocked)),
-            (2, tstate(tgid: 1, offTs: W + 9 * ms, offState: .sleeping)),
-            (3, tstate(tgid: 1, offTs: 0, offState: .other)),  // never switched in: since before tracing
-        ])
+        a.close(
+            at: end,
+            open: [
+                (1, tstate(tgid: 1, offTs: W + 4 * ms, offState: .blocked)),
+                (2, tstate(tgid: 1, offTs: W + 9 * ms, offState: .sleeping)),
+                (3, tstate(tgid: 1, offTs: 0, offState: .other)),  // never switched in: since before tracing
+            ])
         #expect(try #require(a.threads[1]).offCore == 6 * ms)
         #expect(try #require(a.threads[2]).offCore == 1 * ms)
         #expect(try #require(a.threads[3]).offCore == 10 * ms)
@@ -53,13 +55,15 @@ struct RunEndTests {
     @Test("a waiting thread contributes a runnable wait and its off-core interval")
     func openWaiting() throws {
         let a = Window(windowStart: W)
-        a.close(at: end, open: [
-            (1, tstate(tgid: 1, offTs: W + 7 * ms, offState: .preempted, waiting: true, waitTs: W + 7 * ms)),
-            // slept from 2 ms, woken at 9 ms, still waiting for a CPU at the end
-            (2, tstate(tgid: 1, offTs: W + 2 * ms, offState: .sleeping, waiting: true, waitTs: W + 9 * ms)),
-            // waiting since before tracing
-            (3, tstate(tgid: 1, offTs: 0, offState: .preempted, waiting: true, waitTs: 0)),
-        ])
+        a.close(
+            at: end,
+            open: [
+                (1, tstate(tgid: 1, offTs: W + 7 * ms, offState: .preempted, waiting: true, waitTs: W + 7 * ms)),
+                // slept from 2 ms, woken at 9 ms, still waiting for a CPU at the end
+                (2, tstate(tgid: 1, offTs: W + 2 * ms, offState: .sleeping, waiting: true, waitTs: W + 9 * ms)),
+                // waiting since before tracing
+                (3, tstate(tgid: 1, offTs: 0, offState: .preempted, waiting: true, waitTs: 0)),
+            ])
         #expect(try #require(a.threads[1]).runnableWait == 3 * ms)
         #expect(try #require(a.threads[1]).offCore == 3 * ms)
         #expect(try #require(a.threads[2]).runnableWait == 1 * ms)
@@ -77,8 +81,9 @@ struct RunEndTests {
     func untouchedRunning() throws {
         let a = Window(windowStart: W)
         a.addThread(tid: 5, tgid: 5, comm: "spin")
-        a.close(at: end, open: [(5, tstate(tgid: 5, offState: .preempted))],
-                untouchedOnCore: [5: 3 * ms])
+        a.close(
+            at: end, open: [(5, tstate(tgid: 5, offState: .preempted))],
+            untouchedOnCore: [5: 3 * ms])
         let t = try #require(a.threads[5])
         #expect(t.onCore == 3 * ms)
         #expect(t.offCore == 7 * ms)
@@ -127,12 +132,14 @@ struct RunEndTests {
         ])
         // Thread 2 ran, is off-core (blocked) at the end.
         a.fold(Record(kind: .slice, ts: W + 1 * ms, start: 0, cpu: 1, tid: 2, tgid: 1))
-        a.close(at: end, open: [
-            (1, tstate(tgid: 1, running: true, onTs: W + 6 * ms, onCpu: 0)),
-            (2, tstate(tgid: 1, offTs: W + 1 * ms, offState: .blocked)),
-            (3, tstate(tgid: 1, offState: .preempted)),
-            (4, tstate(tgid: 1, offState: .sleeping)),
-        ], untouchedOnCore: [3: 10 * ms, 4: 0])
+        a.close(
+            at: end,
+            open: [
+                (1, tstate(tgid: 1, running: true, onTs: W + 6 * ms, onCpu: 0)),
+                (2, tstate(tgid: 1, offTs: W + 1 * ms, offState: .blocked)),
+                (3, tstate(tgid: 1, offState: .preempted)),
+                (4, tstate(tgid: 1, offState: .sleeping)),
+            ], untouchedOnCore: [3: 10 * ms, 4: 0])
         let r = a.report(meta(pid: 1, comm: "t1"))
         #expect(r.target.threads.map(\.tid) == [1, 2, 3, 4])
         for t in r.target.threads {

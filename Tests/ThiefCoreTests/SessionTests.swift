@@ -1,5 +1,6 @@
 import CThiefABI
 import Testing
+
 @testable import ThiefCore
 
 /// Interval accounting: episodes split at boundaries, and the intervals'
@@ -12,7 +13,8 @@ struct SessionTests {
         var t = W
         var out: [Record] = []
         func on(_ d: UInt64, state: OffState) {
-            out.append(Record(kind: .slice, ts: t + d, start: t, dur: d, aux: UInt32(state.rawValue), tid: 10, tgid: 10))
+            out.append(
+                Record(kind: .slice, ts: t + d, start: t, dur: d, aux: UInt32(state.rawValue), tid: 10, tgid: 10))
             t += d
         }
         func off(_ d: UInt64, state: OffState, wait: UInt64) {
@@ -26,8 +28,10 @@ struct SessionTests {
         on(11 * ms, state: .sleeping)
         off(15 * ms, state: .sleeping, wait: 2 * ms)
         on(9 * ms, state: .preempted)
-        out.append(Record(kind: .steal, ts: W + 12 * ms, start: W + 7 * ms, dur: 5 * ms, tid: 10, tgid: 10,
-                          otherPid: 77, otherTgid: 77, comm: "hog"))
+        out.append(
+            Record(
+                kind: .steal, ts: W + 12 * ms, start: W + 7 * ms, dur: 5 * ms, tid: 10, tgid: 10,
+                otherPid: 77, otherTgid: 77, comm: "hog"))
         return out
     }
 
@@ -49,12 +53,14 @@ struct SessionTests {
         let r = try #require(run(interval: nil).first)
         #expect(r.onCore.totalNs == 27 * ms)
         #expect(r.onCore.count == 3)
-        #expect(r.offCore.totalNs == 23 * ms) // 5 + 15 + the 3 ms still open at the end
-        #expect(r.runnableWait.totalNs == 10 * ms) // 5 + 2 + the 3 ms still waiting at the end
+        #expect(r.offCore.totalNs == 23 * ms)  // 5 + 15 + the 3 ms still open at the end
+        #expect(r.runnableWait.totalNs == 10 * ms)  // 5 + 2 + the 3 ms still waiting at the end
         #expect(r.window.durationNs == 50 * ms)
     }
 
-    @Test("intervals add up to the whole run, to the nanosecond", arguments: [1 * ms, 3 * ms, 4 * ms, 10 * ms, 17 * ms, 49 * ms])
+    @Test(
+        "intervals add up to the whole run, to the nanosecond",
+        arguments: [1 * ms, 3 * ms, 4 * ms, 10 * ms, 17 * ms, 49 * ms])
     func sums(interval: UInt64) throws {
         let whole = try #require(run(interval: nil).first)
         let parts = run(interval: interval)
@@ -83,9 +89,9 @@ struct SessionTests {
         // On-core: [0,7), [12,23), [38,47). Interval 0 [0,10): the first slice.
         #expect(parts[0].onCore.totalNs == 7 * ms)
         #expect(parts[0].onCore.count == 1)
-        #expect(parts[1].onCore.totalNs == 8 * ms) // [10,20): 8 ms of the 11 ms slice
-        #expect(parts[1].onCore.count == 0)        // it ends later
-        #expect(parts[2].onCore.totalNs == 3 * ms) // [20,30): its last 3 ms
+        #expect(parts[1].onCore.totalNs == 8 * ms)  // [10,20): 8 ms of the 11 ms slice
+        #expect(parts[1].onCore.count == 0)  // it ends later
+        #expect(parts[2].onCore.totalNs == 3 * ms)  // [20,30): its last 3 ms
         #expect(parts[2].onCore.count == 1)
         #expect(parts[2].onCore.maxNs == 11 * ms)  // histograms see whole episodes
         // The 15 ms sleep [23,38) is split 7 / 8 between intervals 2 and 3.
@@ -122,9 +128,11 @@ struct SessionLifecycleTests {
     }
 
     /// Runs `feed` once as a whole run and once with `interval`.
-    static func run(interval: UInt64, end: UInt64, seeds: [(UInt32, OffState)],
-                    open: [(tid: UInt32, state: thief_tstate)], untouched: [UInt32: UInt64] = [:],
-                    _ feed: (Session) -> Void) -> Run {
+    static func run(
+        interval: UInt64, end: UInt64, seeds: [(UInt32, OffState)],
+        open: [(tid: UInt32, state: thief_tstate)], untouched: [UInt32: UInt64] = [:],
+        _ feed: (Session) -> Void
+    ) -> Run {
         func one(_ iv: UInt64?) -> [Report] {
             let s = Session(runStart: W, interval: iv)
             for (tid, st) in seeds { s.addThread(tid: tid, tgid: 10, comm: "t\(tid)", state: st) }
@@ -146,8 +154,9 @@ struct SessionLifecycleTests {
         #expect(sum { $0.runnableWait.totalNs } == r.whole.runnableWait.totalNs, sourceLocation: sourceLocation)
         #expect(sum { $0.onCore.count } == r.whole.onCore.count, sourceLocation: sourceLocation)
         for state in OffState.allCases {
-            #expect(sum { $0.offCore.byState?[state]?.totalNs ?? 0 } == r.whole.offCore.byState?[state]?.totalNs ?? 0,
-                    "\(state)", sourceLocation: sourceLocation)
+            #expect(
+                sum { $0.offCore.byState?[state]?.totalNs ?? 0 } == r.whole.offCore.byState?[state]?.totalNs ?? 0,
+                "\(state)", sourceLocation: sourceLocation)
         }
         for t in r.whole.target.threads {
             func mine(_ f: (Report.ThreadReport) -> UInt64) -> UInt64 {
@@ -158,22 +167,27 @@ struct SessionLifecycleTests {
             #expect(mine(\.runnableWaitNs) == t.runnableWaitNs, "thread \(t.tid) wait", sourceLocation: sourceLocation)
         }
         for p in r.parts {
-            #expect(p.target.threads.allSatisfy { $0.tgid == 10 }, "a thread of no process: \(p.target.threads.map(\.tid))",
-                    sourceLocation: sourceLocation)
+            #expect(
+                p.target.threads.allSatisfy { $0.tgid == 10 }, "a thread of no process: \(p.target.threads.map(\.tid))",
+                sourceLocation: sourceLocation)
         }
     }
 
     @Test("a thread that exits in interval 0 is charged nothing later, and leaves no ghost thread")
     func exitEndsEpisodes() throws {
-        let r = Self.run(interval: 100 * ms, end: W + 500 * ms, seeds: [(10, .sleeping)],
-                         open: [(10, tstate(tgid: 10, running: true, onTs: W + 1 * ms))]) { s in
+        let r = Self.run(
+            interval: 100 * ms, end: W + 500 * ms, seeds: [(10, .sleeping)],
+            open: [(10, tstate(tgid: 10, running: true, onTs: W + 1 * ms))]
+        ) { s in
             s.fold(Record(kind: .offCore, ts: W + 1 * ms, aux: Self.sleeping, tid: 10, tgid: 10))
             // Thread 11: born at 2 ms, runs 3..6 ms, exits (its last switch-out, then EXIT).
             s.fold(Record(kind: .newThread, ts: W + 2 * ms, tid: 11, tgid: 10, otherPid: 10, comm: "worker"))
             s.fold(Record(kind: .offCore, ts: W + 3 * ms, start: W + 2 * ms, aux: Self.preempted, tid: 11, tgid: 10))
             s.fold(Record(kind: .wait, ts: W + 3 * ms, start: W + 2 * ms, tid: 11, tgid: 10))
-            s.fold(Record(kind: .slice, ts: W + 6 * ms, start: W + 3 * ms, dur: 3 * ms,
-                          aux: UInt32(OffState.other.rawValue), tid: 11, tgid: 10))
+            s.fold(
+                Record(
+                    kind: .slice, ts: W + 6 * ms, start: W + 3 * ms, dur: 3 * ms,
+                    aux: UInt32(OffState.other.rawValue), tid: 11, tgid: 10))
             s.fold(Record(kind: .exit, ts: W + 6 * ms, tid: 11, tgid: 10, comm: "worker"))
             // Main's migrations every 10 ms: records that close the intervals as they come.
             for t in stride(from: 10, through: 490, by: 10) {
@@ -186,7 +200,9 @@ struct SessionLifecycleTests {
         #expect(worker.offCoreNs == 1 * ms)
         #expect(worker.exited)
         for p in r.parts.dropFirst() {
-            #expect(!p.target.threads.contains { $0.tid == 11 }, "interval \(p.interval?.index ?? -1) charges the dead thread")
+            #expect(
+                !p.target.threads.contains { $0.tid == 11 },
+                "interval \(p.interval?.index ?? -1) charges the dead thread")
             #expect(p.target.threads.map(\.tid) == [10])
             #expect(p.onCore.totalNs + p.offCore.totalNs == p.window.durationNs)
         }
@@ -196,12 +212,16 @@ struct SessionLifecycleTests {
     @Test("a thread asleep at attach whose first record comes in interval 3 is split over intervals 0…3")
     func seededSleeper() throws {
         let end = W + 1000 * ms
-        let r = Self.run(interval: 100 * ms, end: end, seeds: [(10, .preempted), (20, .sleeping), (21, .sleeping), (22, .blocked)],
-                         open: [(10, tstate(tgid: 10, running: true, onTs: W + 1 * ms)),
-                                (20, tstate(tgid: 10, offTs: W + 388 * ms, offState: .sleeping, seenIn: true)),
-                                (21, tstate(tgid: 10, offState: .sleeping)),
-                                (22, tstate(tgid: 10, offState: .blocked))],
-                         untouched: [21: 0, 22: 30 * ms]) { s in
+        let r = Self.run(
+            interval: 100 * ms, end: end, seeds: [(10, .preempted), (20, .sleeping), (21, .sleeping), (22, .blocked)],
+            open: [
+                (10, tstate(tgid: 10, running: true, onTs: W + 1 * ms)),
+                (20, tstate(tgid: 10, offTs: W + 388 * ms, offState: .sleeping, seenIn: true)),
+                (21, tstate(tgid: 10, offState: .sleeping)),
+                (22, tstate(tgid: 10, offState: .blocked)),
+            ],
+            untouched: [21: 0, 22: 30 * ms]
+        ) { s in
             s.fold(Record(kind: .offCore, ts: W + 1 * ms, aux: Self.preempted, tid: 10, tgid: 10))
             for t in stride(from: 10, through: 990, by: 10) {
                 s.fold(Record(kind: .migrate, ts: W + UInt64(t) * ms, aux: 0, tid: 10, tgid: 10))
@@ -209,24 +229,29 @@ struct SessionLifecycleTests {
                     // Thread 20 wakes at 384 ms, runs 385..388 ms and sleeps again.
                     s.fold(Record(kind: .offCore, ts: W + 385 * ms, aux: Self.sleeping, tid: 20, tgid: 10))
                     s.fold(Record(kind: .wait, ts: W + 385 * ms, start: W + 384 * ms, tid: 20, tgid: 10))
-                    s.fold(Record(kind: .slice, ts: W + 388 * ms, start: W + 385 * ms, dur: 3 * ms, aux: Self.sleeping,
-                                  tid: 20, tgid: 10))
+                    s.fold(
+                        Record(
+                            kind: .slice, ts: W + 388 * ms, start: W + 385 * ms, dur: 3 * ms, aux: Self.sleeping,
+                            tid: 20, tgid: 10))
                 }
             }
         }
         #expect(r.parts.count == 10)
         for p in r.parts {
             for tid: UInt32 in [20, 21, 22] {
-                let t = try #require(p.target.threads.first { $0.tid == tid }, "thread \(tid) in interval \(p.interval?.index ?? -1)")
+                let t = try #require(
+                    p.target.threads.first { $0.tid == tid }, "thread \(tid) in interval \(p.interval?.index ?? -1)")
                 #expect(t.offCoreNs <= p.window.durationNs, "thread \(tid) off-core beyond its interval")
-                #expect(t.onCoreNs + t.offCoreNs == p.window.durationNs, "thread \(tid)'s books in interval \(p.interval?.index ?? -1)")
+                #expect(
+                    t.onCoreNs + t.offCoreNs == p.window.durationNs,
+                    "thread \(tid)'s books in interval \(p.interval?.index ?? -1)")
             }
         }
         // Thread 20 slept 0..385 ms: intervals 0-2 whole, 85 ms of interval 3.
         let sleeper = r.parts.map { p in p.target.threads.first { $0.tid == 20 }! }
         #expect(sleeper[0].offCoreNs == 100 * ms && sleeper[2].offCoreNs == 100 * ms)
         #expect(sleeper[3].offCoreNs == 97 * ms && sleeper[3].onCoreNs == 3 * ms)
-        #expect(r.parts[0].offCore.byState?[.sleeping]?.totalNs == 200 * ms) // threads 20 and 21
+        #expect(r.parts[0].offCore.byState?[.sleeping]?.totalNs == 200 * ms)  // threads 20 and 21
         #expect(r.parts[0].offCore.byState?[.blocked]?.totalNs == 100 * ms)  // thread 22
         // Thread 22 had no event: its 30 ms on-core (the kernel's books) go to the last interval.
         #expect(r.parts[9].target.threads.first { $0.tid == 22 }?.onCoreNs == 30 * ms)
@@ -234,16 +259,21 @@ struct SessionLifecycleTests {
         Self.expectSums(r)
     }
 
-    @Test("a slice whose se.sum_exec_runtime growth is less than its timestamps' span: the sums stay exact",
-          arguments: [false, true])
+    @Test(
+        "a slice whose se.sum_exec_runtime growth is less than its timestamps' span: the sums stay exact",
+        arguments: [false, true])
     func shortSlice(lateRecord: Bool) throws {
         // Thread 10 runs from 5 ms. Its slice's timestamps span past the 100 ms
         // boundary, but it ran (dur) less than interval 0 already counted.
         let sliceEnd = lateRecord ? W + 100 * ms + 2 * us : W + 170 * ms
         let dur = lateRecord ? 95 * ms - 8 * us : 90 * ms
-        let r = Self.run(interval: 100 * ms, end: W + 300 * ms, seeds: [(10, .preempted), (30, .sleeping)],
-                         open: [(10, tstate(tgid: 10, offTs: W + 250 * ms, offState: .sleeping, seenIn: true)),
-                                (30, tstate(tgid: 10, running: true, onTs: W + 1 * ms))]) { s in
+        let r = Self.run(
+            interval: 100 * ms, end: W + 300 * ms, seeds: [(10, .preempted), (30, .sleeping)],
+            open: [
+                (10, tstate(tgid: 10, offTs: W + 250 * ms, offState: .sleeping, seenIn: true)),
+                (30, tstate(tgid: 10, running: true, onTs: W + 1 * ms)),
+            ]
+        ) { s in
             s.fold(Record(kind: .offCore, ts: W + 1 * ms, aux: Self.sleeping, tid: 30, tgid: 10))
             s.fold(Record(kind: .offCore, ts: W + 5 * ms, aux: Self.preempted, tid: 10, tgid: 10))
             if lateRecord {
@@ -252,13 +282,17 @@ struct SessionLifecycleTests {
             } else {
                 s.fold(Record(kind: .migrate, ts: W + 160 * ms, aux: 0, tid: 30, tgid: 10))
             }
-            s.fold(Record(kind: .slice, ts: sliceEnd, start: W + 5 * ms, dur: dur, aux: Self.sleeping, tid: 10, tgid: 10))
+            s.fold(
+                Record(kind: .slice, ts: sliceEnd, start: W + 5 * ms, dur: dur, aux: Self.sleeping, tid: 10, tgid: 10))
             s.fold(Record(kind: .offCore, ts: W + 180 * ms, start: sliceEnd, aux: Self.sleeping, tid: 10, tgid: 10))
-            s.fold(Record(kind: .slice, ts: W + 250 * ms, start: W + 180 * ms, dur: 70 * ms, aux: Self.sleeping, tid: 10, tgid: 10))
+            s.fold(
+                Record(
+                    kind: .slice, ts: W + 250 * ms, start: W + 180 * ms, dur: 70 * ms, aux: Self.sleeping, tid: 10,
+                    tgid: 10))
         }
         #expect(r.parts.count == 3)
         let mine = r.parts.map { p in p.target.threads.first { $0.tid == 10 }?.onCoreNs ?? 0 }
-        #expect(mine[0] == 95 * ms) // counted by timestamps as interval 0 closed
+        #expect(mine[0] == 95 * ms)  // counted by timestamps as interval 0 closed
         #expect(mine.reduce(0, +) == dur + 70 * ms)
         #expect(r.whole.target.threads.first { $0.tid == 10 }?.onCoreNs == dur + 70 * ms)
         Self.expectSums(r)

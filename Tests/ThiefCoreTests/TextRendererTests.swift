@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ThiefCore
 @testable import ThiefReport
 
@@ -40,8 +41,10 @@ struct TextRendererTests {
     func manyThieves() {
         let a = Window(windowStart: W)
         for pid: UInt32 in 1...25 {
-            a.fold(Record(kind: .steal, ts: W + 5 * ms, start: W + 1 * ms, dur: UInt64(pid) * us,
-                          tid: 10, tgid: 10, otherPid: 100 + pid, otherTgid: 100 + pid, comm: "t\(pid)"))
+            a.fold(
+                Record(
+                    kind: .steal, ts: W + 5 * ms, start: W + 1 * ms, dur: UInt64(pid) * us,
+                    tid: 10, tgid: 10, otherPid: 100 + pid, otherTgid: 100 + pid, comm: "t\(pid)"))
         }
         a.close(at: W + 10 * ms, open: [])
         let text = TextRenderer.render(a.report(meta()))
@@ -54,19 +57,23 @@ struct TextRendererTests {
 
 @Suite("Format")
 struct FormatTests {
-    @Test("durations pick a unit by size", arguments: [
-        (UInt64(0), "0ns"), (999, "999ns"), (1_000, "1.0us"), (12_345, "12.3us"),
-        (4_100_000, "4.10ms"), (1_234_000_000, "1.234s"), (100_000_000, "100.00ms"),
-    ])
+    @Test(
+        "durations pick a unit by size",
+        arguments: [
+            (UInt64(0), "0ns"), (999, "999ns"), (1_000, "1.0us"), (12_345, "12.3us"),
+            (4_100_000, "4.10ms"), (1_234_000_000, "1.234s"), (100_000_000, "100.00ms"),
+        ])
     func duration(ns: UInt64, text: String) {
         #expect(Format.duration(ns) == text)
     }
 
     /// A value that rounds up to the next unit must be shown in that unit:
     /// 999_950 ns is 999.95 us, which prints as "1000.0us" today.
-    @Test("rounding up across a unit boundary uses the larger unit", arguments: [
-        (UInt64(999_950), "1.00ms"), (999_995_000, "1.000s"),
-    ])
+    @Test(
+        "rounding up across a unit boundary uses the larger unit",
+        arguments: [
+            (UInt64(999_950), "1.00ms"), (999_995_000, "1.000s"),
+        ])
     func durationBoundary(ns: UInt64, text: String) {
         #expect(Format.duration(ns) == text)
     }

@@ -1,5 +1,6 @@
 import CThiefABI
 import Testing
+
 @testable import ThiefCore
 
 /// Stolen time: tasks that ran on the CPU whose run queue held a target thread.
@@ -9,11 +10,13 @@ struct ThievesTests {
     func thiefFollowsMigration() throws {
         let a = Window(windowStart: W)
         a.fold([
-            Record(kind: .steal, ts: W + 3 * ms, start: W + 1 * ms, dur: 2 * ms, cpu: 0,
-                   tid: 10, tgid: 10, otherPid: 500, otherTgid: 500, comm: "stress"),
+            Record(
+                kind: .steal, ts: W + 3 * ms, start: W + 1 * ms, dur: 2 * ms, cpu: 0,
+                tid: 10, tgid: 10, otherPid: 500, otherTgid: 500, comm: "stress"),
             Record(kind: .migrate, ts: W + 3 * ms, aux: 1, tid: 10, tgid: 10, otherPid: 0, otherTgid: 1),
-            Record(kind: .steal, ts: W + 8 * ms, start: W + 3 * ms, dur: 5 * ms, cpu: 1,
-                   tid: 10, tgid: 10, otherPid: 500, otherTgid: 500, comm: "stress"),
+            Record(
+                kind: .steal, ts: W + 8 * ms, start: W + 3 * ms, dur: 5 * ms, cpu: 1,
+                tid: 10, tgid: 10, otherPid: 500, otherTgid: 500, comm: "stress"),
         ])
         #expect(a.thieves.count == 1)
         let t = try #require(a.thieves[500])
@@ -26,8 +29,12 @@ struct ThievesTests {
 
         a.close(at: W + 10 * ms, open: [])
         let r = a.report(meta())
-        #expect(r.thieves == [Report.Thief(pid: 500, tgid: 500, comm: "stress", count: 2,
-                                           stolenNs: 7 * ms, maxNs: 5 * ms, kthread: false)])
+        #expect(
+            r.thieves == [
+                Report.Thief(
+                    pid: 500, tgid: 500, comm: "stress", count: 2,
+                    stolenNs: 7 * ms, maxNs: 5 * ms, kthread: false)
+            ])
         // A steal is not a slice of the victim, and the thief is not a target thread.
         #expect(a.time.onCore.count == 0)
         #expect(a.threads[500] == nil)
@@ -37,8 +44,9 @@ struct ThievesTests {
     func sorted() {
         let a = Window(windowStart: W)
         func steal(_ pid: UInt32, _ dur: UInt64, _ comm: String, aux: UInt32 = 0) -> Record {
-            Record(kind: .steal, ts: W + 50 * ms, start: W + 50 * ms - dur, dur: dur, aux: aux,
-                   tid: 10, tgid: 10, otherPid: pid, otherTgid: pid, comm: comm)
+            Record(
+                kind: .steal, ts: W + 50 * ms, start: W + 50 * ms - dur, dur: dur, aux: aux,
+                tid: 10, tgid: 10, otherPid: pid, otherTgid: pid, comm: comm)
         }
         a.fold([
             steal(300, 1 * ms, "small"),
@@ -60,10 +68,12 @@ struct ThievesTests {
         #expect(THIEF_F_KTHREAD == 1)
         let a = Window(windowStart: W)
         a.fold([
-            Record(kind: .steal, ts: W + 2 * ms, start: W + 1 * ms, dur: 1 * ms, aux: THIEF_F_KTHREAD,
-                   tid: 10, tgid: 10, otherPid: 55, otherTgid: 55, comm: "kworker/0:1"),
-            Record(kind: .steal, ts: W + 4 * ms, start: W + 3 * ms, dur: 1 * ms, aux: 0,
-                   tid: 10, tgid: 10, otherPid: 600, otherTgid: 599, comm: "java"),
+            Record(
+                kind: .steal, ts: W + 2 * ms, start: W + 1 * ms, dur: 1 * ms, aux: THIEF_F_KTHREAD,
+                tid: 10, tgid: 10, otherPid: 55, otherTgid: 55, comm: "kworker/0:1"),
+            Record(
+                kind: .steal, ts: W + 4 * ms, start: W + 3 * ms, dur: 1 * ms, aux: 0,
+                tid: 10, tgid: 10, otherPid: 600, otherTgid: 599, comm: "java"),
         ])
         #expect(try #require(a.thieves[55]).kthread)
         #expect(try #require(a.thieves[55]).comm == "kworker/0:1")
@@ -75,11 +85,15 @@ struct ThievesTests {
     func stealClipped() throws {
         let a = Window(windowStart: W)
         // Ran 8 ms, of which 3 ms inside the window.
-        a.fold(Record(kind: .steal, ts: W + 3 * ms, start: W - 5 * ms, dur: 8 * ms,
-                      tid: 10, tgid: 10, otherPid: 500, otherTgid: 500, comm: "stress"))
+        a.fold(
+            Record(
+                kind: .steal, ts: W + 3 * ms, start: W - 5 * ms, dur: 8 * ms,
+                tid: 10, tgid: 10, otherPid: 500, otherTgid: 500, comm: "stress"))
         // Fully after the start: counted as is.
-        a.fold(Record(kind: .steal, ts: W + 9 * ms, start: W + 5 * ms, dur: 4 * ms,
-                      tid: 10, tgid: 10, otherPid: 500, otherTgid: 500, comm: "stress"))
+        a.fold(
+            Record(
+                kind: .steal, ts: W + 9 * ms, start: W + 5 * ms, dur: 4 * ms,
+                tid: 10, tgid: 10, otherPid: 500, otherTgid: 500, comm: "stress"))
         let t = try #require(a.thieves[500])
         #expect(t.stolen == 7 * ms)
         #expect(t.max == 4 * ms)
@@ -90,8 +104,10 @@ struct ThievesTests {
     func stealClippedByDur() throws {
         let a = Window(windowStart: W)
         // The wait began long ago, the thief ran only 1 ms (accumulated stolen time).
-        a.fold(Record(kind: .steal, ts: W + 10 * ms, start: W - 1 * ms, dur: 1 * ms,
-                      tid: 10, tgid: 10, otherPid: 500, otherTgid: 500, comm: "stress"))
+        a.fold(
+            Record(
+                kind: .steal, ts: W + 10 * ms, start: W - 1 * ms, dur: 1 * ms,
+                tid: 10, tgid: 10, otherPid: 500, otherTgid: 500, comm: "stress"))
         #expect(try #require(a.thieves[500]).stolen == 1 * ms)
     }
 }

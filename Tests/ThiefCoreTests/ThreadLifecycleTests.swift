@@ -1,5 +1,6 @@
 import CThiefABI
 import Testing
+
 @testable import ThiefCore
 
 /// Threads created and exiting inside the window: their own windows, names
@@ -51,9 +52,12 @@ struct ThreadLifecycleTests {
         let r = a.report(meta(pid: 10, comm: "main"))
         #expect(r.target.threads.count == 2)
         let rw = try #require(r.target.threads.first { $0.tid == 11 })
-        #expect(rw == Report.ThreadReport(tid: 11, tgid: 10, comm: "worker", onCoreNs: 4 * ms, offCoreNs: 2 * ms,
-                                          slices: 2, runnableWaitNs: 1 * ms, migrations: 0,
-                                          startNs: W + 2 * ms, endNs: W + 8 * ms, exited: true))
+        #expect(
+            rw
+                == Report.ThreadReport(
+                    tid: 11, tgid: 10, comm: "worker", onCoreNs: 4 * ms, offCoreNs: 2 * ms,
+                    slices: 2, runnableWaitNs: 1 * ms, migrations: 0,
+                    startNs: W + 2 * ms, endNs: W + 8 * ms, exited: true))
         let rm = try #require(r.target.threads.first { $0.tid == 10 })
         #expect(rm.exited == false)
         #expect(rm.startNs == W && rm.endNs == end)
@@ -82,8 +86,16 @@ struct ThreadLifecycleTests {
     func createdAlive() throws {
         let a = Window(windowStart: W)
         a.fold(Record(kind: .newThread, ts: W + 4 * ms, tid: 12, tgid: 10, otherPid: 10, comm: "pool-1"))
-        a.close(at: end, open: [(12, tstate(tgid: 10, offTs: W + 4 * ms, offState: .preempted,
-                                            waiting: true, waitTs: W + 4 * ms))])
+        a.close(
+            at: end,
+            open: [
+                (
+                    12,
+                    tstate(
+                        tgid: 10, offTs: W + 4 * ms, offState: .preempted,
+                        waiting: true, waitTs: W + 4 * ms)
+                )
+            ])
         let t = try #require(a.threads[12])
         #expect(a.span(of: t) == (W + 4 * ms, end))
         #expect(t.onCore + t.offCore == 6 * ms)
@@ -134,7 +146,8 @@ struct ThreadLifecycleTests {
             #expect(s.p50Ns == 0 && s.p99Ns == 0 && s.pct == 0)
             #expect(s.hist.isEmpty)
         }
-        #expect(Set(try #require(r.offCore.byState).states.map(\.name)) == ["preempted", "sleeping", "blocked", "other"])
+        #expect(
+            Set(try #require(r.offCore.byState).states.map(\.name)) == ["preempted", "sleeping", "blocked", "other"])
         #expect(r.onCore.byState == nil && r.runnableWait.byState == nil)
         #expect(r.thieves.isEmpty && r.irqs.isEmpty && r.softirqs.isEmpty && r.systemVectors.isEmpty)
         #expect(r.migrations == Report.Migrations(count: 0, atWakeup: 0, whileQueued: 0, whileRunning: 0))
@@ -147,16 +160,17 @@ struct ThreadLifecycleTests {
     func histSpan() throws {
         let a = Window(windowStart: W)
         a.fold([
-            Record(kind: .slice, ts: W + 1 * ms, start: W, dur: 1_500, tid: 1, tgid: 1),   // bucket 1
-            Record(kind: .slice, ts: W + 2 * ms, start: W, dur: 5_000, tid: 1, tgid: 1),   // bucket 3
-            Record(kind: .slice, ts: W + 3 * ms, start: W, dur: 6_000, tid: 1, tgid: 1),   // bucket 3
+            Record(kind: .slice, ts: W + 1 * ms, start: W, dur: 1_500, tid: 1, tgid: 1),  // bucket 1
+            Record(kind: .slice, ts: W + 2 * ms, start: W, dur: 5_000, tid: 1, tgid: 1),  // bucket 3
+            Record(kind: .slice, ts: W + 3 * ms, start: W, dur: 6_000, tid: 1, tgid: 1),  // bucket 3
         ])
         a.close(at: end, open: [])
         let h = a.report(meta()).onCore.hist
-        #expect(h == [
-            Report.Bucket(lowNs: 1_000, highNs: 2_000, count: 1),
-            Report.Bucket(lowNs: 2_000, highNs: 4_000, count: 0),
-            Report.Bucket(lowNs: 4_000, highNs: 8_000, count: 2),
-        ])
+        #expect(
+            h == [
+                Report.Bucket(lowNs: 1_000, highNs: 2_000, count: 1),
+                Report.Bucket(lowNs: 2_000, highNs: 4_000, count: 0),
+                Report.Bucket(lowNs: 4_000, highNs: 8_000, count: 2),
+            ])
     }
 }

@@ -1,8 +1,9 @@
 import CThiefABI
 import Foundation
 import Testing
-@testable import ThiefCore
 import ThiefReport
+
+@testable import ThiefCore
 
 /// A small deterministic generator (SplitMix64), so a fuzz failure repeats from its seed.
 struct SplitMix64: RandomNumberGenerator {
@@ -20,16 +21,19 @@ struct SplitMix64: RandomNumberGenerator {
 @Suite("Recordings (.thief files)")
 struct TraceFileTests {
     func sample() throws -> [UInt8] {
-        let h = RunHeader(version: "0.1.0", host: "h", kernel: "k", pid: 10, comm: "victim", command: nil,
-                          runStart: W, startEpochNs: 1_700_000_000_000_000_000, attach: "tp_btf", programs: 28,
-                          seeds: [.init(tid: 10, tgid: 10, comm: "victim")])
+        let h = RunHeader(
+            version: "0.1.0", host: "h", kernel: "k", pid: 10, comm: "victim", command: nil,
+            runStart: W, startEpochNs: 1_700_000_000_000_000_000, attach: "tp_btf", programs: 28,
+            seeds: [.init(tid: 10, tgid: 10, comm: "victim")])
         var recs: [UInt8] = []
         for i in 0..<5 {
-            var r = Record(kind: .slice, ts: W + UInt64(i + 1) * ms, start: W + UInt64(i) * ms, dur: ms, tid: 10, tgid: 10)
+            var r = Record(
+                kind: .slice, ts: W + UInt64(i + 1) * ms, start: W + UInt64(i) * ms, dur: ms, tid: 10, tgid: 10)
             withUnsafeBytes(of: &r) { recs += $0 }
         }
-        let t = RunTrailer(end: W + 10 * ms, endReason: "duration", exitStatus: nil, lostEvents: 0, missedSwitchEvents: 0,
-                           open: [], untouched: [:], names: [10: "victim"])
+        let t = RunTrailer(
+            end: W + 10 * ms, endReason: "duration", exitStatus: nil, lostEvents: 0, missedSwitchEvents: 0,
+            open: [], untouched: [:], names: [10: "victim"])
         return try TraceFile.encodeStart(h) + TraceFile.encodeRecords(recs) + TraceFile.encodeEnd(t)
     }
 
@@ -53,7 +57,8 @@ struct TraceFileTests {
 
     @Test("corruption is a clear error or a valid parse, never a crash (seeded: THIEF_FUZZ_SEED=N repeats a run)")
     func corrupted() throws {
-        let seed = ProcessInfo.processInfo.environment["THIEF_FUZZ_SEED"].flatMap { UInt64($0) }
+        let seed =
+            ProcessInfo.processInfo.environment["THIEF_FUZZ_SEED"].flatMap { UInt64($0) }
             ?? UInt64.random(in: 0...UInt64.max)
         print("TraceFileTests.corrupted: THIEF_FUZZ_SEED=\(seed)")
         var rng = SplitMix64(seed: seed)
@@ -67,14 +72,17 @@ struct TraceFileTests {
         for round in 0..<200 {
             var recs: [UInt8] = []
             for _ in 0..<Int.random(in: 1...40, using: &rng) {
-                var r = Record(kind: RecordKind(rawValue: UInt16.random(in: 1...9, using: &rng))!,
-                               ts: W + UInt64.random(in: 0...(10 * ms), using: &rng),
-                               start: Bool.random(using: &rng) ? 0 : UInt64.random(in: 0...UInt64.max, using: &rng),
-                               dur: Bool.random(using: &rng) ? UInt64.max - UInt64.random(in: 0...9, using: &rng)
-                                   : UInt64.random(in: 0...UInt64.max, using: &rng),
-                               cpu: UInt16.random(in: 0...UInt16.max, using: &rng), aux: UInt32.random(in: 0...UInt32.max, using: &rng),
-                               tid: UInt32.random(in: 9...12, using: &rng), tgid: UInt32.random(in: 0...UInt32.max, using: &rng),
-                               otherPid: UInt32.random(in: 0...3, using: &rng), otherTgid: 1, comm: "x")
+                var r = Record(
+                    kind: RecordKind(rawValue: UInt16.random(in: 1...9, using: &rng))!,
+                    ts: W + UInt64.random(in: 0...(10 * ms), using: &rng),
+                    start: Bool.random(using: &rng) ? 0 : UInt64.random(in: 0...UInt64.max, using: &rng),
+                    dur: Bool.random(using: &rng)
+                        ? UInt64.max - UInt64.random(in: 0...9, using: &rng)
+                        : UInt64.random(in: 0...UInt64.max, using: &rng),
+                    cpu: UInt16.random(in: 0...UInt16.max, using: &rng),
+                    aux: UInt32.random(in: 0...UInt32.max, using: &rng),
+                    tid: UInt32.random(in: 9...12, using: &rng), tgid: UInt32.random(in: 0...UInt32.max, using: &rng),
+                    otherPid: UInt32.random(in: 0...3, using: &rng), otherTgid: 1, comm: "x")
                 withUnsafeBytes(of: &r) { recs += $0 }
             }
             let c = try TraceFile.parse(try Self.recording(records: recs))
@@ -94,17 +102,23 @@ struct TraceFileTests {
         }
     }
 
-    static func recording(pid: Int32 = 10, runStart: UInt64 = W, startEpochNs: UInt64 = 1_700_000_000_000_000_000,
-                          records: [UInt8], end: UInt64 = W + 10 * ms, open: [RunTrailer.OpenThread] = [],
-                          untouched: [UInt32: UInt64] = [:], seeds: [RunHeader.Seed]? = nil) throws -> [UInt8] {
-        var h = RunHeader(version: "0.1.0", host: "h", kernel: "k", pid: pid, comm: "victim", command: nil,
-                          runStart: runStart, startEpochNs: startEpochNs, attach: "tp_btf", programs: 28,
-                          seeds: seeds ?? [.init(tid: 10, tgid: 10, comm: "victim", state: .sleeping), .init(tid: 11, tgid: 10, comm: "b")],
-                          onlineCPUs: [0, 1])
+    static func recording(
+        pid: Int32 = 10, runStart: UInt64 = W, startEpochNs: UInt64 = 1_700_000_000_000_000_000,
+        records: [UInt8], end: UInt64 = W + 10 * ms, open: [RunTrailer.OpenThread] = [],
+        untouched: [UInt32: UInt64] = [:], seeds: [RunHeader.Seed]? = nil
+    ) throws -> [UInt8] {
+        var h = RunHeader(
+            version: "0.1.0", host: "h", kernel: "k", pid: pid, comm: "victim", command: nil,
+            runStart: runStart, startEpochNs: startEpochNs, attach: "tp_btf", programs: 28,
+            seeds: seeds ?? [
+                .init(tid: 10, tgid: 10, comm: "victim", state: .sleeping), .init(tid: 11, tgid: 10, comm: "b"),
+            ],
+            onlineCPUs: [0, 1])
         h.interval = 3 * ms
         h.intervalCount = 2
-        let t = RunTrailer(end: end, endReason: "duration", exitStatus: nil, lostEvents: 0, missedSwitchEvents: 0,
-                           open: open, untouched: untouched, names: [:])
+        let t = RunTrailer(
+            end: end, endReason: "duration", exitStatus: nil, lostEvents: 0, missedSwitchEvents: 0,
+            open: open, untouched: untouched, names: [:])
         return try TraceFile.encodeStart(h) + TraceFile.encodeRecords(records) + TraceFile.encodeEnd(t)
     }
 
@@ -117,36 +131,48 @@ struct TraceFileTests {
     @Test("crafted values that used to trap: a negative pid, a clock at its end, durations that overflow a sum")
     func craftedValues() throws {
         // A negative pid in the header.
-        let neg = try TraceFile.parse(try Self.recording(pid: -5, records: Self.bytes([
-            Record(kind: .slice, ts: W + ms, start: W, dur: ms, tid: 10, tgid: 10),
-        ])))
+        let neg = try TraceFile.parse(
+            try Self.recording(
+                pid: -5,
+                records: Self.bytes([
+                    Record(kind: .slice, ts: W + ms, start: W, dur: ms, tid: 10, tgid: 10)
+                ])))
         renderAll(Replay.reports(neg, interval: nil))
         #expect(Replay.reports(neg, interval: nil).first?.target.pid == -5)
 
         // A run at the very end of the clock: ts + 1 s and window ends would overflow.
         let top = UInt64.max - 5 * ms
-        let late = try TraceFile.parse(try Self.recording(runStart: top, startEpochNs: .max, records: Self.bytes([
-            Record(kind: .slice, ts: top + 2 * ms, start: top + ms, dur: ms, tid: 10, tgid: 10),
-            Record(kind: .offCore, ts: .max, start: top + 2 * ms, tid: 10, tgid: 10),
-        ]), end: .max, open: [RunTrailer.OpenThread(tid: 11, tstate(tgid: 10, running: true, onTs: top))]))
+        let late = try TraceFile.parse(
+            try Self.recording(
+                runStart: top, startEpochNs: .max,
+                records: Self.bytes([
+                    Record(kind: .slice, ts: top + 2 * ms, start: top + ms, dur: ms, tid: 10, tgid: 10),
+                    Record(kind: .offCore, ts: .max, start: top + 2 * ms, tid: 10, tgid: 10),
+                ]), end: .max, open: [RunTrailer.OpenThread(tid: 11, tstate(tgid: 10, running: true, onTs: top))]))
         for iv: UInt64? in [nil, 1, ms, 4 * ms, .max] { renderAll(Replay.reports(late, interval: iv)) }
 
         // Durations whose sums overflow: steals, interrupts and slices of ~2^64 ns, of two sources each.
         var recs: [Record] = []
         for tid: UInt32 in [10, 11] {
             for other: UInt32 in [7, 8] {
-                recs.append(Record(kind: .steal, ts: W + ms, start: W, dur: .max, tid: tid, tgid: 10, otherPid: other, otherTgid: other))
+                recs.append(
+                    Record(
+                        kind: .steal, ts: W + ms, start: W, dur: .max, tid: tid, tgid: 10, otherPid: other,
+                        otherTgid: other))
                 recs.append(Record(kind: .irq, ts: W + ms, dur: .max - 1, aux: 0, tid: tid, tgid: 10, otherPid: other))
                 recs.append(Record(kind: .irq, ts: W + ms, dur: .max - 1, aux: 1, tid: tid, tgid: 10, otherPid: other))
             }
             recs.append(Record(kind: .slice, ts: W + 2 * ms, start: W + ms, dur: .max, tid: tid, tgid: 10))
             recs.append(Record(kind: .slice, ts: W + 3 * ms, start: W + 2 * ms, dur: .max, tid: tid, tgid: 10))
         }
-        let huge = try TraceFile.parse(try Self.recording(records: Self.bytes(recs), untouched: [12: .max],
-                                                          seeds: [.init(tid: 12, tgid: 10, comm: "idle", state: .other)]))
+        let huge = try TraceFile.parse(
+            try Self.recording(
+                records: Self.bytes(recs), untouched: [12: .max],
+                seeds: [.init(tid: 12, tgid: 10, comm: "idle", state: .other)]))
         for iv: UInt64? in [nil, ms, 3 * ms] { renderAll(Replay.reports(huge, interval: iv)) }
         // A seed state out of range in a crafted header reads as `other`.
-        let seed = try JSONDecoder().decode(ThreadSeed.self, from: Data(#"{"tid":1,"tgid":1,"comm":"x","state":9}"#.utf8))
+        let seed = try JSONDecoder().decode(
+            ThreadSeed.self, from: Data(#"{"tid":1,"tgid":1,"comm":"x","state":9}"#.utf8))
         #expect(seed.state == .other)
     }
 
@@ -156,9 +182,11 @@ struct TraceFileTests {
         #expect(RunHeader.onlineCPUs("0\n") == [0])
         #expect(RunHeader.onlineCPUs("3-1") == nil)
         #expect(RunHeader.onlineCPUs("x") == nil)
-        let c = try TraceFile.parse(try Self.recording(records: Self.bytes([
-            Record(kind: .slice, ts: W + ms, start: W, dur: ms, cpu: 1, tid: 10, tgid: 10),
-        ])))
+        let c = try TraceFile.parse(
+            try Self.recording(
+                records: Self.bytes([
+                    Record(kind: .slice, ts: W + ms, start: W, dur: ms, cpu: 1, tid: 10, tgid: 10)
+                ])))
         #expect(c.header.cpus == 2)
         #expect(c.header.onlineCPUs == [0, 1])
         let r = try #require(Replay.reports(c, interval: nil).first)
@@ -176,13 +204,16 @@ struct TraceFileTests {
     func intervalCounters() throws {
         var recs: [Record] = []
         for i in 0..<10 { recs.append(Record(kind: .migrate, ts: W + UInt64(i) * ms, tid: 10, tgid: 10)) }
-        var h = RunHeader(version: "0.1.0", host: "h", kernel: "k", pid: 10, comm: "victim", command: nil,
-                          runStart: W, startEpochNs: 0, attach: "tp_btf", programs: 28, seeds: [], onlineCPUs: nil)
+        var h = RunHeader(
+            version: "0.1.0", host: "h", kernel: "k", pid: 10, comm: "victim", command: nil,
+            runStart: W, startEpochNs: 0, attach: "tp_btf", programs: 28, seeds: [], onlineCPUs: nil)
         h.interval = 100 * us
-        var t = RunTrailer(end: W + 10 * ms, endReason: "duration", exitStatus: nil, lostEvents: 1000, missedSwitchEvents: 900,
-                           open: [], untouched: [:], names: [:])
+        var t = RunTrailer(
+            end: W + 10 * ms, endReason: "duration", exitStatus: nil, lostEvents: 1000, missedSwitchEvents: 900,
+            open: [], untouched: [:], names: [:])
         t.intervals = (0..<50).map { .init(index: $0, lostEvents: UInt64($0) * 10, missedSwitchEvents: UInt64($0) * 9) }
-        let c = try TraceFile.parse(try TraceFile.encodeStart(h) + TraceFile.encodeRecords(Self.bytes(recs)) + TraceFile.encodeEnd(t))
+        let c = try TraceFile.parse(
+            try TraceFile.encodeStart(h) + TraceFile.encodeRecords(Self.bytes(recs)) + TraceFile.encodeEnd(t))
         let same = Replay.reports(c, interval: 100 * us)
         #expect(same.count == 100)
         for r in same.dropLast() {
@@ -195,8 +226,10 @@ struct TraceFileTests {
         // Another interval than the live run's: the counts at its boundaries were not kept.
         #expect(Replay.reports(c, interval: 200 * us).allSatisfy { $0.lostEvents == 1000 })
         // A trailer without the table (an older recording) still decodes.
-        let json = try JSONEncoder().encode(RunTrailer(end: 1, endReason: "x", exitStatus: nil, lostEvents: 3, missedSwitchEvents: 4,
-                                                       open: [], untouched: [:], names: [:]))
+        let json = try JSONEncoder().encode(
+            RunTrailer(
+                end: 1, endReason: "x", exitStatus: nil, lostEvents: 3, missedSwitchEvents: 4,
+                open: [], untouched: [:], names: [:]))
         #expect(try JSONDecoder().decode(RunTrailer.self, from: json).intervals == nil)
     }
 

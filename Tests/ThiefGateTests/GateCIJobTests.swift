@@ -12,7 +12,8 @@ import ThiefReport
 /// 1 on the second, with every one of its checks failing.
 @Suite("Gate: the README's CI jobs")
 struct GateCIJobTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     static func readmeSection() throws -> String {
         let text = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
@@ -52,7 +53,8 @@ struct GateCIJobTests {
         let files = CIText.jsonFiles(in: text)
         for name in files.reports + files.baselines {
             let url = dir.appendingPathComponent(name)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try? FileManager.default.removeItem(at: url)
             let r = files.baselines.contains(name) ? baseline : report
             if let r { try Data(JSONRenderer.render(r).utf8).write(to: url) }
@@ -72,8 +74,11 @@ struct GateCIJobTests {
         let section = try Self.readmeSection()
         let blocks = CIText.fenced("yaml", in: section)
         let github = try #require(blocks.first { $0.contains("runs-on:") }, "no GitHub Actions job in the README")
-        let gitlab = try #require(blocks.first { $0.contains("script:") && !$0.contains("runs-on:") }, "no GitLab CI job in the README")
-        for key in ["on:", "jobs:", "steps:", "uses: actions/checkout", "upload-artifact"] { #expect(github.contains(key), "\(key)") }
+        let gitlab = try #require(
+            blocks.first { $0.contains("script:") && !$0.contains("runs-on:") }, "no GitLab CI job in the README")
+        for key in ["on:", "jobs:", "steps:", "uses: actions/checkout", "upload-artifact"] {
+            #expect(github.contains(key), "\(key)")
+        }
         for key in ["script:", "artifacts:", "junit:"] { #expect(gitlab.contains(key), "\(key)") }
         for job in [github, gitlab] {
             let scripts = CIText.scripts(job)
@@ -84,12 +89,15 @@ struct GateCIJobTests {
             #expect(measure.contains("-- ./bench.sh"))
             #expect(!(measure.components(separatedBy: "-- ./bench.sh").last ?? "").contains("--"))
             #expect(scripts.joined().contains("--junit"))
-            #expect(scripts.contains { $0.contains("if [ -f ") && $0.contains("thief gate ") && $0.contains("--baseline") })
+            #expect(
+                scripts.contains { $0.contains("if [ -f ") && $0.contains("thief gate ") && $0.contains("--baseline") })
         }
         // sudo resets the environment: where the measuring step gates, it keeps GITHUB_ACTIONS.
         let gating = CIText.scripts(github).filter { $0.contains("sudo") && $0.contains("--fail-if") }
         #expect(!gating.isEmpty)
-        for s in gating { #expect(s.contains("sudo --preserve-env=GITHUB_ACTIONS thief") || s.contains("sudo -E thief"), "\(s)") }
+        for s in gating {
+            #expect(s.contains("sudo --preserve-env=GITHUB_ACTIONS thief") || s.contains("sudo -E thief"), "\(s)")
+        }
         // Every rule and --max-regression list of the section parses.
         let rules = GateCLITests.quoted(after: "--fail-if ", in: section)
         #expect(rules.count >= 8)
@@ -127,31 +135,45 @@ struct GateCIJobTests {
             defer { try? FileManager.default.removeItem(at: dir) }
             let args = CIText.gateArguments(line)
             let rules = try GateCLITests.quoted(after: "--fail-if ", in: line).map { try RuleParser.rule($0) }
-            let regressions = try GateCLITests.quoted(after: "--max-regression ", in: line).flatMap { try RuleParser.regressions($0) }
+            let regressions = try GateCLITests.quoted(after: "--max-regression ", in: line).flatMap {
+                try RuleParser.regressions($0)
+            }
             #expect(!rules.isEmpty || !regressions.isEmpty, "\(source): \(line)")
             let checks = rules.count + regressions.count
 
             try Self.writeFixtures(for: line, in: dir, report: good, baseline: good)
             let pass = try GateCLITests.run([], shell: line, in: dir)
             #expect(pass.code == 0, "\(source): \(line): exit \(pass.code): \(pass.stderr)")
-            #expect(pass.stderr.hasPrefix("thief gate: pass, \(checks + 1) checks passed"), "\(source): \(line): \(pass.stderr)")
+            #expect(
+                pass.stderr.hasPrefix("thief gate: pass, \(checks + 1) checks passed"),
+                "\(source): \(line): \(pass.stderr)")
 
             try Self.writeFixtures(for: line, in: dir, report: bad, baseline: good)
-            let expected = try Gate(rules: rules, regressions: regressions, baseline: args.baseline == nil ? [] : [good]).judge([bad])
+            let expected = try Gate(
+                rules: rules, regressions: regressions, baseline: args.baseline == nil ? [] : [good]
+            ).judge([bad])
             #expect(expected.failures == checks, "\(source): \(line): the failing fixture does not break every check")
             let fail = try GateCLITests.run([], shell: line, in: dir)
             #expect(fail.code == 1, "\(source): \(line): exit \(fail.code): \(fail.stderr)")
-            #expect(fail.stderr.hasPrefix("thief gate: FAIL, \(checks) of \(checks + 1) checks failed"), "\(source): \(line): \(fail.stderr)")
-            #expect(fail.stderr.split(separator: "\n").filter { $0.hasSuffix("  FAIL") }.count == checks, "\(source): \(line): \(fail.stderr)")
+            #expect(
+                fail.stderr.hasPrefix("thief gate: FAIL, \(checks) of \(checks + 1) checks failed"),
+                "\(source): \(line): \(fail.stderr)")
+            #expect(
+                fail.stderr.split(separator: "\n").filter { $0.hasSuffix("  FAIL") }.count == checks,
+                "\(source): \(line): \(fail.stderr)")
             for junit in args.junit {
                 let tree = try XMLTree.parse(String(contentsOf: dir.appendingPathComponent(junit), encoding: .utf8))
                 #expect(tree.all("failure").count == checks, "\(source): \(line): \(junit)")
             }
 
             if line.hasPrefix("if [ -f ") {
-                for name in CIText.jsonFiles(in: line).baselines { try FileManager.default.removeItem(at: dir.appendingPathComponent(name)) }
+                for name in CIText.jsonFiles(in: line).baselines {
+                    try FileManager.default.removeItem(at: dir.appendingPathComponent(name))
+                }
                 let skipped = try GateCLITests.run([], shell: line, in: dir)
-                #expect(skipped.code == 0 && skipped.stderr.isEmpty, "\(source): \(line) without a baseline: \(skipped.stderr)")
+                #expect(
+                    skipped.code == 0 && skipped.stderr.isEmpty,
+                    "\(source): \(line) without a baseline: \(skipped.stderr)")
             }
         }
     }
@@ -159,15 +181,22 @@ struct GateCIJobTests {
     /// The jobs' gate steps as whole scripts (bash -e, as the runners run
     /// them): the GitHub step with its multi-line `if`, the GitLab script's gate
     /// lines in order. On GitHub (`GITHUB_ACTIONS=true`) failures are annotations.
-    @Test("the README jobs' gate scripts run as CI runs them: pass, fail with annotations, first run without a baseline")
+    @Test(
+        "the README jobs' gate scripts run as CI runs them: pass, fail with annotations, first run without a baseline")
     func readmeScripts() throws {
         let section = try Self.readmeSection()
         let blocks = CIText.fenced("yaml", in: section)
         let github = try #require(blocks.first { $0.contains("runs-on:") })
         let gitlab = try #require(blocks.first { $0.contains("script:") && !$0.contains("runs-on:") })
         let jobs: [(String, [String], [String: String])] = [
-            ("GitHub Actions", CIText.scripts(github).filter { $0.contains("thief gate ") }, ["GITHUB_ACTIONS": "true"]),
-            ("GitLab CI", [CIText.scripts(gitlab).filter { $0.contains("thief gate ") }.joined(separator: "\n")], ["GITLAB_CI": "true"]),
+            (
+                "GitHub Actions", CIText.scripts(github).filter { $0.contains("thief gate ") },
+                ["GITHUB_ACTIONS": "true"]
+            ),
+            (
+                "GitLab CI", [CIText.scripts(gitlab).filter { $0.contains("thief gate ") }.joined(separator: "\n")],
+                ["GITLAB_CI": "true"]
+            ),
         ]
         let good = try Self.good(), bad = try Self.bad()
         for (name, scripts, env) in jobs {
@@ -179,15 +208,20 @@ struct GateCIJobTests {
                 let baselines = try Self.writeFixtures(for: script, in: dir, report: good, baseline: good)
                 let pass = try GateCLITests.run([], shell: script, in: dir, env: env)
                 #expect(pass.code == 0, "\(name): \(script): \(pass.stderr)")
-                #expect(pass.stderr.components(separatedBy: "thief gate: pass").count - 1 == gates, "\(name): \(pass.stderr)")
+                #expect(
+                    pass.stderr.components(separatedBy: "thief gate: pass").count - 1 == gates,
+                    "\(name): \(pass.stderr)")
                 #expect(!pass.stderr.contains("::error"))
 
                 try Self.writeFixtures(for: script, in: dir, report: bad, baseline: good)
                 let fail = try GateCLITests.run([], shell: script, in: dir, env: env)
                 #expect(fail.code == 1, "\(name): \(script): \(fail.stderr)")
                 // errexit: the first failing gate ends the script, as it ends the CI job.
-                #expect(fail.stderr.components(separatedBy: "thief gate: FAIL").count - 1 == 1, "\(name): \(fail.stderr)")
-                let annotations = fail.stderr.split(separator: "\n").filter { $0.hasPrefix("::error title=thief gate::") }
+                #expect(
+                    fail.stderr.components(separatedBy: "thief gate: FAIL").count - 1 == 1, "\(name): \(fail.stderr)")
+                let annotations = fail.stderr.split(separator: "\n").filter {
+                    $0.hasPrefix("::error title=thief gate::")
+                }
                 let failedRows = fail.stderr.split(separator: "\n").filter { $0.hasSuffix("  FAIL") }
                 if env["GITHUB_ACTIONS"] == "true" {
                     #expect(annotations.count == failedRows.count && !annotations.isEmpty, "\(name): \(fail.stderr)")
@@ -222,9 +256,14 @@ enum CIText {
     static func fenced(_ language: String, in text: String) -> [String] {
         var blocks: [String] = [], current: [Substring]?
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            if current == nil, line == "```" + language { current = [] } else if current != nil, line == "```" {
-                blocks.append(current!.joined(separator: "\n")); current = nil
-            } else if current != nil { current!.append(line) }
+            if current == nil, line == "```" + language {
+                current = []
+            } else if current != nil, line == "```" {
+                blocks.append(current!.joined(separator: "\n"))
+                current = nil
+            } else if current != nil {
+                current!.append(line)
+            }
         }
         return blocks
     }
@@ -245,19 +284,25 @@ enum CIText {
                     let base = indent(line)
                     var body: [Substring] = []
                     i += 1
-                    while i < lines.count, lines[i].trimmingCharacters(in: .whitespaces).isEmpty || indent(lines[i]) > base {
-                        body.append(lines[i]); i += 1
+                    while i < lines.count,
+                        lines[i].trimmingCharacters(in: .whitespaces).isEmpty || indent(lines[i]) > base
+                    {
+                        body.append(lines[i])
+                        i += 1
                     }
                     let margin = body.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.map(indent).min() ?? 0
-                    out.append(body.map { String($0.dropFirst(Swift.min(margin, indent($0)))) }.joined(separator: "\n")
-                        .trimmingCharacters(in: .whitespacesAndNewlines))
+                    out.append(
+                        body.map { String($0.dropFirst(Swift.min(margin, indent($0)))) }.joined(separator: "\n")
+                            .trimmingCharacters(in: .whitespacesAndNewlines))
                     continue
                 }
                 out.append(value)
             } else if key == "script:" {
                 let base = indent(line)
                 i += 1
-                while i < lines.count, indent(lines[i]) > base, lines[i].trimmingCharacters(in: .whitespaces).hasPrefix("- ") {
+                while i < lines.count, indent(lines[i]) > base,
+                    lines[i].trimmingCharacters(in: .whitespaces).hasPrefix("- ")
+                {
                     out.append(String(lines[i].trimmingCharacters(in: .whitespaces).dropFirst(2)))
                     i += 1
                 }
@@ -274,7 +319,9 @@ enum CIText {
     static func gateLines(in text: String) -> [String] {
         text.replacing("\\\n", with: " ").split(separator: "\n").map { line -> String in
             let t = line.trimmingCharacters(in: .whitespaces)
-            return (t.hasPrefix("- ") ? String(t.dropFirst(2)) : t).split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+            return (t.hasPrefix("- ") ? String(t.dropFirst(2)) : t).split(
+                separator: " ", omittingEmptySubsequences: true
+            ).joined(separator: " ")
         }.filter { $0.hasPrefix("thief gate ") || ($0.hasPrefix("if [ ") && $0.contains("then thief gate ")) }
     }
 
@@ -282,10 +329,17 @@ enum CIText {
     static func words(_ line: String) -> [String] {
         var words: [String] = [], current = "", quoted = false, inWord = false
         for c in line {
-            if c == "'" { quoted.toggle(); inWord = true } else if !quoted && (c == " " || c == "\n" || c == ";") {
+            if c == "'" {
+                quoted.toggle()
+                inWord = true
+            } else if !quoted && (c == " " || c == "\n" || c == ";") {
                 if inWord { words.append(current) }
-                current = ""; inWord = false
-            } else { current.append(c); inWord = true }
+                current = ""
+                inWord = false
+            } else {
+                current.append(c)
+                inWord = true
+            }
         }
         if inWord { words.append(current) }
         return words

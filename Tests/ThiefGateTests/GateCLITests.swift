@@ -19,12 +19,19 @@ struct GateCLITests {
         return FileManager.default.currentDirectoryPath + "/.build/debug/thief"
     }()
 
-    struct Output { var code: Int32; var stdout: String; var stderr: String }
+    struct Output {
+        var code: Int32
+        var stdout: String
+        var stderr: String
+    }
 
     /// Runs `thief ARGS` (or a shell line with `thief` on PATH) in `dir`. A shell
     /// line runs in bash with errexit and pipefail, as GitHub Actions and GitLab run steps.
-    static func run(_ args: [String], shell: String? = nil, in dir: URL? = nil, env: [String: String] = [:]) throws -> Output {
-        try #require(FileManager.default.isExecutableFile(atPath: binary), "no thief binary at \(binary): run swift build first")
+    static func run(_ args: [String], shell: String? = nil, in dir: URL? = nil, env: [String: String] = [:]) throws
+        -> Output
+    {
+        try #require(
+            FileManager.default.isExecutableFile(atPath: binary), "no thief binary at \(binary): run swift build first")
         let p = Process()
         if let shell {
             p.executableURL = URL(fileURLWithPath: "/bin/bash")
@@ -34,7 +41,9 @@ struct GateCLITests {
             p.arguments = args
         }
         var environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
-        environment["PATH"] = URL(fileURLWithPath: binary).deletingLastPathComponent().path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+        environment["PATH"] =
+            URL(fileURLWithPath: binary).deletingLastPathComponent().path + ":"
+            + (environment["PATH"] ?? "/usr/bin:/bin")
         if env["GITHUB_ACTIONS"] == nil { environment["GITHUB_ACTIONS"] = nil }
         p.environment = environment
         if let dir { p.currentDirectoryURL = dir }
@@ -42,15 +51,19 @@ struct GateCLITests {
         let outURL = tmp.appendingPathExtension("out"), errURL = tmp.appendingPathExtension("err")
         _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
         _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: outURL); try? FileManager.default.removeItem(at: errURL) }
+        defer {
+            try? FileManager.default.removeItem(at: outURL)
+            try? FileManager.default.removeItem(at: errURL)
+        }
         p.standardInput = FileHandle.nullDevice
         p.standardOutput = try FileHandle(forWritingTo: outURL)
         p.standardError = try FileHandle(forWritingTo: errURL)
         try p.run()
         p.waitUntilExit()
-        return Output(code: p.terminationStatus,
-                      stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
-                      stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
+        return Output(
+            code: p.terminationStatus,
+            stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
+            stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
     }
 
     static func fixture() throws -> String { try Fixture.url().path }
@@ -58,12 +71,16 @@ struct GateCLITests {
     @Test("exit 0 when every rule passes, 1 when one fails; the table on stderr, stdout empty")
     func exitCodes() throws {
         let f = try Self.fixture()
-        let pass = try Self.run(["gate", f, "--fail-if", "runnable_wait.p99 > 200us", "--fail-if", "migrations.count > 5"])
+        let pass = try Self.run([
+            "gate", f, "--fail-if", "runnable_wait.p99 > 200us", "--fail-if", "migrations.count > 5",
+        ])
         #expect(pass.code == 0, "\(pass.stderr)")
         #expect(pass.stdout.isEmpty)
         #expect(pass.stderr.hasPrefix("thief gate: pass, 3 checks passed\n"))
 
-        let fail = try Self.run(["gate", f, "--fail-if", "runnable_wait.p99 >= 200us", "--fail-if", "off_core.preempted.total > 2%"])
+        let fail = try Self.run([
+            "gate", f, "--fail-if", "runnable_wait.p99 >= 200us", "--fail-if", "off_core.preempted.total > 2%",
+        ])
         #expect(fail.code == 1)
         #expect(fail.stdout.isEmpty)
         #expect(fail.stderr.hasPrefix("thief gate: FAIL, 2 of 3 checks failed\n"))
@@ -79,19 +96,37 @@ struct GateCLITests {
         let corrupt = dir.appendingPathComponent("corrupt.json").path
         _ = FileManager.default.createFile(atPath: corrupt, contents: Data("{\"schema\": 1, \"tool\": ".utf8))
         let cases: [([String], Int32, String)] = [
-            (["gate", f, "--fail-if", "runnable_wait.p99 >> 200us"], 64, "invalid rule 'runnable_wait.p99 >> 200us' at column 19: unknown operator '>>'"),
+            (
+                ["gate", f, "--fail-if", "runnable_wait.p99 >> 200us"], 64,
+                "invalid rule 'runnable_wait.p99 >> 200us' at column 19: unknown operator '>>'"
+            ),
             (["gate", f, "--fail-if", "runable_wait > 1ms"], 64, "did you mean 'runnable_wait'?"),
             (["gate", f, "--fail-if", "runnable_wait.p99 > 200"], 64, "at column 24"),
             (["gate", f], 64, "the gate has nothing to judge"),
             (["gate", f, "--junit", dir.appendingPathComponent("x.xml").path], 64, "the gate has nothing to judge"),
             (["gate", "--fail-if", "migrations > 1"], 64, "Missing expected argument"),
-            (["gate", f, "--fail-if", "migrations > 1", "--max-regression", "migrations=10%"], 64, "--max-regression needs --baseline"),
+            (
+                ["gate", f, "--fail-if", "migrations > 1", "--max-regression", "migrations=10%"], 64,
+                "--max-regression needs --baseline"
+            ),
             (["gate", f, "--fail-if", "migrations > 1", "--baseline", f], 64, "--baseline needs --max-regression"),
-            (["gate", f, "--baseline", f, "--max-regression", "migrations=10"], 64, "the allowed increase is a percentage"),
-            (["gate", f, "--fail-if", "migrations > 1", "--junit", "/nonexistent/dir/x.xml"], 64, "--junit: directory '/nonexistent/dir' does not exist"),
-            (["gate", "/nonexistent/report.json", "--fail-if", "migrations > 1"], 2, "report '/nonexistent/report.json' does not exist"),
+            (
+                ["gate", f, "--baseline", f, "--max-regression", "migrations=10"], 64,
+                "the allowed increase is a percentage"
+            ),
+            (
+                ["gate", f, "--fail-if", "migrations > 1", "--junit", "/nonexistent/dir/x.xml"], 64,
+                "--junit: directory '/nonexistent/dir' does not exist"
+            ),
+            (
+                ["gate", "/nonexistent/report.json", "--fail-if", "migrations > 1"], 2,
+                "report '/nonexistent/report.json' does not exist"
+            ),
             (["gate", corrupt, "--fail-if", "migrations > 1"], 2, "report '\(corrupt)': not valid JSON (truncated)"),
-            (["gate", f, "--baseline", corrupt, "--max-regression", "migrations=10%"], 2, "--baseline: report '\(corrupt)'"),
+            (
+                ["gate", f, "--baseline", corrupt, "--max-regression", "migrations=10%"], 2,
+                "--baseline: report '\(corrupt)'"
+            ),
             // A bad rule is refused before any report is read.
             (["gate", "/nonexistent/report.json", "--fail-if", "bad"], 64, "unknown metric 'bad'"),
         ]
@@ -112,12 +147,16 @@ struct GateCLITests {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let xml = dir.appendingPathComponent("junit.xml")
-        let out = try Self.run(["gate", f, f, f, "--fail-if", "runnable_wait.pct > 5%", "--fail-if", "migrations > 10",
-                                "--junit", xml.path], env: ["GITHUB_ACTIONS": "true"])
+        let out = try Self.run(
+            [
+                "gate", f, f, f, "--fail-if", "runnable_wait.pct > 5%", "--fail-if", "migrations > 10",
+                "--junit", xml.path,
+            ], env: ["GITHUB_ACTIONS": "true"])
         #expect(out.code == 1)
         #expect(out.stdout.isEmpty)
         let annotations = out.stderr.split(separator: "\n").filter { $0.hasPrefix("::error") }
-        #expect(annotations == ["::error title=thief gate::runnable_wait.pct > 5%25: observed 32.00%25 (median of 3 runs)"])
+        #expect(
+            annotations == ["::error title=thief gate::runnable_wait.pct > 5%25: observed 32.00%25 (median of 3 runs)"])
         #expect(out.stderr.contains("(median of 3 runs)"))
         let tree = try XMLTree.parse(String(contentsOf: xml, encoding: .utf8))
         #expect(tree.all("testcase").count == 3)
@@ -136,14 +175,18 @@ struct GateCLITests {
             let url = dir.appendingPathComponent(name)
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try Data(reports.map { String(decoding: try enc.encode($0), as: UTF8.self) + "\n" }.joined().utf8).write(to: url)
+            try Data(reports.map { String(decoding: try enc.encode($0), as: UTF8.self) + "\n" }.joined().utf8).write(
+                to: url)
             return url.path
         }
         let base = try save([Fixture.report(p99: 200)], "base.json")
         let slower = try save([Fixture.report(p99: 300)], "slower.json")
-        let runs = try save([Fixture.report(p99: 210), Fixture.report(p99: 900), Fixture.report(p99: 220)], "runs.json")
+        let runs = try save(
+            [Fixture.report(p99: 210), Fixture.report(p99: 900), Fixture.report(p99: 220)], "runs.json")
 
-        let regressed = try Self.run(["gate", slower, "--baseline", base, "--max-regression", "runnable_wait.p99=20%,off_core.total=10%"])
+        let regressed = try Self.run([
+            "gate", slower, "--baseline", base, "--max-regression", "runnable_wait.p99=20%,off_core.total=10%",
+        ])
         #expect(regressed.code == 1)
         #expect(regressed.stderr.contains("BASELINE"))
         #expect(regressed.stderr.contains("+50.0%"))
@@ -179,18 +222,26 @@ struct GateCLITests {
         for (args, flag) in cases {
             let out = try Self.run(args)
             #expect(out.code == 64, "\(args): exit \(out.code): \(out.stderr)")
-            #expect(out.stderr == "thief: error: '\(flag)' after -- would go to the command, not to thief: "
-                    + "put thief's options before -- (thief \(flag) … -- \(args[args.firstIndex(of: "--")! + 1]) …)\n", "\(args)")
+            #expect(
+                out.stderr == "thief: error: '\(flag)' after -- would go to the command, not to thief: "
+                    + "put thief's options before -- (thief \(flag) … -- \(args[args.firstIndex(of: "--")! + 1]) …)\n",
+                "\(args)")
             #expect(out.stdout.isEmpty)
         }
     }
 
     @Test("the gate with --interval is refused before tracing (exit 64): it judges whole runs")
     func gateWithInterval() throws {
-        for gate in [["--fail-if", "migrations > 1"], ["--junit", "/tmp/j.xml"], ["--baseline", "b.json", "--max-regression", "on_core=1%"]] {
+        for gate in [
+            ["--fail-if", "migrations > 1"], ["--junit", "/tmp/j.xml"],
+            ["--baseline", "b.json", "--max-regression", "on_core=1%"],
+        ] {
             let out = try Self.run(["-p", "1", "--interval", "1s", "--count", "2", "--format", "ndjson"] + gate)
             #expect(out.code == 64, "\(gate): exit \(out.code): \(out.stderr)")
-            #expect(out.stderr.hasPrefix("thief: error: the gate (--fail-if, --baseline, --junit) judges a whole run and does not go with --interval"))
+            #expect(
+                out.stderr.hasPrefix(
+                    "thief: error: the gate (--fail-if, --baseline, --junit) judges a whole run and does not go with --interval"
+                ))
             #expect(out.stderr.split(separator: "\n").count == 1)
             #expect(out.stdout.isEmpty)
         }
@@ -211,13 +262,26 @@ struct GateCLITests {
         try JSONSerialization.data(withJSONObject: noStates).write(to: stateless)
 
         let cases: [([String], Int32, String)] = [
-            (["gate", old.path, "--fail-if", "on_core.p90 > 1ms"], 2, "thief: error: cannot judge: report has no p90 for on_core\n"),
-            (["gate", old.path, "--fail-if", "runnable_wait.pct > 5%"], 2, "thief: error: cannot judge: report has no pct for runnable_wait\n"),
-            (["gate", stateless.path, "--fail-if", "off_core.preempted.total > 2%"], 2,
-             "thief: error: cannot judge: report has no off_core.by_state.preempted\n"),
-            (["gate", try Self.fixture(), old.path, "--fail-if", "on_core.avg > 1ms"], 2, "thief: error: cannot judge: report 2 of 2 has no avg for on_core\n"),
-            (["gate", try Self.fixture(), "--baseline", old.path, "--max-regression", "on_core.p90=10%"], 2,
-             "thief: error: cannot judge: baseline report has no p90 for on_core\n"),
+            (
+                ["gate", old.path, "--fail-if", "on_core.p90 > 1ms"], 2,
+                "thief: error: cannot judge: report has no p90 for on_core\n"
+            ),
+            (
+                ["gate", old.path, "--fail-if", "runnable_wait.pct > 5%"], 2,
+                "thief: error: cannot judge: report has no pct for runnable_wait\n"
+            ),
+            (
+                ["gate", stateless.path, "--fail-if", "off_core.preempted.total > 2%"], 2,
+                "thief: error: cannot judge: report has no off_core.by_state.preempted\n"
+            ),
+            (
+                ["gate", try Self.fixture(), old.path, "--fail-if", "on_core.avg > 1ms"], 2,
+                "thief: error: cannot judge: report 2 of 2 has no avg for on_core\n"
+            ),
+            (
+                ["gate", try Self.fixture(), "--baseline", old.path, "--max-regression", "on_core.p90=10%"], 2,
+                "thief: error: cannot judge: baseline report has no p90 for on_core\n"
+            ),
         ]
         for (args, code, stderr) in cases {
             let out = try Self.run(args)
@@ -225,7 +289,9 @@ struct GateCLITests {
             #expect(out.stderr == stderr, "\(args)")
         }
         // The fields design section 4 promises still judge: runnable_wait.p99 is 200us in the fixture.
-        #expect(try Self.run(["gate", old.path, "--fail-if", "runnable_wait.p99 > 200us", "--fail-if", "on_core.max > 1s"]).code == 0)
+        #expect(
+            try Self.run(["gate", old.path, "--fail-if", "runnable_wait.p99 > 200us", "--fail-if", "on_core.max > 1s"])
+                .code == 0)
         #expect(try Self.run(["gate", old.path, "--fail-if", "runnable_wait.p99 >= 200us"]).code == 1)
         #expect(try Self.run(["gate", stateless.path, "--fail-if", "off_core.total > 1s"]).code == 0)
     }

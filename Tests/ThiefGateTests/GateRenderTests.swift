@@ -1,15 +1,21 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import Testing
 import ThiefCore
 import ThiefGate
 import ThiefReport
 
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
+
 /// Collects elements, their attributes, parents and text from an XML document.
 final class XMLTree: NSObject, XMLParserDelegate {
-    struct Element { var name: String; var attributes: [String: String]; var parent: String?; var text = "" }
+    struct Element {
+        var name: String
+        var attributes: [String: String]
+        var parent: String?
+        var text = ""
+    }
     var elements: [Element] = []
     var stack: [Int] = []
     var error: Error?
@@ -24,8 +30,10 @@ final class XMLTree: NSObject, XMLParserDelegate {
         return tree
     }
 
-    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
-                attributes: [String: String] = [:]) {
+    func parser(
+        _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+        attributes: [String: String] = [:]
+    ) {
         elements.append(Element(name: name, attributes: attributes, parent: stack.last.map { elements[$0].name }))
         stack.append(elements.count - 1)
     }
@@ -48,9 +56,10 @@ struct GateRenderTests {
     /// Two rules (one fails), the implicit lost-events check, two regressions (one fails); 3 runs.
     static func result() throws -> (GateResult, [Report]) {
         let runs = try [190, 250, 260].map { try Fixture.report(p99: $0) }
-        let gate = Gate(rules: [try RuleParser.rule("runnable_wait.p99 > 200us"), try RuleParser.rule("thief[comm=<&\"'>] > 1%")],
-                        regressions: try RuleParser.regressions("runnable_wait.p99=20%,migrations=0%"),
-                        baseline: [try Fixture.report(p99: 200)])
+        let gate = Gate(
+            rules: [try RuleParser.rule("runnable_wait.p99 > 200us"), try RuleParser.rule("thief[comm=<&\"'>] > 1%")],
+            regressions: try RuleParser.regressions("runnable_wait.p99=20%,migrations=0%"),
+            baseline: [try Fixture.report(p99: 200)])
         return (try gate.judge(runs), runs)
     }
 
@@ -78,7 +87,10 @@ struct GateRenderTests {
         for attr in ["name", "tests", "failures", "errors", "time", "timestamp", "hostname", "id", "package"] {
             #expect(!(suite.attributes[attr] ?? "").isEmpty, "testsuite lacks \(attr)")
         }
-        #expect(Set(suite.attributes.keys) == ["name", "tests", "failures", "errors", "time", "timestamp", "hostname", "id", "package"])
+        #expect(
+            Set(suite.attributes.keys) == [
+                "name", "tests", "failures", "errors", "time", "timestamp", "hostname", "id", "package",
+            ])
         #expect(Int(suite.attributes["id"] ?? "") == 0)
         #expect(suite.attributes["package"] == "thief.gate")
         #expect(suite.attributes["tests"] == "5")
@@ -93,7 +105,10 @@ struct GateRenderTests {
         let children = tree.elements.filter { $0.parent == "testsuite" }.map(\.name)
         #expect(children.first == "properties")
         #expect(Array(children.suffix(2)) == ["system-out", "system-err"])
-        #expect(tree.all("property").allSatisfy { $0.parent == "properties" && $0.attributes["name"] != nil && $0.attributes["value"] != nil })
+        #expect(
+            tree.all("property").allSatisfy {
+                $0.parent == "properties" && $0.attributes["name"] != nil && $0.attributes["value"] != nil
+            })
         #expect(tree.all("property").contains { $0.attributes["name"] == "runs" && $0.attributes["value"] == "3" })
 
         let cases = tree.all("testcase")
@@ -106,17 +121,23 @@ struct GateRenderTests {
             #expect(Double(c.attributes["time"] ?? "") != nil)
         }
         // Names are the rules as written, escaping undone by the parser.
-        #expect(cases.map { $0.attributes["name"] ?? "" } == [
-            "runnable_wait.p99 > 200us", "thief[comm=<&\"'>] > 1%", "lost_events > 0 (implicit)",
-            "runnable_wait.p99=20% (max regression)", "migrations=0% (max regression)",
-        ])
+        #expect(
+            cases.map { $0.attributes["name"] ?? "" } == [
+                "runnable_wait.p99 > 200us", "thief[comm=<&\"'>] > 1%", "lost_events > 0 (implicit)",
+                "runnable_wait.p99=20% (max regression)", "migrations=0% (max regression)",
+            ])
 
         let failures = tree.all("failure")
         #expect(failures.count == 2)
-        #expect(failures.allSatisfy { $0.parent == "testcase" && !($0.attributes["message"] ?? "").isEmpty && $0.attributes["type"] != nil })
+        #expect(
+            failures.allSatisfy {
+                $0.parent == "testcase" && !($0.attributes["message"] ?? "").isEmpty && $0.attributes["type"] != nil
+            })
         #expect(failures[0].attributes["message"] == "runnable_wait.p99 > 200us: observed 250.0us (median of 3 runs)")
         #expect(failures[0].text == "observed 250.0us; runs: 190.0us, 250.0us, 260.0us")
-        #expect(failures[1].attributes["message"]?.hasPrefix("runnable_wait.p99 regressed +25.0% (baseline 200.0us, now 250.0us)") == true)
+        #expect(
+            failures[1].attributes["message"]?.hasPrefix(
+                "runnable_wait.p99 regressed +25.0% (baseline 200.0us, now 250.0us)") == true)
     }
 
     @Test("JUnit XML of a passing gate has no failure element; odd text stays well-formed")
@@ -134,11 +155,13 @@ struct GateRenderTests {
         // A report without a host: the schema's hostname is never empty.
         for host in ["", " \n\t"] {
             r.host = host
-            let xml = JUnitRenderer.render(try Gate(rules: [try RuleParser.rule("migrations > 100")]).judge([r]), reports: [r])
+            let xml = JUnitRenderer.render(
+                try Gate(rules: [try RuleParser.rule("migrations > 100")]).judge([r]), reports: [r])
             #expect(try XMLTree.parse(xml).all("testsuite").first?.attributes["hostname"] == "localhost")
         }
         // No report at all (nothing to take a host or time from) is still well-formed and complete.
-        let none = try XMLTree.parse(JUnitRenderer.render(try Gate(rules: [try RuleParser.rule("migrations > 100")]).judge([]), reports: []))
+        let none = try XMLTree.parse(
+            JUnitRenderer.render(try Gate(rules: [try RuleParser.rule("migrations > 100")]).judge([]), reports: []))
         let suite = try #require(none.all("testsuite").first)
         #expect(suite.attributes["hostname"] == "localhost" && suite.attributes["timestamp"] == "1970-01-01T00:00:00")
     }
@@ -150,14 +173,25 @@ struct GateRenderTests {
         let lines = text.split(separator: "\n").map(String.init)
         #expect(lines[0] == "thief gate: FAIL, 2 of 5 checks failed (median of 3 runs)")
         #expect(lines[1].split(separator: " ").map(String.init) == ["RULE", "OBSERVED", "LIMIT", "VERDICT"])
-        #expect(lines[2].split(separator: " ", omittingEmptySubsequences: true).map(String.init)
-            == ["runnable_wait.p99", ">", "200us", "250.0us", "200us", "FAIL"])
-        #expect(lines.contains { $0.contains("thief[comm=<&\"'>] > 1%") && $0.contains("0.00%") && $0.hasSuffix("pass") })
+        #expect(
+            lines[2].split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+                == ["runnable_wait.p99", ">", "200us", "250.0us", "200us", "FAIL"])
+        #expect(
+            lines.contains { $0.contains("thief[comm=<&\"'>] > 1%") && $0.contains("0.00%") && $0.hasSuffix("pass") })
         #expect(lines.contains { $0.contains("lost_events > 0 (implicit") && $0.hasSuffix("pass") })
         let header = try #require(lines.firstIndex { $0.contains("REGRESSION") })
-        #expect(lines[header].split(separator: " ").map(String.init) == ["REGRESSION", "BASELINE", "NOW", "CHANGE", "ALLOWED", "VERDICT"])
-        #expect(lines[header + 1].split(separator: " ").map(String.init) == ["runnable_wait.p99", "200.0us", "250.0us", "+25.0%", "+20%", "FAIL"])
-        #expect(lines[header + 2].split(separator: " ").map(String.init) == ["migrations", "5", "5", "+0.0%", "+0%", "pass"])
+        #expect(
+            lines[header].split(separator: " ").map(String.init) == [
+                "REGRESSION", "BASELINE", "NOW", "CHANGE", "ALLOWED", "VERDICT",
+            ])
+        #expect(
+            lines[header + 1].split(separator: " ").map(String.init) == [
+                "runnable_wait.p99", "200.0us", "250.0us", "+25.0%", "+20%", "FAIL",
+            ])
+        #expect(
+            lines[header + 2].split(separator: " ").map(String.init) == [
+                "migrations", "5", "5", "+0.0%", "+0%", "pass",
+            ])
 
         let pass = try Gate(rules: [try RuleParser.rule("migrations > 100")]).judge([try Fixture.report()])
         #expect(VerdictRenderer.render(pass).hasPrefix("thief gate: pass, 2 checks passed\n"))
@@ -167,18 +201,23 @@ struct GateRenderTests {
     func annotations() throws {
         let (result, _) = try Self.result()
         let lines = VerdictRenderer.githubAnnotations(result)
-        #expect(lines == [
-            "::error title=thief gate::runnable_wait.p99 > 200us: observed 250.0us (median of 3 runs)",
-            "::error title=thief gate::runnable_wait.p99 regressed +25.0%25 (baseline 200.0us, now 250.0us), allowed +20%25",
-        ])
+        #expect(
+            lines == [
+                "::error title=thief gate::runnable_wait.p99 > 200us: observed 250.0us (median of 3 runs)",
+                "::error title=thief gate::runnable_wait.p99 regressed +25.0%25 (baseline 200.0us, now 250.0us), allowed +20%25",
+            ])
         let share = try Gate(rules: [try RuleParser.rule("runnable_wait.pct > 5%")]).judge([try Fixture.report()])
-        #expect(VerdictRenderer.githubAnnotations(share) == ["::error title=thief gate::runnable_wait.pct > 5%25: observed 32.00%25"])
+        #expect(
+            VerdictRenderer.githubAnnotations(share) == [
+                "::error title=thief gate::runnable_wait.pct > 5%25: observed 32.00%25"
+            ])
         var lossy = try Fixture.report()
         lossy.lostEvents = 12
         let lost = try Gate(rules: [try RuleParser.rule("migrations > 100")]).judge([lossy])
-        #expect(VerdictRenderer.githubAnnotations(lost) == [
-            "::error title=thief gate::12 events lost in the largest run: the measurement is incomplete (--allow-lost accepts it)",
-        ])
+        #expect(
+            VerdictRenderer.githubAnnotations(lost) == [
+                "::error title=thief gate::12 events lost in the largest run: the measurement is incomplete (--allow-lost accepts it)"
+            ])
     }
 
     @Test("values of any size format without trapping")
@@ -205,7 +244,8 @@ struct GateReportFileTests {
         #expect(reports == [a, b, b])
         #expect(try ReportFile.reports(in: Data(JSONRenderer.render(a).utf8)) == [a])
         // GitHub annotations printed after a report that went to the same file are skipped.
-        let annotated = try JSONRenderer.render(a) + "::error title=thief gate::x > 1: observed 2\n" + JSONRenderer.render(b)
+        let annotated =
+            try JSONRenderer.render(a) + "::error title=thief gate::x > 1: observed 2\n" + JSONRenderer.render(b)
         #expect(try ReportFile.reports(in: Data(annotated.utf8)) == [a, b])
     }
 
@@ -250,7 +290,10 @@ struct GateReportFileTests {
         wait["p99_ns"] = "slow"
         object["runnable_wait"] = wait
         let data = try JSONSerialization.data(withJSONObject: object)
-        do { _ = try ReportFile.reports(in: data); Issue.record("decoded") } catch {
+        do {
+            _ = try ReportFile.reports(in: data)
+            Issue.record("decoded")
+        } catch {
             #expect("\(error)" == "not a thief JSON report: wrong type at runnable_wait.p99_ns")
         }
     }

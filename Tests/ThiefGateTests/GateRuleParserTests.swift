@@ -48,7 +48,10 @@ struct GateRuleParserTests {
         ("lost_events > 0", rule(.lostEvents, nil, .greater, 0, .none)),
         ("missed_switch_events >= 10", rule(.missedSwitchEvents, nil, .greaterOrEqual, 10, .none)),
         ("thief[comm=kworker*].stolen > 5ms", rule(.thief(.comm("kworker*")), .stolen, .greater, 5, .ms)),
-        ("thief[comm=kworker/0:1H-events_highpri].count > 3", rule(.thief(.comm("kworker/0:1H-events_highpri")), .count, .greater, 3, .none)),
+        (
+            "thief[comm=kworker/0:1H-events_highpri].count > 3",
+            rule(.thief(.comm("kworker/0:1H-events_highpri")), .count, .greater, 3, .none)
+        ),
         ("thief[comm=Web Content].max > 1ms", rule(.thief(.comm("Web Content")), .max, .greater, 1, .ms)),
         ("thief[tgid=123].count > 0", rule(.thief(.tgid(123)), .count, .greater, 0, .none)),
         ("thief[pid=456] > 1%", rule(.thief(.pid(456)), nil, .greater, 1, .percent)),
@@ -147,26 +150,47 @@ struct GateRuleParserTests {
     @Test("the one-line message carries rule, column, message and hint; control characters are masked")
     func description() throws {
         let e = try #require(ruleError("migrations >> 5"))
-        #expect(e.description == "invalid rule 'migrations >> 5' at column 12: unknown operator '>>'; "
-            + "hint: operators: >, >=, <, <=; the rule states the condition that fails the gate")
+        #expect(
+            e.description == "invalid rule 'migrations >> 5' at column 12: unknown operator '>>'; "
+                + "hint: operators: >, >=, <, <=; the rule states the condition that fails the gate")
         let e2 = try #require(ruleError("migrations\u{1}> 5"))
-        #expect(e2.description == "invalid rule 'migrations?> 5' at column 11: unexpected '?' after the metric; "
-            + "hint: a rule is METRIC OP VALUE, e.g. runnable_wait.p99 > 200us")
+        #expect(
+            e2.description == "invalid rule 'migrations?> 5' at column 11: unexpected '?' after the metric; "
+                + "hint: a rule is METRIC OP VALUE, e.g. runnable_wait.p99 > 200us")
         #expect(try RuleParser.rule("migrations\n>\r\n5") == RuleParser.rule("migrations > 5"))
     }
 
     static let regressionLists: [(String, [Regression])] = [
-        ("runnable_wait.p99=20%,off_core.total=10%",
-         [Regression(metric: Metric(.runnableWait, .p99), allowedPercent: 20), Regression(metric: Metric(.offCore, .total), allowedPercent: 10)]),
-        (" runnable_wait.p99 = 20% , migrations=0% ",
-         [Regression(metric: Metric(.runnableWait, .p99), allowedPercent: 20), Regression(metric: Metric(.migrations), allowedPercent: 0)]),
-        ("thief[comm=a,b]=5%,off_core.preempted.pct=2.5%",
-         [Regression(metric: Metric(.thief(.comm("a,b"))), allowedPercent: 5), Regression(metric: Metric(.offCoreState(.preempted), .pct), allowedPercent: 2.5)]),
+        (
+            "runnable_wait.p99=20%,off_core.total=10%",
+            [
+                Regression(metric: Metric(.runnableWait, .p99), allowedPercent: 20),
+                Regression(metric: Metric(.offCore, .total), allowedPercent: 10),
+            ]
+        ),
+        (
+            " runnable_wait.p99 = 20% , migrations=0% ",
+            [
+                Regression(metric: Metric(.runnableWait, .p99), allowedPercent: 20),
+                Regression(metric: Metric(.migrations), allowedPercent: 0),
+            ]
+        ),
+        (
+            "thief[comm=a,b]=5%,off_core.preempted.pct=2.5%",
+            [
+                Regression(metric: Metric(.thief(.comm("a,b"))), allowedPercent: 5),
+                Regression(metric: Metric(.offCoreState(.preempted), .pct), allowedPercent: 2.5),
+            ]
+        ),
         // A leading '-': a decrease beyond the share fails ("higher is better" numbers).
-        ("on_core.pct=-10%, runnable_wait.p99=20%, on_core = - 0%",
-         [Regression(metric: Metric(.onCore, .pct), allowedPercent: 10, decrease: true),
-          Regression(metric: Metric(.runnableWait, .p99), allowedPercent: 20),
-          Regression(metric: Metric(.onCore), allowedPercent: 0, decrease: true)]),
+        (
+            "on_core.pct=-10%, runnable_wait.p99=20%, on_core = - 0%",
+            [
+                Regression(metric: Metric(.onCore, .pct), allowedPercent: 10, decrease: true),
+                Regression(metric: Metric(.runnableWait, .p99), allowedPercent: 20),
+                Regression(metric: Metric(.onCore), allowedPercent: 0, decrease: true),
+            ]
+        ),
     ]
 
     @Test("--max-regression lists", arguments: regressionLists)

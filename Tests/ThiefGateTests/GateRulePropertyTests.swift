@@ -5,9 +5,11 @@ import ThiefGate
 /// parse(print(rule)) == rule over generated rules, and no input makes the parser trap.
 @Suite("Gate rule properties")
 struct GateRulePropertyTests {
-    static let subjects: [Subject] = [
-        .onCore, .offCore, .runnableWait, .migrations, .irqs, .softirqs, .systemVectors, .lostEvents, .missedSwitchEvents,
-    ] + OffState.allCases.map { .offCoreState($0) }
+    static let subjects: [Subject] =
+        [
+            .onCore, .offCore, .runnableWait, .migrations, .irqs, .softirqs, .systemVectors, .lostEvents,
+            .missedSwitchEvents,
+        ] + OffState.allCases.map { .offCoreState($0) }
 
     static func selector(_ g: inout SeededGenerator) -> ThiefSelector {
         switch Int.random(in: 0..<3, using: &g) {
@@ -24,7 +26,9 @@ struct GateRulePropertyTests {
     static func number(_ g: inout SeededGenerator) -> Double {
         switch Int.random(in: 0..<5, using: &g) {
         case 0: return Double(Int.random(in: 0...1_000_000, using: &g))
-        case 1: return Double(Int.random(in: 0...100_000, using: &g)) / [10, 100, 1000, 7][Int.random(in: 0..<4, using: &g)]
+        case 1:
+            return Double(Int.random(in: 0...100_000, using: &g))
+                / [10, 100, 1000, 7][Int.random(in: 0..<4, using: &g)]
         case 2: return Double.random(in: 0..<1, using: &g) * 1e-6
         case 3: return Double.random(in: 1e15..<1e20, using: &g)
         default: return Double.random(in: 0..<1000, using: &g)
@@ -33,7 +37,9 @@ struct GateRulePropertyTests {
 
     /// A well-typed rule: the unit fits the field the rule reads.
     static func rule(_ g: inout SeededGenerator) -> Rule {
-        let subject = Int.random(in: 0..<6, using: &g) == 0 ? .thief(selector(&g)) : (subjects.randomElement(using: &g) ?? .onCore)
+        let subject =
+            Int.random(in: 0..<6, using: &g) == 0
+            ? .thief(selector(&g)) : (subjects.randomElement(using: &g) ?? .onCore)
         let field: Field? = Bool.random(using: &g) ? subject.fields.randomElement(using: &g) : nil
         let effective = field ?? subject.defaultField
         var units: [Quantity.Unit]
@@ -45,7 +51,9 @@ struct GateRulePropertyTests {
         case .count: units = [.none]
         }
         let op = Comparison.allCases.randomElement(using: &g) ?? .greater
-        return Rule(metric: Metric(subject, field), op: op, value: Quantity(number(&g), units.randomElement(using: &g) ?? .none))
+        return Rule(
+            metric: Metric(subject, field), op: op, value: Quantity(number(&g), units.randomElement(using: &g) ?? .none)
+        )
     }
 
     @Test("parse(print(rule)) == rule for 5000 generated rules")
@@ -54,7 +62,8 @@ struct GateRulePropertyTests {
         for _ in 0..<5000 {
             let r = Self.rule(&g)
             let text = r.description
-            let back = try #require(try? RuleParser.rule(text), "'\(text)' does not parse: \(ruleError(text).map { "\($0)" } ?? "")")
+            let back = try #require(
+                try? RuleParser.rule(text), "'\(text)' does not parse: \(ruleError(text).map { "\($0)" } ?? "")")
             #expect(back == r, "'\(text)'")
             #expect(back.description == text)
         }
@@ -65,7 +74,8 @@ struct GateRulePropertyTests {
         var g = SeededGenerator(seed: 42)
         for _ in 0..<500 {
             let list = (0..<Int.random(in: 1...4, using: &g)).map { _ in
-                Regression(metric: Self.rule(&g).metric, allowedPercent: Self.number(&g), decrease: Bool.random(using: &g))
+                Regression(
+                    metric: Self.rule(&g).metric, allowedPercent: Self.number(&g), decrease: Bool.random(using: &g))
             }
             let text = list.map(\.description).joined(separator: ",")
             #expect(try RuleParser.regressions(text) == list, "'\(text)'")
@@ -79,7 +89,8 @@ struct GateRulePropertyTests {
         for i in 0..<20_000 {
             var text: String
             if i % 2 == 0 {
-                text = String((0..<Int.random(in: 0...30, using: &g)).map { _ in alphabet.randomElement(using: &g) ?? "a" })
+                text = String(
+                    (0..<Int.random(in: 0...30, using: &g)).map { _ in alphabet.randomElement(using: &g) ?? "a" })
             } else {
                 var chars = Array(Self.rule(&g).description)
                 for _ in 0..<Int.random(in: 1...3, using: &g) where !chars.isEmpty {

@@ -59,9 +59,15 @@ struct SeededGenerator: RandomNumberGenerator {
 
 /// The parser's error for a rule (or a --max-regression list), nil when it parses.
 func ruleError(_ text: String) -> RuleError? {
-    do { _ = try RuleParser.rule(text); return nil } catch let e as RuleError { return e } catch { return nil }
+    do {
+        _ = try RuleParser.rule(text)
+        return nil
+    } catch { return error }
 }
 
 func regressionError(_ text: String) -> RuleError? {
-    do { _ = try RuleParser.regressions(text); return nil } catch let e as RuleError { return e } catch { return nil }
+    do {
+        _ = try RuleParser.regressions(text)
+        return nil
+    } catch { return error }
 }

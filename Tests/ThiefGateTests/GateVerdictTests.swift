@@ -69,7 +69,7 @@ struct GateVerdictTests {
     static let verdicts: [(String, Bool)] = [
         ("runnable_wait.p99 > 100us", true),
         ("runnable_wait.p99 > 300us", false),
-        ("runnable_wait.p99 > 200us", false),   // boundary: equal is not greater
+        ("runnable_wait.p99 > 200us", false),  // boundary: equal is not greater
         ("runnable_wait.p99 >= 200us", true),
         ("runnable_wait.p99 < 200us", false),
         ("runnable_wait.p99 <= 200us", true),
@@ -96,7 +96,7 @@ struct GateVerdictTests {
         let check = try #require(result.checks.first)
         #expect(check.failed == fails, "\(text): observed \(check.observed)")
         #expect(result.failed == fails)
-        #expect(result.checks.count == 2) // the rule and the implicit lost-events check
+        #expect(result.checks.count == 2)  // the rule and the implicit lost-events check
     }
 
     @Test("lost events fail the gate unless --allow-lost")
@@ -186,7 +186,10 @@ struct GateVerdictTests {
                 #expect(error.description == message)
             }
             // The gate names which report lacks it.
-            do { _ = try Gate(rules: [rule]).judge([try Fixture.report(), r, try Fixture.report()]); Issue.record("\(text) judged") } catch {
+            do {
+                _ = try Gate(rules: [rule]).judge([try Fixture.report(), r, try Fixture.report()])
+                Issue.record("\(text) judged")
+            } catch {
                 #expect("\(error)" == message.replacing("report has", with: "report 2 of 3 has"))
             }
         }
@@ -238,7 +241,7 @@ struct GateVerdictTests {
         }
         let same = try judge(200)
         #expect(same.baseline == 200_000 && same.now == 200_000 && same.change == 0 && !same.failed)
-        let edge = try judge(240)   // +20% exactly
+        let edge = try judge(240)  // +20% exactly
         #expect(abs(edge.change - 0.2) < 1e-12 && !edge.failed)
         let over = try judge(241)
         #expect(over.failed && over.change > 0.2)
@@ -259,14 +262,14 @@ struct GateVerdictTests {
         // The default field of a path without one: off_core reads off_core.total.
         let off = try RuleParser.regressions("off_core=10%")
         var slower = try Fixture.report()
-        slower.offCore.totalNs = 560_000_000   // +12%
+        slower.offCore.totalNs = 560_000_000  // +12%
         let r2 = try Gate(regressions: off, baseline: [try Fixture.report()]).judge([slower])
         #expect(r2.failed && abs(r2.regressions[0].change - 0.12) < 1e-12)
     }
 
     @Test("baseline: METRIC=-N% fails on a decrease beyond N%; increases pass")
     func baselineDecrease() throws {
-        let base = try Fixture.report()   // on_core.pct 50%
+        let base = try Fixture.report()  // on_core.pct 50%
         let allowed = try RuleParser.regressions("on_core.pct=-10%")
         func judge(_ pct: Double) throws -> RegressionCheck {
             var now = base
@@ -274,16 +277,17 @@ struct GateVerdictTests {
             return try #require(try Gate(regressions: allowed, baseline: [base]).judge([now]).regressions.first)
         }
         #expect(!(try judge(0.5).failed))
-        #expect(!(try judge(0.45).failed))   // -10% exactly: the boundary passes
+        #expect(!(try judge(0.45).failed))  // -10% exactly: the boundary passes
         let fell = try judge(0.44)
         #expect(fell.failed && abs(fell.change + 0.12) < 1e-12)
-        #expect(!(try judge(0.9).failed))    // an increase is not what this entry guards
+        #expect(!(try judge(0.9).failed))  // an increase is not what this entry guards
         #expect(VerdictRenderer.message(fell) == "on_core.pct fell -12.0% (baseline 50.00%, now 44.00%), allowed -10%")
         var now = base
         now.onCore.pct = 0.44
         let table = VerdictRenderer.render(try Gate(regressions: allowed, baseline: [base]).judge([now]))
-        #expect(table.split(separator: "\n").last?.split(separator: " ").map(String.init)
-            == ["on_core.pct", "50.00%", "44.00%", "-12.0%", "-10%", "FAIL"])
+        #expect(
+            table.split(separator: "\n").last?.split(separator: " ").map(String.init)
+                == ["on_core.pct", "50.00%", "44.00%", "-12.0%", "-10%", "FAIL"])
         // A zero baseline cannot fall.
         var zero = base
         zero.onCore.pct = 0
@@ -292,9 +296,10 @@ struct GateVerdictTests {
 
     @Test("baseline and now are both medians with --repeat")
     func baselineMedian() throws {
-        let base = try [150, 200, 900].map { try Fixture.report(p99: $0) }   // median 200us
-        let now = try [230, 1000, 235].map { try Fixture.report(p99: $0) }    // median 235us
-        let result = try Gate(regressions: try RuleParser.regressions("runnable_wait.p99=20%"), baseline: base).judge(now)
+        let base = try [150, 200, 900].map { try Fixture.report(p99: $0) }  // median 200us
+        let now = try [230, 1000, 235].map { try Fixture.report(p99: $0) }  // median 235us
+        let result = try Gate(regressions: try RuleParser.regressions("runnable_wait.p99=20%"), baseline: base).judge(
+            now)
         let check = try #require(result.regressions.first)
         #expect(check.baseline == 200_000 && check.now == 235_000 && !check.failed)
     }
@@ -304,7 +309,11 @@ extension Report.Thief {
     /// A copy with another comm and/or stolen time (Report.Thief has no public initializer).
     init(from t: Report.Thief, comm: String? = nil, stolen: UInt64) {
         self = t
-        if let comm { self.comm = comm; self.pid += 1000; self.tgid += 1000 }
+        if let comm {
+            self.comm = comm
+            self.pid += 1000
+            self.tgid += 1000
+        }
         self.stolenNs = stolen
     }
 }

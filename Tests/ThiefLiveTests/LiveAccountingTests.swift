@@ -9,23 +9,30 @@ import ThiefCore
 @Suite("Live eBPF", .serialized, .enabled(if: Live.enabled, "live eBPF tests need root and /sys/kernel/btf/vmlinux"))
 struct LiveTests {
     /// Both ways of attaching (tp_btf, and the raw_tp fallback) must give the same books.
-    @Test("a competitor on the victim's CPU is the top thief; on-core, slices and runnable wait match the kernel",
-          arguments: ["tp_btf", "raw_tp"])
+    @Test(
+        "a competitor on the victim's CPU is the top thief; on-core, slices and runnable wait match the kernel",
+        arguments: ["tp_btf", "raw_tp"])
     func competitorOnSameCPU(attach: String) throws {
         try Live.require()
         let victim = try Child.workload(["spin", "--name", "victim", "--cpu", "0", "--seconds", "30"])
         let competitor = try Child.workload(["spin", "--name", "competitor", "--cpu", "0", "--seconds", "30"])
-        defer { victim.end(); competitor.end() }
+        defer {
+            victim.end()
+            competitor.end()
+        }
         sleepSeconds(0.3)
-        victim.stop(); competitor.stop()
+        victim.stop()
+        competitor.stop()
 
         let thief = try ThiefRun(["-p", "\(victim.pid)", "--attach", attach, "--format", "json"])
         try thief.waitAttached()
         #expect(thief.stderr.contains("via \(attach)"))
         let v0 = try #require(victim.books()), c0 = try #require(competitor.books())
-        victim.cont(); competitor.cont()
+        victim.cont()
+        competitor.cont()
         sleepSeconds(3)
-        victim.stop(); competitor.stop()
+        victim.stop()
+        competitor.stop()
         sleepSeconds(0.05)
         let v1 = try #require(victim.books()), c1 = try #require(competitor.books())
         thief.interrupt()
@@ -41,7 +48,8 @@ struct LiveTests {
         #expect(abs(slices - switches) <= 2)
 
         let wait = r.num("runnable_wait.total_ns"), runDelay = Double(v1.runDelay - v0.runDelay)
-        agreement("competitor \(attach)", "victim runnable wait ns vs schedstat run_delay", thief: wait, kernel: runDelay)
+        agreement(
+            "competitor \(attach)", "victim runnable wait ns vs schedstat run_delay", thief: wait, kernel: runDelay)
         #expect(relErr(wait, runDelay) < 0.05)
 
         let thieves = r.list("thieves")
@@ -50,14 +58,16 @@ struct LiveTests {
         #expect(top["comm"] as? String == "competitor")
         let stolen = (top["stolen_ns"] as? NSNumber)?.doubleValue ?? 0
         let compRan = Double(c1.sumExecRuntime - c0.sumExecRuntime)
-        agreement("competitor \(attach)", "competitor stolen ns vs its se.sum_exec_runtime", thief: stolen, kernel: compRan)
+        agreement(
+            "competitor \(attach)", "competitor stolen ns vs its se.sum_exec_runtime", thief: stolen, kernel: compRan)
         #expect(relErr(stolen, compRan) < 0.10)
 
         let migrations = r.num("migrations.count")
         #expect(migrations == Double(v1.nrMigrations - v0.nrMigrations))
         // The books balance: on-core + off-core = the window, per thread.
         let t = try #require(r.thread(victim.pid))
-        let on = (t["on_core_ns"] as? NSNumber)?.doubleValue ?? 0, off = (t["off_core_ns"] as? NSNumber)?.doubleValue ?? 0
+        let on = (t["on_core_ns"] as? NSNumber)?.doubleValue ?? 0,
+            off = (t["off_core_ns"] as? NSNumber)?.doubleValue ?? 0
         let window = r.num("window.duration_ns")
         #expect(relErr(on + off, window) < 0.01)
         #expect(r.num("lost_events") == 0)
@@ -92,7 +102,9 @@ struct LiveTests {
         agreement("affinity", "migrations vs se.nr_migrations", thief: count, kernel: kernel)
         #expect(count == kernel)
         #expect(kernel >= Double(flips))
-        #expect(r.num("migrations.at_wakeup") + r.num("migrations.while_queued") + r.num("migrations.while_running") == count)
+        #expect(
+            r.num("migrations.at_wakeup") + r.num("migrations.while_queued") + r.num("migrations.while_running")
+                == count)
         #expect(r.num("migrations.while_running") >= 1)
         #expect(((r["window"] as? [String: Any])?["cpus_seen"] as? [Int])?.count == 2)
     }
@@ -100,7 +112,9 @@ struct LiveTests {
     @Test("threads created after thief attached are all accounted")
     func threadsCreatedDuringRun() throws {
         try Live.require()
-        let proc = try Child.workload(["threads", "--name", "pool", "--threads", "3", "--delay-ms", "1000", "--seconds", "30"])
+        let proc = try Child.workload([
+            "threads", "--name", "pool", "--threads", "3", "--delay-ms", "1000", "--seconds", "30",
+        ])
         defer { proc.end() }
         sleepSeconds(0.1)
         let thief = try ThiefRun(["-p", "\(proc.pid)", "--format", "json"])
@@ -118,7 +132,7 @@ struct LiveTests {
         for tid in tids where tid != proc.pid {
             let t = try #require(r.thread(tid), "thread \(tid) missing from the report")
             let on = (t["on_core_ns"] as? NSNumber)?.doubleValue ?? 0
-            let kernel = Double(books[tid]?.sumExecRuntime ?? 0) // born inside the window
+            let kernel = Double(books[tid]?.sumExecRuntime ?? 0)  // born inside the window
             agreement("threads", "worker \(tid) on-core vs se.sum_exec_runtime", thief: on, kernel: kernel)
             #expect(relErr(on, kernel) < 0.03)
             #expect((t["comm"] as? String)?.hasPrefix("worker") == true)
@@ -129,7 +143,9 @@ struct LiveTests {
     @Test("a sleeping victim's off-core time lands in 'sleeping', not 'preempted'")
     func sleepingVictim() throws {
         try Live.require()
-        let victim = try Child.workload(["periodic", "--name", "sleeper", "--period-ms", "10", "--burst-ms", "1", "--seconds", "30"])
+        let victim = try Child.workload([
+            "periodic", "--name", "sleeper", "--period-ms", "10", "--burst-ms", "1", "--seconds", "30",
+        ])
         defer { victim.end() }
         sleepSeconds(0.2)
         let thief = try ThiefRun(["-p", "\(victim.pid)", "-d", "2s", "--format", "json"])
@@ -149,7 +165,9 @@ struct LiveTests {
     @Test("thief -- CMD launches, traces and reports the command's exit status")
     func launchCommand() throws {
         try Live.require()
-        let thief = try ThiefRun(["--format", "json", "--", Live.workloads, "spin", "--name", "launched", "--seconds", "0.6"])
+        let thief = try ThiefRun([
+            "--format", "json", "--", Live.workloads, "spin", "--name", "launched", "--seconds", "0.6",
+        ])
         #expect(thief.wait() == 0)
         let r = try thief.report()
         #expect((r["target"] as? [String: Any])?["exit_status"] as? Int == 0)
@@ -234,13 +252,17 @@ extension LiveTests {
     @Test("-t traces the chosen threads only")
     func chosenThreads() throws {
         try Live.require()
-        let proc = try Child.workload(["threads", "--name", "pool", "--threads", "3", "--delay-ms", "0", "--seconds", "30"])
+        let proc = try Child.workload([
+            "threads", "--name", "pool", "--threads", "3", "--delay-ms", "0", "--seconds", "30",
+        ])
         defer { proc.end() }
         sleepSeconds(0.3)
         let workers = proc.threads.filter { $0 != proc.pid }
         #expect(workers.count == 3)
         let chosen = Array(workers.prefix(2))
-        let thief = try ThiefRun(["-t", chosen.map(String.init).joined(separator: ","), "-d", "500ms", "--format", "json"])
+        let thief = try ThiefRun([
+            "-t", chosen.map(String.init).joined(separator: ","), "-d", "500ms", "--format", "json",
+        ])
         #expect(thief.wait() == 0)
         let r = try thief.report()
         let tids = r.list("target.threads").compactMap { ($0["tid"] as? NSNumber)?.int32Value }

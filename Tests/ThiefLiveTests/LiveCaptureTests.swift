@@ -14,7 +14,10 @@ extension LiveTests {
         try Live.require()
         let victim = try Child.workload(["spin", "--name", "victim", "--cpu", "0", "--seconds", "30"])
         let competitor = try Child.workload(["spin", "--name", "competitor", "--cpu", "0", "--seconds", "30"])
-        defer { victim.end(); competitor.end() }
+        defer {
+            victim.end()
+            competitor.end()
+        }
         sleepSeconds(0.2)
         for format in ["json", "text"] {
             let file = tempPath("run.thief")
@@ -36,11 +39,16 @@ extension LiveTests {
         try Live.require()
         let victim = try Child.workload(["spin", "--name", "victim", "--cpu", "0", "--seconds", "30"])
         let competitor = try Child.workload(["periodic", "--name", "noisy", "--cpu", "0", "--seconds", "30"])
-        defer { victim.end(); competitor.end() }
+        defer {
+            victim.end()
+            competitor.end()
+        }
         sleepSeconds(0.2)
         let file = tempPath("iv.thief")
         defer { try? FileManager.default.removeItem(atPath: file) }
-        let live = try ThiefRun(["-p", "\(victim.pid)", "--interval", "300ms", "--count", "5", "-q", "--format", "ndjson", "--record", file])
+        let live = try ThiefRun([
+            "-p", "\(victim.pid)", "--interval", "300ms", "--count", "5", "-q", "--format", "ndjson", "--record", file,
+        ])
         #expect(live.wait() == 0)
         let lines = live.stdout.split(separator: "\n")
         #expect(lines.count == 5, "--count 5 prints exactly 5 reports")
@@ -61,7 +69,9 @@ extension LiveTests {
         let again = try ThiefRun(["report", file, "--interval", "300ms", "--format", "ndjson"])
         #expect(again.wait() == 0)
         #expect(again.stdout == live.stdout, "the replayed intervals differ from the live ones")
-        let replayed = try again.stdout.split(separator: "\n").map { try JSONDecoder().decode(Report.self, from: Data($0.utf8)) }
+        let replayed = try again.stdout.split(separator: "\n").map {
+            try JSONDecoder().decode(Report.self, from: Data($0.utf8))
+        }
         #expect(replayed == parts)
     }
 
@@ -70,12 +80,17 @@ extension LiveTests {
         try Live.require()
         let victim = try Child.workload(["spin", "--name", "victim", "--cpu", "0", "--seconds", "30"])
         let competitor = try Child.workload(["periodic", "--name", "noisy", "--cpu", "0", "--seconds", "30"])
-        defer { victim.end(); competitor.end() }
+        defer {
+            victim.end()
+            competitor.end()
+        }
         sleepSeconds(0.2)
         let file = tempPath("iv-csv.thief")
         defer { try? FileManager.default.removeItem(atPath: file) }
-        let live = try ThiefRun(["-p", "\(victim.pid)", "--interval", "200ms", "--count", "4", "-q", "--format", "csv",
-                                 "--per-thread", "--record", file])
+        let live = try ThiefRun([
+            "-p", "\(victim.pid)", "--interval", "200ms", "--count", "4", "-q", "--format", "csv",
+            "--per-thread", "--record", file,
+        ])
         #expect(live.wait() == 0)
         let rows = live.stdout.split(separator: "\n")
         #expect(rows.count == 1 + 4 * 2, "a header, then a process row and a thread row per interval")
@@ -92,14 +107,18 @@ extension LiveTests {
         // `thief report FILE > /dev/full`: ENOSPC.
         let full = try runWithStdout([Live.binary, "report", fixture], to: FileHandle(forWritingAtPath: "/dev/full")!)
         #expect(full.code == 2)
-        #expect(full.stderr == "thief: error: cannot write standard output: No space left on device\n", "\(full.stderr)")
+        #expect(
+            full.stderr == "thief: error: cannot write standard output: No space left on device\n", "\(full.stderr)")
         // A live run whose reader went away: EPIPE (thief ignores SIGPIPE while tracing).
         let victim = try Child.workload(["periodic", "--name", "victim", "--seconds", "30"])
         defer { victim.end() }
         let pipe = Pipe()
         try pipe.fileHandleForReading.close()
-        let broken = try runWithStdout([Live.binary, "-p", "\(victim.pid)", "--interval", "100ms", "--count", "3", "-q",
-                                        "--format", "ndjson"], to: pipe.fileHandleForWriting)
+        let broken = try runWithStdout(
+            [
+                Live.binary, "-p", "\(victim.pid)", "--interval", "100ms", "--count", "3", "-q",
+                "--format", "ndjson",
+            ], to: pipe.fileHandleForWriting)
         #expect(broken.code == 2)
         #expect(broken.stderr.split(separator: "\n").count == 1, "\(broken.stderr)")
         #expect(broken.stderr.contains("cannot write standard output: Broken pipe"), "\(broken.stderr)")
@@ -132,12 +151,14 @@ extension LiveTests {
         let csv = tempPath("out.csv")
         defer { try? FileManager.default.removeItem(atPath: csv) }
         for _ in 0..<2 {
-            let run = try ThiefRun(["-p", "\(victim.pid)", "-d", "300ms", "-q", "--format", "csv", "--output", csv, "--per-thread"])
+            let run = try ThiefRun([
+                "-p", "\(victim.pid)", "-d", "300ms", "-q", "--format", "csv", "--output", csv, "--per-thread",
+            ])
             #expect(run.wait() == 0)
             #expect(run.stdout.isEmpty)
         }
         let rows = try parseCSV(csv)
-        #expect(rows.count == 1 + 4) // header, then a process row and a thread row per run
+        #expect(rows.count == 1 + 4)  // header, then a process row and a thread row per run
         #expect(rows[0].count == 35)
         #expect(rows.dropFirst().allSatisfy { $0.count == rows[0].count })
         let comm = rows[0].firstIndex(of: "comm")!
@@ -162,7 +183,9 @@ extension LiveTests {
         defer { _ = shell("umount \(dir); rmdir \(dir)") }
         #expect(shell("mount -t tmpfs -o size=12k tmpfs \(dir)") == 0)
         let csv = dir + "/full.csv"
-        let run = try ThiefRun(["-p", "\(victim.pid)", "--interval", "50ms", "-q", "--format", "csv", "--per-thread", "--output", csv])
+        let run = try ThiefRun([
+            "-p", "\(victim.pid)", "--interval", "50ms", "-q", "--format", "csv", "--per-thread", "--output", csv,
+        ])
         #expect(run.wait(timeout: 60) == 2)
         #expect(run.stderr.contains("No space left on device"), "\(run.stderr)")
         let text = try String(contentsOfFile: csv, encoding: .utf8)
@@ -180,7 +203,9 @@ extension LiveTests {
         #expect(term.wait() == 0)
         let lines = try String(contentsOfFile: out, encoding: .utf8)
         #expect(lines.hasSuffix("\n"))
-        let reports = try lines.split(separator: "\n").map { try JSONDecoder().decode(Report.self, from: Data($0.utf8)) }
+        let reports = try lines.split(separator: "\n").map {
+            try JSONDecoder().decode(Report.self, from: Data($0.utf8))
+        }
         #expect(reports.count >= 3)
         #expect(reports.last?.window.endReason == "signal")
     }
@@ -241,12 +266,16 @@ extension LiveTests {
         p.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
         p.arguments = ["--mount", "--propagation", "private", "/bin/sh", "-c", script]
         p.environment = ProcessInfo.processInfo.environment.merging([
-            "THIEF": Live.binary, "WORKLOADS": Live.workloads, "CRON": cron, "PRE": String(pre), "START": String(start), "READ": readBack, "OUT": out,
+            "THIEF": Live.binary, "WORKLOADS": Live.workloads, "CRON": cron, "PRE": String(pre), "START": String(start),
+            "READ": readBack, "OUT": out,
         ]) { $1 }
         p.standardOutput = FileHandle.nullDevice
         try p.run()
         p.waitUntilExit()
-        defer { try? FileManager.default.removeItem(atPath: out + ".log"); try? FileManager.default.removeItem(atPath: out + ".read") }
+        defer {
+            try? FileManager.default.removeItem(atPath: out + ".log")
+            try? FileManager.default.removeItem(atPath: out + ".read")
+        }
         #expect(p.terminationStatus == 0)
         #expect((try? String(contentsOfFile: out + ".log", encoding: .utf8)) == "cron 0\ncron 0\nsystemd 0\n")
         let rows = try parseCSV(out)
@@ -262,7 +291,10 @@ extension LiveTests {
 func parseCSV(_ path: String) throws -> [[String]] {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", "-c", "import csv,json,sys; print(json.dumps(list(csv.reader(open(sys.argv[1], newline='')))))", path]
+    p.arguments = [
+        "python3", "-c", "import csv,json,sys; print(json.dumps(list(csv.reader(open(sys.argv[1], newline='')))))",
+        path,
+    ]
     let pipe = Pipe()
     p.standardOutput = pipe
     try p.run()
@@ -298,7 +330,9 @@ extension LiveTests {
         let file = tempPath("thief.prom")
         defer { try? FileManager.default.removeItem(atPath: file) }
         for _ in 0..<2 {
-            let run = try ThiefRun(["-p", "\(victim.pid)", "-d", "300ms", "-q", "--format", "openmetrics", "--output", file])
+            let run = try ThiefRun([
+                "-p", "\(victim.pid)", "-d", "300ms", "-q", "--format", "openmetrics", "--output", file,
+            ])
             #expect(run.wait() == 0)
         }
         #expect(!FileManager.default.fileExists(atPath: file + ".tmp"))

@@ -7,8 +7,9 @@ import ThiefCore
 extension LiveTests {
     /// running: the victim spins through the attach, so the switch that put
     /// it on its CPU was never traced (its interrupts must count all the same).
-    @Test("interrupts on the victim's CPU: local timer count agrees with /proc/interrupts, softirqs with /proc/softirqs",
-          arguments: [false, true])
+    @Test(
+        "interrupts on the victim's CPU: local timer count agrees with /proc/interrupts, softirqs with /proc/softirqs",
+        arguments: [false, true])
     func interruptsAgainstKernelCounters(running: Bool) throws {
         try Live.require()
         let cpu = ProcessInfo.processInfo.activeProcessorCount > 1 ? 1 : 0
@@ -45,10 +46,13 @@ extension LiveTests {
         let share = Double(b1.sumExecRuntime - b0.sumExecRuntime) / span
         let locDelta = Double(loc1 - loc0)
         let vectors = r.list("system_vectors")
-        let timer = try #require(vectors.first { $0["name"] as? String == "local_timer" }, "no local_timer in \(vectors)")
+        let timer = try #require(
+            vectors.first { $0["name"] as? String == "local_timer" }, "no local_timer in \(vectors)")
         let ticks = (timer["count"] as? NSNumber)?.doubleValue ?? 0
-        agreement("interrupts\(running ? " (running at attach)" : "")", "local_timer count vs /proc/interrupts LOC x on-core share",
-                  thief: ticks, kernel: locDelta * share)
+        agreement(
+            "interrupts\(running ? " (running at attach)" : "")",
+            "local_timer count vs /proc/interrupts LOC x on-core share",
+            thief: ticks, kernel: locDelta * share)
         #expect(share > 0.8)
         // Running at attach, thief's window starts before the first /proc
         // read: the ticks of that gap are thief's only.
@@ -61,8 +65,10 @@ extension LiveTests {
         // ksoftirqd or while the CPU idled): never more than the kernel ran.
         let soft = r.list("softirqs").first { $0["vector"] as? String == "TIMER" }
         let softCount = (soft?["count"] as? NSNumber)?.doubleValue ?? 0
-        agreement("interrupts\(running ? " (running at attach)" : "")", "softirq TIMER count vs /proc/softirqs TIMER (upper bound)",
-                  thief: softCount, kernel: Double(timer1 - timer0))
+        agreement(
+            "interrupts\(running ? " (running at attach)" : "")",
+            "softirq TIMER count vs /proc/softirqs TIMER (upper bound)",
+            thief: softCount, kernel: Double(timer1 - timer0))
         #expect(softCount <= Double(timer1 - timer0) + slack)
         // Own time only: no interrupt longer than the victim's longest slice.
         for irq in vectors + r.list("softirqs") + r.list("irqs") {
@@ -78,7 +84,9 @@ extension LiveTests {
         try Live.require()
         // A new thread every 2 ms for ~1 s: dozens are born while thief lists
         // the process, loads and attaches.
-        let proc = try Child.workload(["churn", "--name", "churn", "--threads", "500", "--interval-ms", "2", "--seconds", "30"])
+        let proc = try Child.workload([
+            "churn", "--name", "churn", "--threads", "500", "--interval-ms", "2", "--seconds", "30",
+        ])
         defer { proc.end() }
         sleepSeconds(0.05)
         let thief = try ThiefRun(["-p", "\(proc.pid)", "--format", "json"])
@@ -93,7 +101,9 @@ extension LiveTests {
         let reported = Set(r.list("target.threads").compactMap { ($0["tid"] as? NSNumber)?.int32Value })
         let missing = tids.filter { !reported.contains($0) }
         #expect(missing.isEmpty, "\(missing.count) of \(tids.count) threads missing from the report")
-        agreement("attach race", "threads in report vs /proc/PID/task", thief: Double(reported.count), kernel: Double(tids.count))
+        agreement(
+            "attach race", "threads in report vs /proc/PID/task", thief: Double(reported.count),
+            kernel: Double(tids.count))
     }
 
     @Test("thief refuses to trace itself")
@@ -118,7 +128,8 @@ enum KernelCounters {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
         let lines = text.split(separator: "\n")
         guard let header = lines.first?.split(separator: " ", omittingEmptySubsequences: true),
-              let column = header.firstIndex(of: Substring("CPU\(cpu)")) else { return nil }
+            let column = header.firstIndex(of: Substring("CPU\(cpu)"))
+        else { return nil }
         for line in lines.dropFirst() {
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
             guard fields.first == Substring("\(name):"), fields.count > column + 1 else { continue }

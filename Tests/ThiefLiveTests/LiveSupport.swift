@@ -10,7 +10,8 @@ enum Live {
     static let hasBTF = FileManager.default.isReadableFile(atPath: "/sys/kernel/btf/vmlinux")
     static let required = ProcessInfo.processInfo.environment["THIEF_REQUIRE_LIVE"] == "1"
     static var available: Bool {
-        isRoot && hasBTF && FileManager.default.isExecutableFile(atPath: binary) && FileManager.default.isExecutableFile(atPath: workloads)
+        isRoot && hasBTF && FileManager.default.isExecutableFile(atPath: binary)
+            && FileManager.default.isExecutableFile(atPath: workloads)
     }
     static var enabled: Bool { available || required }
 
@@ -39,10 +40,16 @@ enum Live {
     /// Call first in every live test.
     static func require() throws {
         guard !available else { return }
-        let why = !isRoot ? "not root" : !hasBTF ? "no /sys/kernel/btf/vmlinux"
-            : !FileManager.default.isExecutableFile(atPath: binary) ? "no thief binary at \(binary) (run swift build first)"
-            : "no thief-workloads binary at \(workloads) (run swift build first)"
-        throw Unavailable(description: "live eBPF tests are required here (THIEF_REQUIRE_LIVE=1) but cannot run: \(why)")
+        let why =
+            !isRoot
+            ? "not root"
+            : !hasBTF
+                ? "no /sys/kernel/btf/vmlinux"
+                : !FileManager.default.isExecutableFile(atPath: binary)
+                    ? "no thief binary at \(binary) (run swift build first)"
+                    : "no thief-workloads binary at \(workloads) (run swift build first)"
+        throw Unavailable(
+            description: "live eBPF tests are required here (THIEF_REQUIRE_LIVE=1) but cannot run: \(why)")
     }
 }
 
@@ -100,7 +107,8 @@ final class ThiefRun {
             process.arguments = args
         } else if let user {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-            process.arguments = ["--reuid=\(user)", "--regid=nogroup", "--clear-groups", "--inh-caps=-all", Live.binary] + args
+            process.arguments =
+                ["--reuid=\(user)", "--regid=nogroup", "--clear-groups", "--inh-caps=-all", Live.binary] + args
         } else {
             process.executableURL = URL(fileURLWithPath: Live.binary)
             process.arguments = args
@@ -115,7 +123,10 @@ final class ThiefRun {
     }
 
     deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
         try? FileManager.default.removeItem(at: outURL)
         try? FileManager.default.removeItem(at: errURL)
     }

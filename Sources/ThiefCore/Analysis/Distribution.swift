@@ -14,8 +14,9 @@ public struct Distribution: Sendable {
     private var hdr: Histogram<UInt64>?
 
     private static func makeHistogram() -> Histogram<UInt64> {
-        Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000_000,
-                          numberOfSignificantValueDigits: .three)
+        Histogram<UInt64>(
+            lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000_000,
+            numberOfSignificantValueDigits: .three)
     }
 
     public static let bucketCount = 42

@@ -110,7 +110,10 @@ public struct Steal: Sendable {
     public var kthread: Bool
     public var comm: Comm
 
-    public init(victim: UInt32, cpu: UInt16, start: UInt64, end: UInt64, duration: UInt64, pid: UInt32, tgid: UInt32, kthread: Bool, comm: Comm) {
+    public init(
+        victim: UInt32, cpu: UInt16, start: UInt64, end: UInt64, duration: UInt64, pid: UInt32, tgid: UInt32,
+        kthread: Bool, comm: Comm
+    ) {
         self.victim = victim
         self.cpu = cpu
         self.start = start
@@ -148,7 +151,10 @@ public struct Interrupt: Sendable {
         }
     }
 
-    public init(tid: UInt32, tgid: UInt32, cpu: UInt16, start: UInt64, end: UInt64, duration: UInt64, kind: IRQKind?, number: UInt32, handler: Comm) {
+    public init(
+        tid: UInt32, tgid: UInt32, cpu: UInt16, start: UInt64, end: UInt64, duration: UInt64, kind: IRQKind?,
+        number: UInt32, handler: Comm
+    ) {
         self.tid = tid
         self.tgid = tgid
         self.cpu = cpu

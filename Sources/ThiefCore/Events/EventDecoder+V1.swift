@@ -16,7 +16,8 @@ extension EventDecoder {
         switch type {
         case 1:
             return .slice(
-                SliceEnded(tid: tid, tgid: tgid, cpu: cpu, start: start, end: ts, ran: dur, next: OffState(kernel: aux)))
+                SliceEnded(tid: tid, tgid: tgid, cpu: cpu, start: start, end: ts, ran: dur, next: OffState(kernel: aux))
+            )
         case 2:
             return .offCore(
                 OffCoreEnded(tid: tid, tgid: tgid, cpu: cpu, start: start, end: ts, state: OffState(kernel: aux)))

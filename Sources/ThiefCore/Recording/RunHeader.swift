@@ -29,12 +29,22 @@ public struct RunHeader: Codable, Sendable, Equatable {
     public var onlineCPUs: [Int]?
 
     /// `onlineCPUs`: by default this machine's (/sys/devices/system/cpu/online).
-    public init(version: String, host: String, kernel: String, pid: Int32, comm: String, command: [String]?,
-                runStart: UInt64, startEpochNs: UInt64, attach: String, programs: Int, seeds: [Seed],
-                onlineCPUs: [Int]? = RunHeader.onlineCPUs()) {
-        self.version = version; self.host = host; self.kernel = kernel; self.pid = pid; self.comm = comm
-        self.command = command; self.runStart = runStart; self.startEpochNs = startEpochNs
-        self.attach = attach; self.programs = programs; self.seeds = seeds
+    public init(
+        version: String, host: String, kernel: String, pid: Int32, comm: String, command: [String]?,
+        runStart: UInt64, startEpochNs: UInt64, attach: String, programs: Int, seeds: [Seed],
+        onlineCPUs: [Int]? = RunHeader.onlineCPUs()
+    ) {
+        self.version = version
+        self.host = host
+        self.kernel = kernel
+        self.pid = pid
+        self.comm = comm
+        self.command = command
+        self.runStart = runStart
+        self.startEpochNs = startEpochNs
+        self.attach = attach
+        self.programs = programs
+        self.seeds = seeds
         self.onlineCPUs = onlineCPUs
         self.cpus = onlineCPUs?.count
     }
@@ -46,7 +56,9 @@ public struct RunHeader: Codable, Sendable, Equatable {
         for part in text.split(whereSeparator: { $0 == "," || $0 == "\n" || $0 == " " }) {
             let ends = part.split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
             switch ends.count {
-            case 1: guard let a = ends[0], a >= 0 else { return nil }; out.append(a)
+            case 1:
+                guard let a = ends[0], a >= 0 else { return nil }
+                out.append(a)
             case 2:
                 guard let a = ends[0], let b = ends[1], a >= 0, a <= b, b - a < 65_536 else { return nil }
                 out += Array(a...b)
@@ -60,8 +72,10 @@ public struct RunHeader: Codable, Sendable, Equatable {
 extension RunHeader {
     /// The report metadata of a window of this run. Live runs and replays
     /// both build reports through here, so they agree byte for byte.
-    public func meta(window: Window, trailer: RunTrailer?, intervalIndex: Int?, interval: UInt64?,
-                     lostSoFar: UInt64, missedSoFar: UInt64) -> ReportMeta {
+    public func meta(
+        window: Window, trailer: RunTrailer?, intervalIndex: Int?, interval: UInt64?,
+        lostSoFar: UInt64, missedSoFar: UInt64
+    ) -> ReportMeta {
         let offset = window.start >= runStart ? window.start - runStart : 0
         var m = ReportMeta(
             version: version, host: host, kernel: kernel, pid: pid,
@@ -83,4 +97,3 @@ extension RunHeader {
 extension String {
     func nonEmptyOr(_ other: String) -> String { isEmpty ? other : self }
 }
-

@@ -15,8 +15,16 @@ public struct RunTrailer: Codable, Sendable, Equatable {
         public var seenIn: UInt8
 
         public init(tid: UInt32, _ s: thief_tstate) {
-            self.tid = tid; tgid = s.tgid; onTs = s.on_ts; offTs = s.off_ts; waitTs = s.wait_ts
-            onCpu = s.on_cpu; running = s.running; waiting = s.waiting; offState = s.off_state; seenIn = s.seen_in
+            self.tid = tid
+            tgid = s.tgid
+            onTs = s.on_ts
+            offTs = s.off_ts
+            waitTs = s.wait_ts
+            onCpu = s.on_cpu
+            running = s.running
+            waiting = s.waiting
+            offState = s.off_state
+            seenIn = s.seen_in
         }
 
         /// As the run's end sees it.
@@ -24,8 +32,15 @@ public struct RunTrailer: Codable, Sendable, Equatable {
 
         public var state: thief_tstate {
             var s = thief_tstate()
-            s.tgid = tgid; s.on_ts = onTs; s.off_ts = offTs; s.wait_ts = waitTs; s.on_cpu = onCpu
-            s.running = running; s.waiting = waiting; s.off_state = offState; s.seen_in = seenIn
+            s.tgid = tgid
+            s.on_ts = onTs
+            s.off_ts = offTs
+            s.wait_ts = waitTs
+            s.on_cpu = onCpu
+            s.running = running
+            s.waiting = waiting
+            s.off_state = offState
+            s.seen_in = seenIn
             return s
         }
     }
@@ -51,14 +66,23 @@ public struct RunTrailer: Codable, Sendable, Equatable {
         public var lostEvents: UInt64
         public var missedSwitchEvents: UInt64
         public init(index: Int, lostEvents: UInt64, missedSwitchEvents: UInt64) {
-            self.index = index; self.lostEvents = lostEvents; self.missedSwitchEvents = missedSwitchEvents
+            self.index = index
+            self.lostEvents = lostEvents
+            self.missedSwitchEvents = missedSwitchEvents
         }
     }
 
-    public init(end: UInt64, endReason: String, exitStatus: Int32?, lostEvents: UInt64, missedSwitchEvents: UInt64,
-                open: [OpenThread], untouched: [UInt32: UInt64], names: [UInt32: String]) {
-        self.end = end; self.endReason = endReason; self.exitStatus = exitStatus; self.lostEvents = lostEvents
-        self.missedSwitchEvents = missedSwitchEvents; self.open = open; self.untouched = untouched; self.names = names
+    public init(
+        end: UInt64, endReason: String, exitStatus: Int32?, lostEvents: UInt64, missedSwitchEvents: UInt64,
+        open: [OpenThread], untouched: [UInt32: UInt64], names: [UInt32: String]
+    ) {
+        self.end = end
+        self.endReason = endReason
+        self.exitStatus = exitStatus
+        self.lostEvents = lostEvents
+        self.missedSwitchEvents = missedSwitchEvents
+        self.open = open
+        self.untouched = untouched
+        self.names = names
     }
 }
-

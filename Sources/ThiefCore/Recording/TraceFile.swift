@@ -40,13 +40,17 @@ public enum TraceFile {
             let tag = data[at]
             let len = Int(le32(data, at + 1))
             at += 5
-            guard len <= data.count - at else { throw bad("truncated: a frame at byte \(at - 5) claims \(len) bytes, \(data.count - at) remain") }
+            guard len <= data.count - at else {
+                throw bad("truncated: a frame at byte \(at - 5) claims \(len) bytes, \(data.count - at) remain")
+            }
             let payload = data[at..<(at + len)]
             at += len
             switch tag {
             case UInt8(ascii: "H"):
                 guard header == nil else { throw bad("two headers") }
-                do { header = try dec.decode(RunHeader.self, from: Data(payload)) } catch { throw bad("corrupt header") }
+                do { header = try dec.decode(RunHeader.self, from: Data(payload)) } catch {
+                    throw bad("corrupt header")
+                }
                 guard header!.recordSize == Record.size, EventDecoder.readable.contains(header!.abiVersion) else {
                     throw bad(
                         "record layout \(header!.abiVersion)/\(header!.recordSize) bytes; this thief reads "
@@ -54,11 +58,15 @@ public enum TraceFile {
                 }
             case UInt8(ascii: "R"):
                 guard header != nil, trailer == nil else { throw bad("records outside header and trailer") }
-                guard len % Record.size == 0 else { throw bad("a record frame of \(len) bytes is not a whole number of records") }
+                guard len % Record.size == 0 else {
+                    throw bad("a record frame of \(len) bytes is not a whole number of records")
+                }
                 records.append(contentsOf: payload)
             case UInt8(ascii: "T"):
                 guard header != nil, trailer == nil else { throw bad("misplaced trailer") }
-                do { trailer = try dec.decode(RunTrailer.self, from: Data(payload)) } catch { throw bad("corrupt trailer") }
+                do { trailer = try dec.decode(RunTrailer.self, from: Data(payload)) } catch {
+                    throw bad("corrupt trailer")
+                }
             default:
                 throw bad("unknown frame '\(tag)' at byte \(at - len - 5)")
             }
@@ -85,8 +93,10 @@ public enum TraceFile {
 
     static func frame(_ tag: Character, _ payload: [UInt8]) -> [UInt8] {
         let n = UInt32(payload.count)
-        return [UInt8(ascii: tag.unicodeScalars.first!), UInt8(n & 0xff), UInt8((n >> 8) & 0xff),
-                UInt8((n >> 16) & 0xff), UInt8(n >> 24)] + payload
+        return [
+            UInt8(ascii: tag.unicodeScalars.first!), UInt8(n & 0xff), UInt8((n >> 8) & 0xff),
+            UInt8((n >> 16) & 0xff), UInt8(n >> 24),
+        ] + payload
     }
 
     public static func encodeStart(_ header: RunHeader) throws -> [UInt8] {
@@ -109,4 +119,3 @@ public enum TraceFile {
         return e
     }
 }
-

@@ -30,7 +30,10 @@ public struct Report: Codable, Sendable, Equatable {
     public struct Interval: Codable, Sendable, Equatable {
         public var index: Int
         public var lengthNs: UInt64
-        public init(index: Int, lengthNs: UInt64) { self.index = index; self.lengthNs = lengthNs }
+        public init(index: Int, lengthNs: UInt64) {
+            self.index = index
+            self.lengthNs = lengthNs
+        }
         enum CodingKeys: String, CodingKey { case index, lengthNs = "length_ns" }
     }
 
@@ -90,7 +93,8 @@ public struct Report: Codable, Sendable, Equatable {
 
         enum CodingKeys: String, CodingKey {
             case startNs = "start_ns", endNs = "end_ns", durationNs = "duration_ns"
-            case startTime = "start_time", startEpochNs = "start_epoch_ns", cpusSeen = "cpus_seen", cpusOnline = "cpus_online", endReason = "end_reason"
+            case startTime = "start_time", startEpochNs = "start_epoch_ns", cpusSeen = "cpus_seen", cpusOnline =
+                "cpus_online", endReason = "end_reason"
         }
     }
 
@@ -180,10 +184,14 @@ public struct Report: Codable, Sendable, Equatable {
         public var consumerCpuNs: UInt64
         public var peakRssKb: UInt64
         public init(bpfRunNs: UInt64, bpfRuns: UInt64, consumerCpuNs: UInt64, peakRssKb: UInt64) {
-            self.bpfRunNs = bpfRunNs; self.bpfRuns = bpfRuns; self.consumerCpuNs = consumerCpuNs; self.peakRssKb = peakRssKb
+            self.bpfRunNs = bpfRunNs
+            self.bpfRuns = bpfRuns
+            self.consumerCpuNs = consumerCpuNs
+            self.peakRssKb = peakRssKb
         }
         enum CodingKeys: String, CodingKey {
-            case bpfRunNs = "bpf_run_ns", bpfRuns = "bpf_runs", consumerCpuNs = "consumer_cpu_ns", peakRssKb = "peak_rss_kb"
+            case bpfRunNs = "bpf_run_ns", bpfRuns = "bpf_runs", consumerCpuNs = "consumer_cpu_ns", peakRssKb =
+                "peak_rss_kb"
         }
     }
 }

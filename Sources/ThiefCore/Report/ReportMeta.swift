@@ -22,14 +22,24 @@ public struct ReportMeta: Sendable {
     /// The machine's online CPUs (nil: unknown, e.g. an older recording).
     public var cpusOnline: Int?
 
-    public init(version: String, host: String, kernel: String, pid: Int32, comm: String,
-                command: [String]? = nil, exitStatus: Int32? = nil, startTime: String,
-                endReason: String, lostEvents: UInt64, missedSwitchEvents: UInt64 = 0,
-                attach: String, programs: Int) {
-        self.version = version; self.host = host; self.kernel = kernel; self.pid = pid
-        self.comm = comm; self.command = command; self.exitStatus = exitStatus
-        self.startTime = startTime; self.endReason = endReason; self.lostEvents = lostEvents
+    public init(
+        version: String, host: String, kernel: String, pid: Int32, comm: String,
+        command: [String]? = nil, exitStatus: Int32? = nil, startTime: String,
+        endReason: String, lostEvents: UInt64, missedSwitchEvents: UInt64 = 0,
+        attach: String, programs: Int
+    ) {
+        self.version = version
+        self.host = host
+        self.kernel = kernel
+        self.pid = pid
+        self.comm = comm
+        self.command = command
+        self.exitStatus = exitStatus
+        self.startTime = startTime
+        self.endReason = endReason
+        self.lostEvents = lostEvents
         self.missedSwitchEvents = missedSwitchEvents
-        self.attach = attach; self.programs = programs
+        self.attach = attach
+        self.programs = programs
     }
 }

@@ -51,7 +51,8 @@ public struct CgroupV2: Sendable, Equatable {
         -> CgroupV2
     {
         guard let mount = mountinfo.flatMap(mountPoint) else {
-            throw Invalid(description: "no cgroup v2 hierarchy is mounted here (no cgroup2 line in /proc/self/mountinfo)")
+            throw Invalid(
+                description: "no cgroup v2 hierarchy is mounted here (no cgroup2 line in /proc/self/mountinfo)")
         }
         let root = mount.hasSuffix("/") && mount.count > 1 ? String(mount.dropLast()) : mount
         var rel = spec
@@ -63,7 +64,9 @@ public struct CgroupV2: Sendable, Equatable {
         let directory = parts.isEmpty ? root : root + "/" + parts.joined(separator: "/")
         var st = stat()
         guard lstat(directory, &st) == 0, st.st_mode & S_IFMT == S_IFDIR else {
-            throw Invalid(description: "no cgroup '\(spec)': \(directory) is not a directory of the cgroup v2 hierarchy at \(root)")
+            throw Invalid(
+                description:
+                    "no cgroup '\(spec)': \(directory) is not a directory of the cgroup v2 hierarchy at \(root)")
         }
         // Below the cgroup2 mount, every cgroup directory has cgroup.procs.
         guard FileManager.default.fileExists(atPath: directory + "/cgroup.procs") else {

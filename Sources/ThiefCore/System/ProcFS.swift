@@ -41,7 +41,8 @@ public enum ProcFS {
     /// The state letter and last CPU of a thread (/proc/PID/task/TID/stat fields 3 and 39).
     public static func stat(pid: Int32, tid: Int32) -> (state: Character, cpu: Int)? {
         guard let text = read("/proc/\(pid)/task/\(tid)/stat"),
-              let close = text.lastIndex(of: ")") else { return nil }
+            let close = text.lastIndex(of: ")")
+        else { return nil }
         let fields = text[text.index(after: close)...].split(separator: " ")
         guard fields.count > 36, let state = fields[0].first else { return nil }
         return (state, Int(fields[36]) ?? 0)
@@ -59,7 +60,8 @@ public enum ProcFS {
 
     public static func sched(pid: Int32, tid: Int32) -> SchedBooks? {
         guard let text = read("/proc/\(pid)/task/\(tid)/sched"),
-              let schedstat = read("/proc/\(pid)/task/\(tid)/schedstat") else { return nil }
+            let schedstat = read("/proc/\(pid)/task/\(tid)/schedstat")
+        else { return nil }
         var values: [String: String] = [:]
         for line in text.split(separator: "\n") {
             let parts = line.split(separator: ":", maxSplits: 1)
@@ -68,9 +70,10 @@ public enum ProcFS {
         }
         let ss = schedstat.split(whereSeparator: { $0 == " " || $0 == "\n" })
         guard let sum = values["se.sum_exec_runtime"].flatMap(parseMillis),
-              let mig = values["se.nr_migrations"].flatMap({ UInt64($0) }),
-              let sw = values["nr_switches"].flatMap({ UInt64($0) }),
-              ss.count >= 2, let delay = UInt64(ss[1]) else { return nil }
+            let mig = values["se.nr_migrations"].flatMap({ UInt64($0) }),
+            let sw = values["nr_switches"].flatMap({ UInt64($0) }),
+            ss.count >= 2, let delay = UInt64(ss[1])
+        else { return nil }
         return SchedBooks(sumExecRuntime: sum, nrMigrations: mig, nrSwitches: sw, runDelay: delay)
     }
 

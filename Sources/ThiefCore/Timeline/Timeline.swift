@@ -76,7 +76,8 @@ struct Timeline {
         switch event {
         case .slice(let s):
             (kind, tid, tgid, cpu, from, to, ran, next) = (.onCore, s.tid, s.tgid, s.cpu, s.start, s.end, s.ran, s.next)
-        case .offCore(let o): (kind, tid, tgid, cpu, from, to) = (.offCore(o.state), o.tid, o.tgid, o.cpu, o.start, o.end)
+        case .offCore(let o):
+            (kind, tid, tgid, cpu, from, to) = (.offCore(o.state), o.tid, o.tgid, o.cpu, o.start, o.end)
         case .wait(let w): (kind, tid, tgid, cpu, from, to) = (.wait, w.tid, w.tgid, w.cpu, w.start, w.end)
         default: return nil
         }
@@ -100,17 +101,26 @@ struct Timeline {
         switch kind {
         case .onCore:
             // Off-core time given to closed windows that no off-core event ended is owed.
-            if e.offSince != nil { e.debtOff &+= e.carryOff; e.carryOff = 0 }
+            if e.offSince != nil {
+                e.debtOff &+= e.carryOff
+                e.carryOff = 0
+            }
             rest = Self.settle(length, carry: &e.carryOn, debt: &e.debtOn)
             e.onSince = nil
             e.offSince = end
             e.offState = next
             if next == .preempted {
-                if e.waitSince != nil { e.debtWait &+= e.carryWait; e.carryWait = 0 }
+                if e.waitSince != nil {
+                    e.debtWait &+= e.carryWait
+                    e.carryWait = 0
+                }
                 e.waitSince = end
             }
         case .offCore:
-            if e.onSince != nil { e.debtOn &+= e.carryOn; e.carryOn = 0 }
+            if e.onSince != nil {
+                e.debtOn &+= e.carryOn
+                e.carryOn = 0
+            }
             rest = Self.settle(length, carry: &e.carryOff, debt: &e.debtOff)
             e.offSince = nil
             e.onSince = end
@@ -194,11 +204,15 @@ struct Timeline {
         let offNs = min(offWhole - min(offWhole, e.carryOff), span - onNs)
         var out: [(Episode, UInt64)] = []
         if onNs > 0 {
-            out.append((Episode(kind: .onCore, tid: k.tid, tgid: k.tgid, cpu: k.onCPU, start: windowStart, end: end), onNs))
+            out.append(
+                (Episode(kind: .onCore, tid: k.tid, tgid: k.tgid, cpu: k.onCPU, start: windowStart, end: end), onNs))
         }
         if offNs > 0 {
             out.append(
-                (Episode(kind: .offCore(k.offState), tid: k.tid, tgid: k.tgid, cpu: 0, start: windowStart, end: end), offNs))
+                (
+                    Episode(kind: .offCore(k.offState), tid: k.tid, tgid: k.tgid, cpu: 0, start: windowStart, end: end),
+                    offNs
+                ))
         }
         return out
     }

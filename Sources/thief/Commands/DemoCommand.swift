@@ -42,7 +42,9 @@ struct DemoCommand: ParsableCommand {
         }
         usleep(100_000)
         if !quiet {
-            stderrLine("thief demo: victim PID \(procs[0].processIdentifier) on CPU 0, competitor PID \(procs[1].processIdentifier) on CPU 0, noisy neighbour PID \(procs[2].processIdentifier)")
+            stderrLine(
+                "thief demo: victim PID \(procs[0].processIdentifier) on CPU 0, competitor PID \(procs[1].processIdentifier) on CPU 0, noisy neighbour PID \(procs[2].processIdentifier)"
+            )
         }
         let opts = TracerOptions(target: .process(procs[0].processIdentifier), duration: ns)
         let result = try traceOrExit(opts, quiet: quiet)

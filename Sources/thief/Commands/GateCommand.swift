@@ -9,10 +9,10 @@ struct GateCommand: ParsableCommand {
         commandName: "gate",
         abstract: "Judge saved JSON reports with gate rules, without tracing (exit 1 when a rule fails).",
         discussion: """
-        Rules and metric paths: docs/gate.md. Several reports (several files, or one file written by --repeat N --format json) are judged by the median of each metric.
+            Rules and metric paths: docs/gate.md. Several reports (several files, or one file written by --repeat N --format json) are judged by the median of each metric.
 
-        Exit codes: 0 every check passed; 1 a check failed; 2 a report could not be read, or lacks a number a rule reads; 64 usage error.
-        """
+            Exit codes: 0 every check passed; 1 a check failed; 2 a report could not be read, or lacks a number a rule reads; 64 usage error.
+            """
     )
 
     @Argument(help: ArgumentHelp("JSON reports written by 'thief --format json'.", valueName: "report.json"))
@@ -22,7 +22,9 @@ struct GateCommand: ParsableCommand {
 
     func run() throws {
         guard let compiled = try gate.prepare() else {
-            throw fail("the gate has nothing to judge: add --fail-if 'METRIC OP VALUE' or --baseline with --max-regression", ThiefExit.usage)
+            throw fail(
+                "the gate has nothing to judge: add --fail-if 'METRIC OP VALUE' or --baseline with --max-regression",
+                ThiefExit.usage)
         }
         var loaded: [Report] = []
         for path in reports {

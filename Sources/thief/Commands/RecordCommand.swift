@@ -9,7 +9,9 @@ struct RecordCommand: ParsableCommand {
         abstract: "Trace and save the raw records to a file; `thief report FILE` prints its report."
     )
 
-    @Option(name: [.customShort("o"), .customLong("output")], help: ArgumentHelp("The recording to write.", valueName: "file"))
+    @Option(
+        name: [.customShort("o"), .customLong("output")],
+        help: ArgumentHelp("The recording to write.", valueName: "file"))
     var file: String
 
     @OptionGroup var target: TargetOptions
@@ -22,7 +24,8 @@ struct RecordCommand: ParsableCommand {
         opts.interval = nil
         let result = try traceOrExit(opts, quiet: trace.quiet)
         if !trace.quiet {
-            stderrLine("thief: recorded \(result.window.records) records to \(file); print them with: thief report \(file)")
+            stderrLine(
+                "thief: recorded \(result.window.records) records to \(file); print them with: thief report \(file)")
         }
     }
 }

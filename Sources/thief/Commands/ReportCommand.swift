@@ -41,7 +41,9 @@ struct ReportCommand: ParsableCommand {
         }
         let ns = try interval.map { try DurationParser.nanoseconds($0) }
         if let ns, Replay.intervalCount(contents, interval: ns) > Replay.maxIntervals {
-            throw fail("--interval \(interval ?? ""): more than \(Replay.maxIntervals) intervals in this recording; choose a longer one", ThiefExit.usage)
+            throw fail(
+                "--interval \(interval ?? ""): more than \(Replay.maxIntervals) intervals in this recording; choose a longer one",
+                ThiefExit.usage)
         }
         for r in Replay.reports(contents, interval: ns) { try output.emit(r) }
     }

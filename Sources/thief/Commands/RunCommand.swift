@@ -13,9 +13,11 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var output: ReportOptions
     @OptionGroup var gate: GateOptions
 
-    @Option(name: .customLong("repeat"), help: ArgumentHelp(
-        "Measure N times (with -d or a command), print each report, and gate on the median of each metric.",
-        valueName: "n"))
+    @Option(
+        name: .customLong("repeat"),
+        help: ArgumentHelp(
+            "Measure N times (with -d or a command), print each report, and gate on the median of each metric.",
+            valueName: "n"))
     var repeatCount = 1
 
     /// The command after --, if any.
@@ -29,20 +31,26 @@ struct RunCommand: ParsableCommand {
         }
         guard repeatCount >= 1 else { throw fail("--repeat must be at least 1", ThiefExit.usage) }
         if repeatCount > 1, opts.duration == nil, command.isEmpty {
-            throw fail("--repeat needs -d DURATION or a command (-- CMD ARGS), so that each run ends by itself", ThiefExit.usage)
+            throw fail(
+                "--repeat needs -d DURATION or a command (-- CMD ARGS), so that each run ends by itself",
+                ThiefExit.usage)
         }
         // After `--` everything is the command's (POSIX), so `thief -- ./bench.sh --fail-if …`
         // would hand the rule to bench.sh and pass the build unjudged: refuse it.
         // A command that really takes such an argument runs through a script or `sh -c '…'`.
         let gateFlags = ["--fail-if", "--allow-lost", "--baseline", "--max-regression", "--junit", "--repeat"]
-        if let flag = command.dropFirst().lazy.compactMap({ arg in gateFlags.first { arg == $0 || arg.hasPrefix($0 + "=") } }).first {
-            throw fail("'\(flag)' after -- would go to the command, not to thief: put thief's options before -- "
-                       + "(thief \(flag) … -- \(command[0]) …)", ThiefExit.usage)
+        if let flag = command.dropFirst().lazy.compactMap({ arg in
+            gateFlags.first { arg == $0 || arg.hasPrefix($0 + "=") }
+        }).first {
+            throw fail(
+                "'\(flag)' after -- would go to the command, not to thief: put thief's options before -- "
+                    + "(thief \(flag) … -- \(command[0]) …)", ThiefExit.usage)
         }
         // --interval reports are parts of the run; the gate judges a whole run.
         if opts.interval != nil && gate.isActive {
-            throw fail("the gate (--fail-if, --baseline, --junit) judges a whole run and does not go with --interval; "
-                       + "record with --record FILE and judge it with 'thief gate FILE'", ThiefExit.usage)
+            throw fail(
+                "the gate (--fail-if, --baseline, --junit) judges a whole run and does not go with --interval; "
+                    + "record with --record FILE and judge it with 'thief gate FILE'", ThiefExit.usage)
         }
         let compiled = try gate.prepare()
         var reports: [Report] = []

@@ -44,9 +44,11 @@ enum DemoRole: String, CaseIterable {
         let environment = ProcessInfo.processInfo.environment
         guard let value = environment[roleVariable] else { return }
         guard let role = DemoRole(rawValue: value),
-              let seconds = environment[secondsVariable].flatMap(Double.init), seconds.isFinite, seconds > 0 else {
-            stderrLine("thief: error: \(roleVariable)=\(value) is internal to 'thief demo' (roles: "
-                       + allCases.map(\.rawValue).joined(separator: ", ") + "; with \(secondsVariable)=SECONDS)")
+            let seconds = environment[secondsVariable].flatMap(Double.init), seconds.isFinite, seconds > 0
+        else {
+            stderrLine(
+                "thief: error: \(roleVariable)=\(value) is internal to 'thief demo' (roles: "
+                    + allCases.map(\.rawValue).joined(separator: ", ") + "; with \(secondsVariable)=SECONDS)")
             exit(ThiefExit.usage.rawValue)
         }
         role.workload(seconds: seconds).run()

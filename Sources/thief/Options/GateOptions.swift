@@ -9,9 +9,11 @@ import ThiefGate
 /// stays a clean report), and exits 1 when a check failed, 2 when a rule reads
 /// a number a report does not have.
 struct GateOptions: ParsableArguments {
-    @Option(name: .customLong("fail-if"), help: ArgumentHelp(
-        "Fail (exit 1) when this condition holds: 'METRIC OP VALUE', e.g. 'runnable_wait.p99 > 200us'. Repeatable.",
-        valueName: "rule"))
+    @Option(
+        name: .customLong("fail-if"),
+        help: ArgumentHelp(
+            "Fail (exit 1) when this condition holds: 'METRIC OP VALUE', e.g. 'runnable_wait.p99 > 200us'. Repeatable.",
+            valueName: "rule"))
     var failIf: [String] = []
 
     @Flag(name: .customLong("allow-lost"), help: "Let a report with lost events pass the gate.")
@@ -20,9 +22,11 @@ struct GateOptions: ParsableArguments {
     @Option(help: ArgumentHelp("A JSON report to compare against (with --max-regression).", valueName: "report.json"))
     var baseline: String?
 
-    @Option(name: .customLong("max-regression"), help: ArgumentHelp(
-        "Fail when a metric grew over the baseline by more than a share: 'runnable_wait.p99=20%,off_core.total=10%' (METRIC=-N%: fell by more).",
-        valueName: "list"))
+    @Option(
+        name: .customLong("max-regression"),
+        help: ArgumentHelp(
+            "Fail when a metric grew over the baseline by more than a share: 'runnable_wait.p99=20%,off_core.total=10%' (METRIC=-N%: fell by more).",
+            valueName: "list"))
     var maxRegression: [String] = []
 
     @Option(help: ArgumentHelp("Write the verdicts as JUnit XML to this file.", valueName: "file"))
@@ -46,13 +50,16 @@ struct GateOptions: ParsableArguments {
             }
         }
         if baseline != nil, gate.regressions.isEmpty {
-            throw fail("--baseline needs --max-regression 'METRIC=N%[,…]' (e.g. 'runnable_wait.p99=20%')", ThiefExit.usage)
+            throw fail(
+                "--baseline needs --max-regression 'METRIC=N%[,…]' (e.g. 'runnable_wait.p99=20%')", ThiefExit.usage)
         }
         if baseline == nil, !gate.regressions.isEmpty {
             throw fail("--max-regression needs --baseline REPORT.json", ThiefExit.usage)
         }
         if gate.rules.isEmpty, gate.regressions.isEmpty {
-            throw fail("the gate has nothing to judge: add --fail-if 'METRIC OP VALUE' or --baseline with --max-regression", ThiefExit.usage)
+            throw fail(
+                "the gate has nothing to judge: add --fail-if 'METRIC OP VALUE' or --baseline with --max-regression",
+                ThiefExit.usage)
         }
         if let junit {
             let dir = URL(fileURLWithPath: junit).deletingLastPathComponent().path

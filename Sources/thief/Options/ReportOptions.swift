@@ -5,9 +5,11 @@ struct ReportOptions: ParsableArguments {
     @Option(name: .long, help: "Report format: text, json (schema 1), ndjson, csv or openmetrics.")
     var format: OutputFormat = .text
 
-    @Option(name: [.short, .long], help: ArgumentHelp(
-        "Write the report to FILE: csv and ndjson append (csv refuses a file with another header), text appends, json and openmetrics replace the file atomically.",
-        valueName: "file"))
+    @Option(
+        name: [.short, .long],
+        help: ArgumentHelp(
+            "Write the report to FILE: csv and ndjson append (csv refuses a file with another header), text appends, json and openmetrics replace the file atomically.",
+            valueName: "file"))
     var output: String?
 
     @Flag(name: .customLong("per-thread"), help: "CSV: add a row per thread after each process row.")

@@ -14,8 +14,9 @@ enum SystemdUnit {
         }
         guard FileManager.default.fileExists(atPath: "/run/systemd/system") else {
             let init1 = ProcFS.comm(pid: 1) ?? "unknown"
-            throw fail("--unit needs systemd, which is not running here (PID 1 is '\(init1)'); "
-                       + "give the service's cgroup with --cgroup (see /proc/PID/cgroup)", ThiefExit.cannotMeasure)
+            throw fail(
+                "--unit needs systemd, which is not running here (PID 1 is '\(init1)'); "
+                    + "give the service's cgroup with --cgroup (see /proc/PID/cgroup)", ThiefExit.cannotMeasure)
         }
         let path = ["/usr/bin/systemctl", "/bin/systemctl"].first { FileManager.default.isExecutableFile(atPath: $0) }
         guard let path else { throw fail("--unit: systemctl not found", ThiefExit.cannotMeasure) }
@@ -30,7 +31,8 @@ enum SystemdUnit {
         p.waitUntilExit()
         let cgroup = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard p.terminationStatus == 0, cgroup.hasPrefix("/") else {
-            throw fail("no running systemd unit '\(unit)' (check with: systemctl status \(unit))", ThiefExit.cannotMeasure)
+            throw fail(
+                "no running systemd unit '\(unit)' (check with: systemctl status \(unit))", ThiefExit.cannotMeasure)
         }
         return cgroup
     }

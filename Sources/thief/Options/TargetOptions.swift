@@ -7,27 +7,34 @@ import ThiefTracer
 /// (--cgroup, --unit), a command name (--comm), or a command (-- CMD ARGS).
 struct TargetOptions: ParsableArguments {
     @Option(
-        name: [.short, .long], help: ArgumentHelp("Trace every thread of these processes, including threads they create.",
-        valueName: "pid[,pid…]"), transform: TargetOptions.parsePIDs)
+        name: [.short, .long],
+        help: ArgumentHelp(
+            "Trace every thread of these processes, including threads they create.",
+            valueName: "pid[,pid…]"), transform: TargetOptions.parsePIDs)
     var pid: [Int32]?
 
     @Flag(help: "With -p: their descendants too, those that exist and those forked during the run.")
     var children = false
 
-    @Option(name: [.short, .customLong("tid")], help: "Trace these threads only (TID[,TID…]).", transform: TargetOptions.parseTIDs)
+    @Option(
+        name: [.short, .customLong("tid")], help: "Trace these threads only (TID[,TID…]).",
+        transform: TargetOptions.parseTIDs)
     var tids: [Int32]?
 
-    @Option(help: ArgumentHelp(
-        "Trace every task of this cgroup v2 directory and the cgroups below it, including tasks that join during the run "
-            + "(absolute, or relative to the cgroup v2 mount: a path from /proc/PID/cgroup works).", valueName: "path"))
+    @Option(
+        help: ArgumentHelp(
+            "Trace every task of this cgroup v2 directory and the cgroups below it, including tasks that join during the run "
+                + "(absolute, or relative to the cgroup v2 mount: a path from /proc/PID/cgroup works).",
+            valueName: "path"))
     var cgroup: String?
 
     @Option(help: ArgumentHelp("Trace a systemd unit: its cgroup (needs systemd).", valueName: "name.service"))
     var unit: String?
 
-    @Option(help: ArgumentHelp(
-        "Trace every process with exactly this command name (as pgrep -x), and any forked or exec'd with it during the run.",
-        valueName: "name"))
+    @Option(
+        help: ArgumentHelp(
+            "Trace every process with exactly this command name (as pgrep -x), and any forked or exec'd with it during the run.",
+            valueName: "name"))
     var comm: String?
 
     @Flag(help: "With --comm: wait for the first such process instead of failing when none runs yet.")
@@ -59,7 +66,8 @@ struct TargetOptions: ParsableArguments {
         let kinds = [pid != nil, tids != nil, cgroup != nil, unit != nil, comm != nil, !command.isEmpty]
         let chosen = kinds.filter { $0 }.count
         if chosen == 0 {
-            throw ValidationError("say what to trace: -p PID, -t TID[,TID…], --cgroup PATH, --unit NAME, --comm NAME or -- CMD ARGS")
+            throw ValidationError(
+                "say what to trace: -p PID, -t TID[,TID…], --cgroup PATH, --unit NAME, --comm NAME or -- CMD ARGS")
         }
         if chosen > 1 { throw ValidationError("-p, -t, --cgroup, --unit, --comm and -- CMD are exclusive: choose one") }
         if children && pid == nil { throw ValidationError("--children goes with -p PID") }
@@ -91,8 +99,9 @@ struct TargetOptions: ParsableArguments {
     private static func waitForComm(_ name: String, wait: Bool) throws -> String {
         if !ProcFS.processes(named: name, except: getpid()).isEmpty { return name }
         guard wait else {
-            throw fail("no process named '\(name)' is running (check with: pgrep -x \(name)); --wait waits for one",
-                       ThiefExit.cannotMeasure)
+            throw fail(
+                "no process named '\(name)' is running (check with: pgrep -x \(name)); --wait waits for one",
+                ThiefExit.cannotMeasure)
         }
         stderrLine("thief: waiting for a process named '\(name)' (Ctrl+C to stop)")
         while ProcFS.processes(named: name, except: getpid()).isEmpty { usleep(100_000) }

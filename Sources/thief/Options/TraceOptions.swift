@@ -3,7 +3,9 @@ import ThiefCore
 import ThiefTracer
 
 struct TraceOptions: ParsableArguments {
-    @Option(name: [.short, .long], help: "Stop after this long: 500ms, 30s, 2m (default: until Ctrl+C or the target exits).")
+    @Option(
+        name: [.short, .long], help: "Stop after this long: 500ms, 30s, 2m (default: until Ctrl+C or the target exits)."
+    )
     var duration: String?
 
     @Flag(name: .long, help: "Do not trace hard IRQs, softirqs and system vectors.")
@@ -18,7 +20,9 @@ struct TraceOptions: ParsableArguments {
     @Flag(name: .customLong("noop-programs"), help: .hidden)
     var noopPrograms = false
 
-    @Flag(name: .customLong("self-cost"), help: "Report what tracing cost: BPF run time per event, thief's CPU time, peak RSS.")
+    @Flag(
+        name: .customLong("self-cost"),
+        help: "Report what tracing cost: BPF run time per event, thief's CPU time, peak RSS.")
     var selfCost = false
 
     @Option(name: .long, help: "Print a report every INTERVAL (e.g. 10s), and a last one at the end.")
@@ -27,7 +31,9 @@ struct TraceOptions: ParsableArguments {
     @Option(name: .long, help: "With --interval: stop after N intervals.")
     var count: Int?
 
-    @Option(name: .long, help: ArgumentHelp("Also save the raw records to FILE, for `thief report FILE`.", valueName: "file"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Also save the raw records to FILE, for `thief report FILE`.", valueName: "file"))
     var record: String?
 
     var intervalNs: UInt64? {

@@ -30,7 +30,10 @@ struct OutputSink {
         guard !head.isEmpty else { return }
         let firstLine = String(decoding: head.prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self) + "\n"
         if firstLine != CSVRenderer.header {
-            throw Failure(description: "\(path) has a different CSV header; refusing to mix rows (write to a new file, or move it aside)", usage: true)
+            throw Failure(
+                description:
+                    "\(path) has a different CSV header; refusing to mix rows (write to a new file, or move it aside)",
+                usage: true)
         }
     }
 
@@ -52,7 +55,8 @@ struct OutputSink {
             return
         }
         switch format {
-        case .json where Self.jsonWritten.contains(path): try append(path, r) // --repeat N: every report, one after another
+        // --repeat N: every report, one after another.
+        case .json where Self.jsonWritten.contains(path): try append(path, r)
         case .json, .openmetrics:
             try replace(path, Array(try render(r, fileIsEmpty: true).utf8))
             if format == .json { Self.jsonWritten.insert(path) }
@@ -77,7 +81,7 @@ struct OutputSink {
             try writeAll(fd, bytes, path)
             guard fsync(fd) == 0 else { throw failure(path) }
         } catch {
-            _ = ftruncate(fd, st.st_size) // no torn row: undo the partial write
+            _ = ftruncate(fd, st.st_size)  // no torn row: undo the partial write
             throw error
         }
     }
@@ -95,7 +99,11 @@ struct OutputSink {
             unlink(tmp)
             throw error
         }
-        guard rename(tmp, path) == 0 else { let f = failure(path); unlink(tmp); throw f }
+        guard rename(tmp, path) == 0 else {
+            let f = failure(path)
+            unlink(tmp)
+            throw f
+        }
     }
 
     private func writeAll(_ fd: Int32, _ bytes: [UInt8], _ path: String) throws {
