@@ -106,8 +106,10 @@ struct ThreadSeeder {
         }
     }
 
-    /// The target's PID and name, for the header: its main thread's, else the first seed's.
-    static func identity(of seeds: [LiveSeed]) -> (pid: Int32, comm: String) {
+    /// The target's PID and name, for the header: its main thread's, else the
+    /// first seed's; a cgroup is named by its path (it may start empty).
+    func identity(of seeds: [LiveSeed]) -> (pid: Int32, comm: String) {
+        if case .cgroup(let cg) = target { return (Int32(seeds.first?.tgid ?? 0), cg.path) }
         let tgid = Int32(seeds.first?.tgid ?? 0)
         let comm = seeds.first(where: { $0.tid == UInt32(tgid) })?.comm ?? seeds.first?.comm ?? "?"
         return (tgid, comm)

@@ -74,7 +74,7 @@ public final class Tracer {
 
     /// What the report and the recording say of the run before it ends.
     private func makeHeader(_ tb: OpaquePointer, start: UInt64, startEpoch: UInt64, seeds: [LiveSeed]) -> RunHeader {
-        let (pid, comm) = ThreadSeeder.identity(of: seeds)
+        let (pid, comm) = ThreadSeeder(target: options.target).identity(of: seeds)
         var command: [String]?
         if case .command(let argv) = options.target { command = argv }
         var header = RunHeader(
@@ -88,7 +88,7 @@ public final class Tracer {
     }
 
     private func attachedLine(_ header: RunHeader, seeds: [LiveSeed]) -> String {
-        let (pid, comm) = ThreadSeeder.identity(of: seeds)
+        let (pid, comm) = ThreadSeeder(target: options.target).identity(of: seeds)
         let what = options.target.describe(pid: pid, comm: comm, threads: seeds.count)
         return "thief: tracing \(what) via \(header.attach) (\(header.programs) programs); "
             + (options.duration.map { "for \(formatDuration($0)), " } ?? "") + "Ctrl+C to stop"
