@@ -111,3 +111,46 @@ struct ThievesTests {
         #expect(try #require(a.thieves[500]).stolen == 1 * ms)
     }
 }
+
+@Suite("Thieves: bounded under a fork storm")
+struct ThievesFoldTests {
+    func steal(_ pid: UInt32, _ ns: UInt64, at t: UInt64) -> Event {
+        .steal(
+            Steal(
+                victim: 10, cpu: 0, start: t - ns, end: t, duration: ns, pid: pid, tgid: pid, kthread: false,
+                comm: Comm("t\(pid)")))
+    }
+
+    @Test("past 2 × keep tasks the smallest fold into (others); the top stay exact and the total is unchanged")
+    func foldKeepsTopAndTotals() {
+        var t = Thieves(keep: 4)
+        let span = WindowSpan(start: W, runStart: W)
+        var total: UInt64 = 0
+        // Two big thieves first, then a storm of small ones.
+        t.consume(steal(1, 50 * ms, at: W + 100 * ms), in: span)
+        t.consume(steal(2, 40 * ms, at: W + 200 * ms), in: span)
+        total += 90 * ms
+        for pid: UInt32 in 100..<1_100 {
+            t.consume(steal(pid, UInt64(pid) * 1_000, at: W + 300 * ms), in: span)
+            total += UInt64(pid) * 1_000
+        }
+        #expect(t.count <= 8)
+        #expect(t[1]?.stolen == 50 * ms && t[2]?.stolen == 40 * ms)
+        let rows = t.section(SectionContext(start: W, end: W + ms, threadTime: ms))
+        #expect(rows.reduce(0) { $0 + $1.stolenNs } == total)
+        #expect(rows.reduce(0) { $0 + $1.count } == 1_002)
+        let others = rows.filter { $0.comm == Thieves.othersName }
+        #expect(others.count == 1 && others[0].pid == 0)
+        // The largest small thieves that came last are still exact.
+        #expect(t[1_099]?.stolen == 1_099_000)
+    }
+
+    @Test("no fold below the bound: no (others) entry")
+    func noFold() {
+        var t = Thieves(keep: 4)
+        let span = WindowSpan(start: W, runStart: W)
+        for pid: UInt32 in 1...8 { t.consume(steal(pid, ms, at: W + 10 * ms), in: span) }
+        let rows = t.section(SectionContext(start: W, end: W + ms, threadTime: ms))
+        #expect(rows.count == 8 && !rows.contains { $0.comm == Thieves.othersName })
+    }
+}
