@@ -71,3 +71,16 @@ let package = Package(
             resources: [.copy("Fixtures")]),
     ]
 )
+
+// CI (.ci/run) sets THIEF_WERROR=1: a compiler warning in thief's own targets
+// fails the build (dependencies keep theirs: SwiftPM builds them with their
+// own settings).
+if Context.environment["THIEF_WERROR"] == "1" {
+    for target in package.targets where target.type != .plugin {
+        if ["CThiefABI", "CThiefBPF", "CThiefSys"].contains(target.name) {
+            target.cSettings = (target.cSettings ?? []) + [.unsafeFlags(["-Werror"])]
+        } else {
+            target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(["-warnings-as-errors"])]
+        }
+    }
+}

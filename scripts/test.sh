@@ -2,9 +2,12 @@
 # One command from a fresh clone: install dependencies, build, run every test.
 # Live eBPF tests need root and /sys/kernel/btf/vmlinux; elsewhere they skip
 # with that reason, unless THIEF_REQUIRE_LIVE=1 (CI), where a skip is a failure.
+# The lint step (scripts/lint.sh) fails on any formatter finding; CI builds
+# with THIEF_WERROR=1, where any compiler warning in thief's own code fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
+scripts/lint.sh
 swift build --build-tests
 if [[ "${THIEF_REQUIRE_LIVE:-0}" == 1 && ( $(id -u) -ne 0 || ! -r /sys/kernel/btf/vmlinux ) ]]; then
     echo "test.sh: THIEF_REQUIRE_LIVE=1 but live eBPF tests cannot run here (need root and /sys/kernel/btf/vmlinux)" >&2
