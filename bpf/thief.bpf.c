@@ -206,6 +206,18 @@ static __always_inline bool maybe_target(bool btf, struct task_struct *t)
     }
 }
 
+/* A new target thread: off-core and runnable from `now` (a fork's child, or
+ * a task that joins), as user space seeds threads that exist at the start.
+ * False if it was tracked already. */
+static __always_inline bool track_new(__u32 pid, __u32 tgid, __u64 now)
+{
+    struct thief_tstate seed = {};
+    seed.tgid = tgid;
+    seed.off_ts = now;
+    seed.off_state = THIEF_OFF_PREEMPTED;
+    return bpf_map_update_elem(&threads, &pid, &seed, BPF_NOEXIST) == 0;
+}
+
 /* A task of the target cgroup that is not tracked yet (it moved into the
  * cgroup, or was forked there by a task outside it) joins as it switches in:
  * tracked from now, announced with a new-thread record. */
@@ -215,11 +227,7 @@ static __always_inline struct thief_tstate *join(bool btf, struct batch *b, __u6
     __u32 tgid = TREAD(btf, t, tgid);
     if (tgid == knobs.self_tgid)
         return 0;
-    struct thief_tstate seed = {};
-    seed.tgid = tgid;
-    seed.off_ts = now;
-    seed.off_state = THIEF_OFF_PREEMPTED;
-    if (bpf_map_update_elem(&threads, &pid, &seed, BPF_NOEXIST) != 0)
+    if (!track_new(pid, tgid, now))
         return 0;
     struct thief_record *r = batch_add(b, THIEF_REC_NEW_THREAD, now, cpu);
     if (r) {
@@ -522,11 +530,7 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
         return 0;
     __u64 now = bpf_ktime_get_ns();
     __u32 cpid = BPF_CORE_READ(child, pid);
-    struct thief_tstate seed = {};
-    seed.tgid = ctgid;
-    seed.off_ts = now;
-    seed.off_state = THIEF_OFF_PREEMPTED;
-    if (bpf_map_update_elem(&threads, &cpid, &seed, BPF_NOEXIST) != 0)
+    if (!track_new(cpid, ctgid, now))
         return 0;
     if (!thread && knobs.filter == THIEF_FILTER_TGIDS)
         tgid_add(ctgid);
