@@ -25,7 +25,8 @@ struct SafeFileTests {
         try SafeFile.replace(dir + "/out", with: Array("new".utf8))
         #expect(try String(contentsOfFile: target, encoding: .utf8) == "keep")
         #expect(try String(contentsOfFile: dir + "/out", encoding: .utf8) == "new")
-        #expect(try FileManager.default.attributesOfItem(atPath: dir + "/out")[.type] as? FileAttributeType == .typeRegular)
+        #expect(
+            try FileManager.default.attributesOfItem(atPath: dir + "/out")[.type] as? FileAttributeType == .typeRegular)
         #expect(entries() == ["out", "target"])
     }
 
@@ -57,7 +58,8 @@ struct SafeFileTests {
         try FileManager.default.createDirectory(atPath: open, withIntermediateDirectories: false)
         chmod(open, 0o777)
         let error = #expect(throws: SafeFile.Refused.self) { try SafeFile.replace(open + "/x", with: [1]) }
-        #expect(error?.description == "cannot write \(open)/x: directory \(open) is writable by other users and not sticky")
+        #expect(
+            error?.description == "cannot write \(open)/x: directory \(open) is writable by other users and not sticky")
         chmod(open, 0o1777)
         try SafeFile.replace(open + "/x", with: [1])
         #expect(FileManager.default.fileExists(atPath: open + "/x"))

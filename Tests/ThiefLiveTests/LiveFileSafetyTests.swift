@@ -27,9 +27,11 @@ struct FileSafetyTests {
 
     static func mode(of format: String) -> Mode { ["json", "openmetrics"].contains(format) ? .replace : .append }
 
-    @Test("-o FILE: planted symlinks, hard links and directory links never redirect the write", arguments: [
-        "text", "json", "ndjson", "csv", "openmetrics",
-    ])
+    @Test(
+        "-o FILE: planted symlinks, hard links and directory links never redirect the write",
+        arguments: [
+            "text", "json", "ndjson", "csv", "openmetrics",
+        ])
     func outputFile(format: String) throws {
         try Live.require()
         try Plants.check(
@@ -67,11 +69,13 @@ struct FileSafetyTests {
     @Test("--record FILE: planted symlinks, hard links and directory links never redirect the recording")
     func recordFile() throws {
         try Live.require()
-        try Plants.check({ ["record", "-q", "-d", "200ms", "-o", $0, "--", "sleep", "1"] }, mode: .replace) { file in
-            // What was written is a whole recording.
+        // What was written is a whole recording.
+        let replays: (String) throws -> Void = { file in
             let replay = try ThiefRun(["report", file, "--format", "json"])
             #expect(replay.wait() == 0, "replay of \(file): \(replay.stderr)")
         }
+        try Plants.check(
+            { ["record", "-q", "-d", "200ms", "-o", $0, "--", "sleep", "1"] }, mode: .replace, verify: replays)
     }
 
     @Test("a created file's mode is 0666 minus the umask, in every writer", arguments: ["002", "077"])
@@ -210,7 +214,9 @@ enum Plants {
             let victim = try arena.victim(victimContent)
             let file = arena.dir + "/" + base
             try asNobody(["ln", "-s", victim.path, file])
-            try outcome("symlink at FILE", args(file), file: file, refuseAppend: mode == .append, okCodes: okCodes, verify: verify)
+            try outcome(
+                "symlink at FILE", args(file), file: file, refuseAppend: mode == .append, okCodes: okCodes,
+                verify: verify)
             try victim.expectUnchanged("through a symlink at FILE", sourceLocation: sourceLocation)
         }
         // 2. A hard link at FILE to a root-owned file. With fs.protected_hardlinks=1, nobody may not
@@ -224,7 +230,9 @@ enum Plants {
             }
             let planted = try Victim.lstat(file)
             #expect(planted.st_nlink == 2)
-            try outcome("hard link at FILE", args(file), file: file, refuseAppend: mode == .append, okCodes: okCodes, verify: verify)
+            try outcome(
+                "hard link at FILE", args(file), file: file, refuseAppend: mode == .append, okCodes: okCodes,
+                verify: verify)
             try victim.expectUnchanged("through a hard link at FILE", sourceLocation: sourceLocation)
         }
         // 3. Symlinks at plausible temporary names, FILE absent.
