@@ -2,26 +2,22 @@ import Foundation
 import ThiefCore
 
 /// Writes a recording (TraceFile) as the run goes: the header at once,
-/// records in frames of up to 1 MiB, the trailer at the end. Written to
-/// FILE.tmp and renamed at the end, so FILE is never a torn recording.
+/// records in frames of up to 1 MiB, the trailer at the end. Written to a
+/// temporary file next to FILE (SafeFile.AtomicWriter) and renamed over FILE
+/// at the end, so FILE is never a torn recording.
 final class Recorder {
     let path: String
-    let tmp: String
-    let fd: Int32
+    let file: SafeFile.AtomicWriter
     var buffer: [UInt8] = []
     /// The kernel's counters as each interval closed (--interval), for the trailer.
     var intervals: [RunTrailer.IntervalCounters] = []
 
     init(path: String, header: RunHeader) throws {
         self.path = path
-        tmp = path + ".tmp"
-        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw TracerError(.output, "cannot write \(path): \(String(cString: strerror(errno)))") }
+        do { file = try SafeFile.AtomicWriter(path) } catch { throw TracerError(.output, "\(error)") }
         buffer.reserveCapacity(1 << 20)
         try write(TraceFile.encodeStart(header))
     }
-
-    deinit { close(fd) }
 
     @inline(__always)
     func append(_ data: UnsafeRawPointer, _ size: Int) {
@@ -49,18 +45,10 @@ final class Recorder {
         var trailer = trailer
         if !intervals.isEmpty { trailer.intervals = intervals }
         try write(TraceFile.encodeEnd(trailer))
-        guard fsync(fd) == 0, rename(tmp, path) == 0 else {
-            throw TracerError(.output, "cannot write \(path): \(String(cString: strerror(errno)))")
-        }
+        do { try file.commit() } catch { throw TracerError(.output, "\(error)") }
     }
 
     private func write(_ bytes: [UInt8]) throws {
-        var done = 0
-        while done < bytes.count {
-            let n = bytes[done...].withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw TracerError(.output, "cannot write \(path): \(String(cString: strerror(errno)))") }
-            done += n
-        }
+        do { try file.write(bytes) } catch { throw TracerError(.output, "\(error)") }
     }
 }

@@ -39,6 +39,8 @@ struct Thief: ParsableCommand {
                 print(fullMessage(for: error))
                 Foundation.exit(0)
             }
+            // An ExitCode thrown from validate() after fail() printed its one line.
+            if message(for: error).isEmpty { Foundation.exit(code.rawValue) }
             let text = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
             stderrLine("thief: error: \(text) (see 'thief --help')")
             Foundation.exit(code == .failure ? ThiefExit.usage.rawValue : code.rawValue)

@@ -62,10 +62,12 @@ struct GateOptions: ParsableArguments {
                 ThiefExit.usage)
         }
         if let junit {
-            let dir = URL(fileURLWithPath: junit).deletingLastPathComponent().path
-            var isDir: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
-                throw fail("--junit: directory '\(dir)' does not exist", ThiefExit.usage)
+            do { try SafeFile.checkDirectory(junit) } catch let e as SafeFile.Refused {
+                if e.missing {
+                    let dir = URL(fileURLWithPath: junit).deletingLastPathComponent().path
+                    throw fail("--junit: directory '\(dir)' does not exist", ThiefExit.usage)
+                }
+                throw fail("--junit: \(e)", ThiefExit.cannotMeasure)
             }
         }
         if let baseline {
@@ -88,8 +90,8 @@ struct GateOptions: ParsableArguments {
         FileHandle.standardError.write(Data(VerdictRenderer.render(result).utf8))
         if let junit {
             let xml = JUnitRenderer.render(result, reports: reports)
-            do { try Data(xml.utf8).write(to: URL(fileURLWithPath: junit)) } catch {
-                throw fail("--junit: cannot write '\(junit)': \(error.localizedDescription)", ThiefExit.cannotMeasure)
+            do { try SafeFile.replace(junit, with: Array(xml.utf8)) } catch {
+                throw fail("--junit: \(error)", ThiefExit.cannotMeasure)
             }
         }
         if ProcessInfo.processInfo.environment["GITHUB_ACTIONS"] == "true" {

@@ -17,7 +17,9 @@ struct ReportOptions: ParsableArguments {
 
     func validate() throws {
         if perThread && format != .csv { throw ValidationError("--per-thread goes with --format csv") }
-        try OutputSink(self).checkExisting()
+        do { try OutputSink(self).checkExisting() } catch let e as OutputSink.Failure where !e.usage {
+            throw fail(e.description, ThiefExit.cannotMeasure)  // a refused file (SafeFile): exit 2, before tracing
+        }
     }
 
     /// Writes one report (the whole run's, or one interval's).

@@ -5,7 +5,8 @@ import ThiefReport
 /// Where reports go: stdout, or a file written so that a reader never sees
 /// half a report. Appends (csv, ndjson, text) are one write each, undone with
 /// ftruncate if the write fails (a full disk never leaves a torn row);
-/// replacements (json, openmetrics) go to FILE.tmp and are renamed over FILE.
+/// replacements (json, openmetrics) go to a new temporary file renamed over
+/// FILE. Files are opened by SafeFile only (README "Files thief writes").
 struct OutputSink {
     struct Failure: Error, CustomStringConvertible {
         let description: String
@@ -22,12 +23,19 @@ struct OutputSink {
         perThread = o.perThread
     }
 
-    /// Before tracing: an existing CSV file must have our header.
+    /// Before tracing: an existing CSV file must have our header, and a file
+    /// thief would append to must pass SafeFile's checks.
     func checkExisting() throws {
-        guard format == .csv, let path, let fh = FileHandle(forReadingAtPath: path) else { return }
-        defer { try? fh.close() }
-        let head = (try? fh.read(upToCount: 4096)) ?? Data()
-        guard !head.isEmpty else { return }
+        guard let path, format == .csv || format == .ndjson || format == .text else { return }
+        let head: [UInt8]?
+        do { head = try SafeFile.head(path) } catch let e as SafeFile.Refused {
+            throw Failure(description: e.description, usage: false)
+        }
+        if let head { try checkHeader(head, path) }
+    }
+
+    private func checkHeader(_ head: [UInt8], _ path: String) throws {
+        guard format == .csv, !head.isEmpty else { return }
         let firstLine = String(decoding: head.prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self) + "\n"
         if firstLine != CSVRenderer.header {
             throw Failure(
@@ -70,39 +78,19 @@ struct OutputSink {
     nonisolated(unsafe) static var jsonWritten: Set<String> = []
 
     private func append(_ path: String, _ r: Report) throws {
-        try checkExisting()
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw failure(path) }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw failure(path) }
-        let bytes = Array(try render(r, fileIsEmpty: st.st_size == 0).utf8)
         do {
-            try writeAll(fd, bytes, path)
-            guard fsync(fd) == 0 else { throw failure(path) }
-        } catch {
-            _ = ftruncate(fd, st.st_size)  // no torn row: undo the partial write
-            throw error
+            try SafeFile.append(path) { existing in
+                try checkHeader(existing.head, path)
+                return Array(try render(r, fileIsEmpty: existing.size == 0).utf8)
+            }
+        } catch let e as SafeFile.Refused {
+            throw Failure(description: e.description, usage: false)
         }
     }
 
     private func replace(_ path: String, _ bytes: [UInt8]) throws {
-        let tmp = path + ".tmp"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw failure(tmp) }
-        do {
-            try writeAll(fd, bytes, tmp)
-            guard fsync(fd) == 0 else { throw failure(tmp) }
-            close(fd)
-        } catch {
-            close(fd)
-            unlink(tmp)
-            throw error
-        }
-        guard rename(tmp, path) == 0 else {
-            let f = failure(path)
-            unlink(tmp)
-            throw f
+        do { try SafeFile.replace(path, with: bytes) } catch let e as SafeFile.Refused {
+            throw Failure(description: e.description, usage: false)
         }
     }
 

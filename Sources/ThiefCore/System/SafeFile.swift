@@ -1,0 +1,324 @@
+import Glibc
+
+/// Every file thief writes goes through here (README "Files thief writes"):
+/// thief runs as root, often in directories other users can write to (/tmp, a
+/// shared log directory), and a link another user planted must never redirect
+/// a write, whether or not fs.protected_symlinks is on.
+///
+/// - The directory is reached one component at a time with openat(oPath |
+///   O_NOFOLLOW) from "/" (or the current directory), and each later step is
+///   relative to the directory already opened: a component swapped for a link
+///   after a check cannot redirect anything. In a directory others can write
+///   to, a directory or symlink is followed only if it belongs to root, the
+///   caller or that directory's owner (as protected_symlinks would); a
+///   directory others can write to without the sticky bit is refused.
+/// - Replacing: a new file with an unpredictable name, created O_EXCL |
+///   O_NOFOLLOW next to FILE, written, fsync'd, then renamed over FILE (rename
+///   replaces a planted link, never follows it).
+/// - Appending: FILE opened O_NOFOLLOW; it must be a regular file of the
+///   caller's (or root's) with one link, or nothing is written.
+/// - Created files get mode 0666 minus the caller's umask.
+public enum SafeFile {
+    /// One line: "cannot write FILE: why".
+    public struct Refused: Error, CustomStringConvertible, Sendable {
+        public let description: String
+        /// A directory of the path does not exist.
+        public let missing: Bool
+
+        init(description: String, missing: Bool = false) {
+            self.description = description
+            self.missing = missing
+        }
+    }
+
+    /// What an append finds in FILE before it writes.
+    public struct Existing: Sendable {
+        /// FILE's size (0 when thief just created it).
+        public let size: Int
+        /// FILE's first bytes (up to 4096).
+        public let head: [UInt8]
+    }
+
+    /// Replaces FILE atomically with `bytes`.
+    public static func replace(_ path: String, with bytes: [UInt8]) throws {
+        let w = try AtomicWriter(path)
+        try w.write(bytes)
+        try w.commit()
+    }
+
+    /// Appends what `body` returns (given FILE as it is) with one write, then
+    /// fsync; a failed write is cut off again with ftruncate.
+    public static func append(_ path: String, _ body: (Existing) throws -> [UInt8]) throws {
+        let dir = try Directory(path)
+        defer { close(dir.fd) }
+        let fd = openat(
+            dir.fd, dir.name, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0o666)
+        guard fd >= 0 else { throw refusedOpen(path) }
+        defer { close(fd) }
+        let st = try checkAppendable(fd, path)
+        let existing = Existing(size: Int(st.st_size), head: readHead(fd))
+        let bytes = try body(existing)
+        do {
+            try writeAll(fd, bytes, path)
+            guard fsync(fd) == 0 else { throw refused(path) }
+        } catch {
+            _ = ftruncate(fd, st.st_size)  // no torn row: undo the partial write
+            throw error
+        }
+    }
+
+    /// FILE's first bytes, by the rules of an append (nil if FILE does not
+    /// exist yet, or its directory does not: the write itself will say so).
+    public static func head(_ path: String) throws -> [UInt8]? {
+        let dir: Directory
+        do { dir = try Directory(path) } catch let e as Refused where e.missing { return nil }
+        defer { close(dir.fd) }
+        let fd = openat(dir.fd, dir.name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT { return nil }
+            throw refusedOpen(path)
+        }
+        defer { close(fd) }
+        _ = try checkAppendable(fd, path)
+        return readHead(fd)
+    }
+
+    /// Checks, before any work, that FILE's directory exists and passes the
+    /// rules (Refused.missing when a directory of the path does not exist).
+    public static func checkDirectory(_ path: String) throws {
+        close(try Directory(path).fd)
+    }
+
+    /// A file written as a run goes (a recording): a temporary file next to
+    /// FILE until `commit` renames it over FILE; dropped uncommitted, it is removed.
+    public final class AtomicWriter {
+        public let path: String
+        private let dir: Int32
+        private let tmp: String
+        private var fd: Int32
+        private var committed = false
+
+        public init(_ path: String) throws {
+            self.path = path
+            let d = try Directory(path)
+            dir = d.fd
+            var attempts = 0
+            while true {
+                let name = Self.temporaryName(d.name)
+                let fd = openat(
+                    dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0o666)
+                if fd >= 0 {
+                    self.fd = fd
+                    tmp = name
+                    break
+                }
+                attempts += 1
+                guard errno == EEXIST, attempts < 100 else {
+                    let e = SafeFile.refused(path)
+                    close(dir)
+                    throw e
+                }
+            }
+            self.name = d.name
+        }
+
+        private let name: String
+
+        deinit {
+            if fd >= 0 { close(fd) }
+            if !committed { unlinkat(dir, tmp, 0) }
+            close(dir)
+        }
+
+        public func write(_ bytes: [UInt8]) throws {
+            try SafeFile.writeAll(fd, bytes, path)
+        }
+
+        /// fsync, then rename over FILE (replacing whatever FILE is, a planted link included), then fsync the directory.
+        public func commit() throws {
+            guard fsync(fd) == 0 else { throw SafeFile.refused(path) }
+            guard renameat(dir, tmp, dir, name) == 0 else { throw SafeFile.refused(path) }
+            committed = true
+            close(fd)
+            fd = -1
+            let d = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            if d >= 0 {
+                _ = fsync(d)
+                close(d)
+            }
+        }
+
+        /// ".NAME.XXXXXXXXXXXX.tmp": hidden, unpredictable (71 random bits), within NAME_MAX.
+        static func temporaryName(_ base: String) -> String {
+            var prefix = ""
+            var bytes = 0
+            for c in base {
+                bytes += c.utf8.count
+                if bytes > 200 { break }
+                prefix.append(c)
+            }
+            let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+            var rng = SystemRandomNumberGenerator()
+            let random = String((0..<12).map { _ in alphabet[Int(rng.next(upperBound: UInt(alphabet.count)))] })
+            return ".\(prefix).\(random).tmp"
+        }
+    }
+
+    // MARK: - The directory
+
+    /// FILE's directory, opened (O_PATH) by the rules above, and FILE's last component.
+    struct Directory {
+        let fd: Int32
+        let name: String
+
+        init(_ path: String) throws {
+            let me = geteuid()
+            var parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+            guard let last = parts.popLast(), last != ".", last != ".." else {
+                throw Refused(description: "cannot write \(path): not a file name")
+            }
+            // The components still to walk, next last.
+            var pending = Array(parts.reversed())
+            var shown = path.hasPrefix("/") ? "/" : "."
+            var fd = open(shown, oPath | O_DIRECTORY | O_CLOEXEC)
+            guard fd >= 0 else { throw SafeFile.refused(path) }
+            var links = 0
+            do {
+                while true {
+                    let isLast = pending.isEmpty
+                    let name = isLast ? last : pending.removeLast()
+                    if name == "." { continue }
+                    var dst = stat()
+                    guard fstat(fd, &dst) == 0 else { throw SafeFile.refused(path) }
+                    let shared = Self.othersCanWrite(dst, me: me)
+                    if shared && dst.st_mode & S_ISVTX == 0 {
+                        throw Refused(
+                            description:
+                                "cannot write \(path): directory \(shown) is writable by other users and not sticky")
+                    }
+                    if isLast {
+                        self.fd = fd
+                        self.name = name
+                        return
+                    }
+                    let next = openat(fd, name, oPath | O_NOFOLLOW | O_CLOEXEC)
+                    guard next >= 0 else { throw SafeFile.refused(path, missing: errno == ENOENT) }
+                    var est = stat()
+                    guard fstat(next, &est) == 0 else {
+                        close(next)
+                        throw SafeFile.refused(path)
+                    }
+                    let here = shown == "/" ? "/" + name : shown + "/" + name
+                    if shared && est.st_uid != 0 && est.st_uid != me && est.st_uid != dst.st_uid {
+                        close(next)
+                        throw Refused(
+                            description:
+                                "cannot write \(path): \(here) belongs to another user (uid \(est.st_uid)) in the shared directory \(shown); not followed"
+                        )
+                    }
+                    switch est.st_mode & S_IFMT {
+                    case S_IFDIR:
+                        close(fd)
+                        fd = next
+                        shown = name == ".." ? shown + "/.." : here
+                    case S_IFLNK:
+                        links += 1
+                        let target = Self.readLink(next)
+                        close(next)
+                        guard links <= 40, let target, !target.isEmpty else {
+                            errno = links > 40 ? ELOOP : EINVAL
+                            throw SafeFile.refused(path)
+                        }
+                        if target.hasPrefix("/") {
+                            let root = open("/", oPath | O_DIRECTORY | O_CLOEXEC)
+                            guard root >= 0 else { throw SafeFile.refused(path) }
+                            close(fd)
+                            fd = root
+                            shown = "/"
+                        }
+                        pending += target.split(separator: "/").map(String.init).reversed()
+                    default:
+                        close(next)
+                        errno = ENOTDIR
+                        throw SafeFile.refused(path)
+                    }
+                }
+            } catch {
+                close(fd)
+                throw error
+            }
+        }
+
+        /// Someone besides root and the caller may change its entries: it is
+        /// world-writable, or group-writable and owned by another user.
+        static func othersCanWrite(_ st: stat, me: uid_t) -> Bool {
+            st.st_mode & S_IWOTH != 0 || (st.st_mode & S_IWGRP != 0 && st.st_uid != 0 && st.st_uid != me)
+        }
+
+        static func readLink(_ fd: Int32) -> String? {
+            var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let n = readlinkat(fd, "", &buf, buf.count - 1)
+            guard n >= 0 else { return nil }
+            return String(decoding: buf[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        }
+    }
+
+    // MARK: - Helpers
+
+    /// An existing FILE thief adds to: a regular file of the caller's (or
+    /// root's) with one link, so never a planted hard link to another file.
+    static func checkAppendable(_ fd: Int32, _ path: String) throws -> stat {
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw refused(path) }
+        guard st.st_mode & S_IFMT == S_IFREG else {
+            throw Refused(description: "cannot write \(path): not a regular file; refusing to append")
+        }
+        let me = geteuid()
+        guard st.st_uid == me || st.st_uid == 0 else {
+            throw Refused(
+                description: "cannot write \(path): it belongs to another user (uid \(st.st_uid)); refusing to append")
+        }
+        guard st.st_nlink == 1 else {
+            throw Refused(
+                description:
+                    "cannot write \(path): it has \(st.st_nlink) hard links (another name for the same file); refusing to append"
+            )
+        }
+        // Opened O_NONBLOCK so that a planted FIFO could not hang thief; a regular file does not need it.
+        let flags = fcntl(fd, F_GETFL)
+        if flags >= 0 { _ = fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) }
+        return st
+    }
+
+    static func readHead(_ fd: Int32) -> [UInt8] {
+        var head = [UInt8](repeating: 0, count: 4096)
+        let n = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+        return n > 0 ? Array(head[..<n]) : []
+    }
+
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], _ path: String) throws {
+        var done = 0
+        while done < bytes.count {
+            let n = bytes[done...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw refused(path) }
+            done += n
+        }
+    }
+
+    static func refused(_ path: String, missing: Bool = false) -> Refused {
+        Refused(description: "cannot write \(path): \(String(cString: strerror(errno)))", missing: missing)
+    }
+
+    /// An open of FILE itself failed: a planted symlink says so plainly.
+    static func refusedOpen(_ path: String) -> Refused {
+        if errno == ELOOP {
+            return Refused(description: "cannot write \(path): it is a symbolic link; refusing to write through it")
+        }
+        return refused(path)
+    }
+}
+
+/// O_PATH (Linux, <bits/fcntl-linux.h>: 010000000 on every architecture thief
+/// builds for); Glibc only defines it with _GNU_SOURCE, which Swift does not import.
+private let oPath: Int32 = 0o10000000
