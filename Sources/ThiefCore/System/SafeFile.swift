@@ -56,6 +56,7 @@ public enum SafeFile {
         guard fd >= 0 else { throw refusedOpen(path) }
         defer { close(fd) }
         let st = try checkAppendable(fd, path)
+        if st.st_size == 0 { giveToInvokingUser(fd) }
         let existing = Existing(size: Int(st.st_size), head: readHead(fd))
         let bytes = try body(existing)
         do {
@@ -108,6 +109,7 @@ public enum SafeFile {
                 let fd = openat(
                     dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0o666)
                 if fd >= 0 {
+                    SafeFile.giveToInvokingUser(fd)
                     self.fd = fd
                     tmp = name
                     break
@@ -265,6 +267,22 @@ public enum SafeFile {
 
     // MARK: - Helpers
 
+    /// Under sudo, the user who ran it (SUDO_UID and SUDO_GID, numeric, of a
+    /// user that exists): the files thief makes are theirs, as if they had
+    /// written them. nil when thief is not root or sudo did not say.
+    public static let invokingUser: (uid: uid_t, gid: gid_t)? = {
+        func env(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
+        guard geteuid() == 0, let u = env("SUDO_UID").flatMap({ uid_t($0) }),
+            let g = env("SUDO_GID").flatMap({ gid_t($0) }), u != 0, getpwuid(u) != nil
+        else { return nil }
+        return (u, g)
+    }()
+
+    /// A file thief just made: the invoking user's, under sudo.
+    static func giveToInvokingUser(_ fd: Int32) {
+        if let who = invokingUser { _ = fchown(fd, who.uid, who.gid) }
+    }
+
     /// An existing FILE thief adds to: a regular file of the caller's (or
     /// root's) with one link, so never a planted hard link to another file.
     static func checkAppendable(_ fd: Int32, _ path: String) throws -> stat {
@@ -274,7 +292,7 @@ public enum SafeFile {
             throw Refused(description: "cannot write \(path): not a regular file; refusing to append")
         }
         let me = geteuid()
-        guard st.st_uid == me || st.st_uid == 0 else {
+        guard st.st_uid == me || st.st_uid == 0 || st.st_uid == invokingUser?.uid else {
             throw Refused(
                 description: "cannot write \(path): it belongs to another user (uid \(st.st_uid)); refusing to append")
         }
