@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs what building thief needs on a fresh Debian machine of this kind:
 # libbpf (headers + library; pulls libelf-dev and zlib1g-dev) and bpftool;
-# and clang-format, which scripts/lint-c.sh checks the C files with.
+# clang-format, which scripts/lint-c.sh checks the C files with; and
+# libcap2-bin (setcap), with which the live tests give a copy of thief
+# CAP_BPF and CAP_PERFMON.
 # Runs `apt-get update` only when something is missing.
 set -euo pipefail
 need=()
-for pkg in libbpf-dev libelf-dev zlib1g-dev bpftool clang-format; do
+for pkg in libbpf-dev libelf-dev zlib1g-dev bpftool clang-format libcap2-bin; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if ((${#need[@]})); then

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -35,7 +36,44 @@ const char *thief_sys_last_error(void)
 
 /* ---- a child held before exec ---- */
 
-int thief_spawn_paused(char *const argv[], pid_t *pid, int *go_fd, int *err_fd)
+/* What the child writes on the error pipe when a step fails. */
+enum spawn_step { STEP_EXEC, STEP_SETGROUPS, STEP_SETGID, STEP_SETUID, STEP_REGAIN };
+
+struct spawn_failure {
+    int step;
+    int err;
+    unsigned int id;
+};
+
+static void _Noreturn child_fail(int fd, int step, int err, unsigned int id)
+{
+    struct spawn_failure f = {step, err, id};
+    ssize_t w = write(fd, &f, sizeof(f));
+    (void)w;
+    _exit(127);
+}
+
+/* In the child: become as->uid for good. Groups first, then the gid, then
+ * the uid (after setuid there is no right left to change the other two);
+ * then make sure the way back is closed. Async-signal-safe calls only. */
+static void child_drop(const thief_run_as *as, int fd)
+{
+    if (setgroups((size_t)as->ngroups, as->groups) != 0)
+        child_fail(fd, STEP_SETGROUPS, errno, (unsigned int)as->uid);
+    if (setresgid(as->gid, as->gid, as->gid) != 0)
+        child_fail(fd, STEP_SETGID, errno, (unsigned int)as->gid);
+    if (setresuid(as->uid, as->uid, as->uid) != 0)
+        child_fail(fd, STEP_SETUID, errno, (unsigned int)as->uid);
+    if (as->uid != 0 && (setuid(0) == 0 || seteuid(0) == 0))
+        child_fail(fd, STEP_REGAIN, EPERM, 0);
+    if (as->gid != 0 && (setgid(0) == 0 || setegid(0) == 0))
+        child_fail(fd, STEP_REGAIN, EPERM, 0);
+    if (getuid() != as->uid || geteuid() != as->uid || getgid() != as->gid || getegid() != as->gid)
+        child_fail(fd, STEP_REGAIN, EPERM, 1);
+}
+
+int thief_spawn_paused(char *const argv[], char *const envp[], const thief_run_as *as, pid_t *pid, int *go_fd,
+                       int *err_fd)
 {
     int go[2], er[2];
     if (pipe2(go, O_CLOEXEC) != 0)
@@ -63,6 +101,7 @@ int thief_spawn_paused(char *const argv[], pid_t *pid, int *go_fd, int *err_fd)
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGTERM, &sa, NULL);
         sigaction(SIGHUP, &sa, NULL);
+        sigaction(SIGPIPE, &sa, NULL);
         sigset_t none;
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
@@ -73,11 +112,10 @@ int thief_spawn_paused(char *const argv[], pid_t *pid, int *go_fd, int *err_fd)
         } while (n < 0 && errno == EINTR);
         if (n != 1)
             _exit(127); /* thief gave up before releasing us */
-        execvp(argv[0], argv);
-        int e = errno;
-        ssize_t w = write(er[1], &e, sizeof(e));
-        (void)w;
-        _exit(127);
+        if (as)
+            child_drop(as, er[1]);
+        execvpe(argv[0], argv, envp ? envp : environ);
+        child_fail(er[1], STEP_EXEC, errno, 0);
     }
     close(go[0]);
     close(er[1]);
@@ -93,13 +131,27 @@ int thief_spawn_release(int go_fd, int err_fd)
     ssize_t w = write(go_fd, &c, 1);
     (void)w;
     close(go_fd);
-    int e = 0;
+    struct spawn_failure f;
     ssize_t n;
     do {
-        n = read(err_fd, &e, sizeof(e));
+        n = read(err_fd, &f, sizeof(f));
     } while (n < 0 && errno == EINTR);
     close(err_fd);
-    return n == (ssize_t)sizeof(e) ? e : 0;
+    if (n != (ssize_t)sizeof(f))
+        return 0; /* closed on exec */
+    switch (f.step) {
+    case STEP_SETGROUPS:
+        return fail(-f.err, "setgroups: %s", strerror(f.err));
+    case STEP_SETGID:
+        return fail(-f.err, "setgid(%u): %s", f.id, strerror(f.err));
+    case STEP_SETUID:
+        return fail(-f.err, "setuid(%u): %s", f.id, strerror(f.err));
+    case STEP_REGAIN:
+        return fail(-EPERM, "after dropping root it could become root again (%s); not running it",
+                    f.id ? "its ids did not all change" : "setuid(0) or setgid(0) succeeded");
+    default:
+        return fail(-f.err, "%s", strerror(f.err));
+    }
 }
 
 /* ---- stop signals ---- */

@@ -8,40 +8,59 @@ final class LaunchedCommand {
     let pid: pid_t
     /// argv[0], for messages.
     private let name: String
+    /// Whom it runs as, for messages ("" when thief's own identity).
+    private let who: String
     /// The pipes of the held child (-1 once released).
     private var go: Int32, err: Int32
     private(set) var reaped = false
     /// Its exit status once reaped (128 + N after signal N).
     private(set) var status: Int32?
 
-    private init(pid: pid_t, go: Int32, err: Int32, name: String) {
+    private init(pid: pid_t, go: Int32, err: Int32, name: String, who: String) {
         self.pid = pid
         self.go = go
         self.err = err
         self.name = name
+        self.who = who
     }
 
-    /// Forks the command of a `.command` target, held before exec; nil for other targets.
-    static func spawn(_ target: TargetSpec) throws -> LaunchedCommand? {
+    /// Forks the command of a `.command` target, held before exec; nil for
+    /// other targets. With `credentials`, the child becomes that user (groups,
+    /// gid, uid) once released, before exec.
+    static func spawn(_ target: TargetSpec, as credentials: Credentials? = nil) throws -> LaunchedCommand? {
         guard case .command(let argv) = target else { return nil }
         var cargs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
         defer { cargs.forEach { free($0) } }
         var pid: pid_t = 0, go: Int32 = -1, err: Int32 = -1
-        try TracerError.check(
-            thief_spawn_paused(&cargs, &pid, &go, &err), .launch, "cannot start \(argv[0])", from: .sys)
-        return LaunchedCommand(pid: pid, go: go, err: err, name: argv[0])
+        if let c = credentials {
+            var env = c.environment() + [nil]
+            defer { env.forEach { free($0) } }
+            let groups = c.groups
+            let rc = groups.withUnsafeBufferPointer { g in
+                var runAs = thief_run_as(uid: c.uid, gid: c.gid, groups: g.baseAddress, ngroups: Int32(g.count))
+                return thief_spawn_paused(&cargs, &env, &runAs, &pid, &go, &err)
+            }
+            try TracerError.check(rc, .launch, "cannot start \(argv[0])", from: .sys)
+        } else {
+            try TracerError.check(
+                thief_spawn_paused(&cargs, nil, nil, &pid, &go, &err), .launch, "cannot start \(argv[0])", from: .sys)
+        }
+        return LaunchedCommand(
+            pid: pid, go: go, err: err, name: argv[0], who: credentials.map { " as \($0.who)" } ?? "")
     }
 
-    /// Lets it exec. If exec failed, reaps it and throws.
+    /// Lets it exec. If dropping to its user or exec failed, reaps it and throws.
     func release() throws {
-        let e = thief_spawn_release(go, err)
+        let rc = thief_spawn_release(go, err)
         go = -1
         err = -1
-        guard e != 0 else { return }
+        guard rc < 0 else { return }
         var st: Int32 = 0
         waitpid(pid, &st, 0)
         reaped = true
-        throw TracerError(.launch, "cannot run '\(name)': \(String(cString: strerror(e)))")
+        var message = String(cString: thief_sys_last_error())
+        if message.isEmpty { message = String(cString: strerror(-rc)) }
+        throw TracerError(.launch, "cannot run '\(name)'\(who): \(message)")
     }
 
     /// Reaps it if it has exited, without waiting: true then.

@@ -19,11 +19,11 @@ public final class Tracer {
     }
 
     public func run() throws -> TraceResult {
-        try Preflight.check(options.target)
+        let runAs = try Preflight.check(options)
         thief_signals_install()
         thief_bpf_set_verbose(ProcessInfo.processInfo.environment["THIEF_DEBUG"] == nil ? 0 : 1)
         // A launched command is forked first, held before exec until tracing is live.
-        let child = try LaunchedCommand.spawn(options.target)
+        let child = try LaunchedCommand.spawn(options.target, as: runAs)
         defer { child?.abandon() }
         let seeder = ThreadSeeder(target: options.target)
         let seeds = try seeder.list(childPid: child?.pid)
@@ -40,7 +40,10 @@ public final class Tracer {
         _ tb: OpaquePointer, seeder: ThreadSeeder, seeds listed: [LiveSeed],
         child: LaunchedCommand?
     ) throws -> LiveRun {
-        if options.selfCost { try TracerError.check(thief_bpf_enable_stats(tb), .kernel, "--self-cost") }
+        // Without CAP_SYS_ADMIN, Preflight made sure root turned the statistics on.
+        if options.selfCost, Preflight.has(.sysAdmin) {
+            try TracerError.check(thief_bpf_enable_stats(tb), .kernel, "--self-cost")
+        }
         let cpuAtStart = SelfCostMeter.cpuTimeNs()
         try seeder.track(tb, listed)
         // The box exists before attach; the session once attached, as its window starts.

@@ -22,8 +22,9 @@ public struct TracerError: Error, CustomStringConvertible, Sendable {
         guard rc < 0 else { return }
         var message = String(cString: shim == .bpf ? thief_bpf_last_error() : thief_sys_last_error())
         if message.isEmpty { message = String(cString: strerror(-rc)) }
-        if (rc == -EPERM || rc == -EACCES) && !Preflight.hasPrivileges() {
-            throw TracerError(.permission, "\(context): \(message) (thief needs root, or CAP_BPF and CAP_PERFMON)")
+        let missing = Preflight.missingCapabilities()
+        if (rc == -EPERM || rc == -EACCES) && !missing.isEmpty {
+            throw TracerError(.permission, "\(context): \(message); \(Preflight.missingCapabilityMessage(missing))")
         }
         throw TracerError(kind, "\(context): \(message)")
     }

@@ -26,6 +26,8 @@ public struct TracerOptions: Sendable {
     public var intervalCount: Int?
     /// Save the raw records and what rebuilds the report to this file.
     public var recordPath: String?
+    /// Whom a launched command (`-- CMD`) runs as: under sudo, the invoking user.
+    public var runAs: RunAs = .invoker
 
     public init(target: TargetSpec, duration: UInt64? = nil) {
         self.target = target

@@ -95,7 +95,11 @@ final class ThiefRun {
     let errURL: URL
 
     /// shell: run /bin/sh with args instead of thief (args name thief themselves).
-    init(_ args: [String], user: String? = nil, environment: [String: String]? = nil, shell: Bool = false) throws {
+    /// executable: another thief binary (a copy with file capabilities) instead of Live.binary.
+    init(
+        _ args: [String], user: String? = nil, environment: [String: String]? = nil, shell: Bool = false,
+        executable: String = Live.binary
+    ) throws {
         let dir = FileManager.default.temporaryDirectory
         let id = UUID().uuidString
         outURL = dir.appendingPathComponent("thief-\(id).out")
@@ -108,9 +112,9 @@ final class ThiefRun {
         } else if let user {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
             process.arguments =
-                ["--reuid=\(user)", "--regid=nogroup", "--clear-groups", "--inh-caps=-all", Live.binary] + args
+                ["--reuid=\(user)", "--regid=nogroup", "--clear-groups", "--inh-caps=-all", executable] + args
         } else {
-            process.executableURL = URL(fileURLWithPath: Live.binary)
+            process.executableURL = URL(fileURLWithPath: executable)
             process.arguments = args
         }
         if let environment {

@@ -14,12 +14,28 @@
 extern "C" {
 #endif
 
+/* Who a launched command becomes before exec: resolved by the caller before
+ * the fork (getpwnam, getgrouplist and the like are not async-signal-safe). */
+typedef struct thief_run_as {
+    uid_t uid;
+    gid_t gid;
+    /* Its supplementary groups (setgroups), ngroups of them. */
+    const gid_t *groups;
+    int ngroups;
+} thief_run_as;
+
 /* Fork a child that waits on a pipe before exec'ing argv (PATH searched).
- * *go_fd releases it, *err_fd reports an exec failure.
+ * envp: the command's environment (NULL: thief's). as: NULL keeps thief's
+ * identity; else the child sets the groups, then the gid, then the uid, and
+ * checks it cannot become root again, after it is released and before exec.
+ * *go_fd releases it, *err_fd reports a failure of that or of exec.
  * In C because between fork and exec the child may only make
  * async-signal-safe calls: Swift's runtime (allocation, locks) is not. */
-int thief_spawn_paused(char *const argv[], pid_t *pid, int *go_fd, int *err_fd);
-/* Release the child; 0 if exec succeeded, else the positive errno of exec. */
+int thief_spawn_paused(char *const argv[], char *const envp[], const thief_run_as *as, pid_t *pid, int *go_fd,
+                       int *err_fd);
+/* Release the child; 0 if it exec'd, else a negative errno and a message
+ * naming the step that failed ("exec: …", "setuid(1000): …") in
+ * thief_sys_last_error(). */
 int thief_spawn_release(int go_fd, int err_fd);
 
 /* SIGINT/SIGTERM/SIGHUP set a flag instead of killing thief.

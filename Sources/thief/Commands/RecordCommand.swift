@@ -19,6 +19,7 @@ struct RecordCommand: ParsableCommand {
 
     func run() throws {
         var opts = TracerOptions(target: try target.spec, duration: try trace.durationNs)
+        opts.runAs = target.runAs
         try trace.apply(to: &opts)
         opts.recordPath = file
         opts.interval = nil

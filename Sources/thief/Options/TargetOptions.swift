@@ -40,6 +40,17 @@ struct TargetOptions: ParsableArguments {
     @Flag(help: "With --comm: wait for the first such process instead of failing when none runs yet.")
     var wait = false
 
+    @Flag(
+        name: .customLong("as-root"),
+        help: "With -- CMD under sudo: run the command as root, not as the user who ran sudo.")
+    var asRoot = false
+
+    @Option(
+        help: ArgumentHelp(
+            "With -- CMD: run the command as this user (its groups, HOME, USER, LOGNAME); thief must be root.",
+            valueName: "name"))
+    var user: String?
+
     @Argument(parsing: .postTerminator, help: "A command to launch and trace, after --.")
     var command: [String] = []
 
@@ -72,10 +83,18 @@ struct TargetOptions: ParsableArguments {
         if chosen > 1 { throw ValidationError("-p, -t, --cgroup, --unit, --comm and -- CMD are exclusive: choose one") }
         if children && pid == nil { throw ValidationError("--children goes with -p PID") }
         if wait && comm == nil { throw ValidationError("--wait goes with --comm NAME") }
+        if asRoot && user != nil { throw ValidationError("--as-root and --user are exclusive: choose one") }
+        if command.isEmpty, asRoot || user != nil {
+            throw ValidationError("\(asRoot ? "--as-root" : "--user") goes with a command to launch (-- CMD ARGS)")
+        }
+        if let user, user.isEmpty { throw ValidationError("--user needs a user name") }
         if let comm, comm.isEmpty || comm.utf8.count > 15 || comm.contains("/") {
             throw ValidationError("invalid command name '\(comm)': 1 to 15 bytes, as /proc/PID/comm shows it")
         }
     }
+
+    /// Whom a launched command runs as.
+    var runAs: RunAs { asRoot ? .root : user.map { .user($0) } ?? .invoker }
 
     /// The target; a cgroup, unit or command name that cannot be found is exit 2.
     var spec: TargetSpec {
