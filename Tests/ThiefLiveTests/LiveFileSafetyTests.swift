@@ -27,6 +27,34 @@ struct FileSafetyTests {
 
     static func mode(of format: String) -> Mode { ["json", "openmetrics"].contains(format) ? .replace : .append }
 
+    @Test("under sudo, the files thief makes belong to the invoking user, and appends to them work")
+    func sudoOwnsOutput() throws {
+        try Live.require()
+        func owner(_ path: String) -> stat {
+            var st = stat()
+            _ = Glibc.lstat(path, &st)
+            return st
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("thief-sudo-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let sudo = ["SUDO_UID": "65534", "SUDO_GID": "65534"]
+        for format in ["json", "csv"] {
+            let file = dir + "/out.\(format)"
+            for _ in 0..<2 {
+                let run = try ThiefRun(Self.reportArgs(format)(file), environment: sudo)
+                #expect(run.wait() == 0, "\(run.stderr)")
+            }
+            let st = owner(file)
+            #expect(st.st_uid == 65534 && st.st_gid == 65534, "\(format): owned by \(st.st_uid):\(st.st_gid)")
+        }
+        // Two CSV runs: the second appended to the invoking user's file.
+        #expect((try String(contentsOfFile: dir + "/out.csv", encoding: .utf8)).split(separator: "\n").count == 3)
+        let plain = try ThiefRun(Self.reportArgs("json")(dir + "/root.json"))
+        #expect(plain.wait() == 0)
+        #expect(owner(dir + "/root.json").st_uid == 0)
+    }
+
     @Test(
         "-o FILE: planted symlinks, hard links and directory links never redirect the write",
         arguments: [
