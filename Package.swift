@@ -65,7 +65,7 @@ let package = Package(
         .testTarget(
             name: "ThiefCoreTests", dependencies: ["ThiefCore", "ThiefGate", "ThiefReport"],
             resources: [.copy("Fixtures")]),
-        .testTarget(name: "ThiefLiveTests", dependencies: ["ThiefCore", "ThiefGate"]),
+        .testTarget(name: "ThiefLiveTests", dependencies: ["ThiefCore", "ThiefGate", "ThiefReport"]),
         .testTarget(
             name: "ThiefGateTests", dependencies: ["ThiefGate", "ThiefCore", "ThiefReport"],
             resources: [.copy("Fixtures")]),

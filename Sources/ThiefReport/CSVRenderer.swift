@@ -1,7 +1,7 @@
 import ThiefCore
 
 /// CSV for spreadsheets and scripts: one row per report (per interval), and
-/// with per-thread rows one more per thread. The header is a stable API
+/// with per-thread (per-process) rows one more per thread (process). The header is a stable API
 /// (README "CSV columns"): columns are only ever added at the end.
 public enum CSVRenderer {
     public static let columns = [
@@ -10,13 +10,13 @@ public enum CSVRenderer {
         "runnable_wait_ns", "on_core_p50_ns", "on_core_p99_ns", "on_core_max_ns", "runnable_wait_p50_ns",
         "runnable_wait_p99_ns", "runnable_wait_max_ns", "migrations", "slices", "top_thief_comm",
         "top_thief_pid", "top_thief_stolen_ns", "stolen_ns", "irq_ns", "softirq_ns", "sysvec_ns",
-        "lost_events", "missed_switch_events", "end_reason",
+        "lost_events", "missed_switch_events", "end_reason", "contention_ns", "target_kind",
     ]
 
     public static var header: String { columns.joined(separator: ",") + "\n" }
 
     /// The rows of one report, each ending in "\n".
-    public static func rows(_ r: Report, perThread: Bool) -> String {
+    public static func rows(_ r: Report, perThread: Bool, perProcess: Bool = false) -> String {
         let w = r.window
         let top = r.topThief
         let interval: [String] = [r.interval.map { "\($0.index)" } ?? "", "\(w.durationNs)"]
@@ -32,8 +32,21 @@ public enum CSVRenderer {
                 "\(r.migrations.count)", "\(r.onCore.count)", top?.comm ?? "", top.map { "\($0.pid)" } ?? "",
                 top.map { "\($0.stolenNs)" } ?? "", "\(r.stolenNs)",
                 "\(r.interruptNs(.hard))", "\(r.interruptNs(.soft))", "\(r.interruptNs(.systemVector))",
-                "\(r.lostEvents)", "\(r.missedSwitchEvents)", w.endReason,
+                "\(r.lostEvents)", "\(r.missedSwitchEvents)", w.endReason, "\(r.contentionNs)",
+                r.target.kind?.rawValue ?? "",
             ])
+        if perProcess {
+            for p in r.target.processes ?? [] {
+                out += line(
+                    [
+                        "\(r.schema)", w.startTime, "\(w.startEpochNs)", r.host, r.kernel, "\(p.pid)", p.comm, "",
+                    ] + interval + [
+                        "\(p.onCoreNs)", "", "", "", "", "", "\(p.runnableWaitNs)", "", "", "", "", "", "",
+                        "\(p.migrations)", "", "", "", "", "\(p.stolenNs)", "", "", "",
+                        "\(r.lostEvents)", "\(r.missedSwitchEvents)", w.endReason, "\(p.contentionNs)", "",
+                    ])
+            }
+        }
         if perThread {
             for t in r.target.threads {
                 out += line(
@@ -44,7 +57,7 @@ public enum CSVRenderer {
                         "\(t.onCoreNs)", "\(t.offCoreNs)", "", "", "", "", "\(t.runnableWaitNs)", "", "", "", "", "",
                         "",
                         "\(t.migrations)", "\(t.slices)", "", "", "", "", "", "", "",
-                        "\(r.lostEvents)", "\(r.missedSwitchEvents)", w.endReason,
+                        "\(r.lostEvents)", "\(r.missedSwitchEvents)", w.endReason, "", "",
                     ])
             }
         }

@@ -38,6 +38,10 @@ public enum OpenMetricsRenderer {
         gauge(
             "interrupt_seconds", "Own time of interrupts while the target ran, by type.",
             IRQKind.allCases.map { ("type=\"\($0.label)\"", secs(r.interruptNs($0))) })
+        gauge(
+            "contention_seconds", "Run time of target threads while other targets waited for their CPU.",
+            [("", secs(r.contentionNs))])
+        processGauges(r, gauge: gauge, secs: secs)
         gauge("lost_events", "Records dropped because the ring buffer was full.", [("", "\(r.lostEvents)")])
         histogram(&out, "on_core_slice_seconds", "On-core slice lengths.", r.onCore, base)
         histogram(&out, "runnable_wait_episode_seconds", "Runnable-wait episode lengths.", r.runnableWait, base)
@@ -82,5 +86,35 @@ public enum OpenMetricsRenderer {
             }
         }
         return String(o)
+    }
+
+    /// The most label sets a per-process gauge has: the processes that waited
+    /// most, and one `process_comm="(others)"` with the sum of the rest.
+    public static let maxProcessSeries = 20
+
+    static func processGauges(
+        _ r: Report, gauge: (String, String, [(labels: String, value: String)]) -> Void, secs: (UInt64) -> String
+    ) {
+        let list = r.target.processes ?? []
+        var rows = Array(list.prefix(maxProcessSeries))
+        if list.count > maxProcessSeries {
+            let rest = list.dropFirst(maxProcessSeries)
+            rows.append(
+                Report.ProcessReport(
+                    pid: 0, comm: Processes.othersName, threads: rest.reduce(0) { $0 + $1.threads },
+                    onCoreNs: rest.reduce(0) { $0 &+ $1.onCoreNs },
+                    runnableWaitNs: rest.reduce(0) { $0 &+ $1.runnableWaitNs },
+                    stolenNs: rest.reduce(0) { $0 &+ $1.stolenNs },
+                    contentionNs: rest.reduce(0) { $0 &+ $1.contentionNs },
+                    migrations: rest.reduce(0) { $0 &+ $1.migrations }))
+        }
+        func labels(_ p: Report.ProcessReport) -> String { "process_pid=\"\(p.pid)\",process_comm=\"\(esc(p.comm))\"" }
+        gauge(
+            "process_on_core_seconds",
+            "On-core time of each process of the target (the \(maxProcessSeries) that waited most).",
+            rows.map { (labels($0), secs($0.onCoreNs)) })
+        gauge(
+            "process_runnable_wait_seconds", "Runnable wait of each process of the target.",
+            rows.map { (labels($0), secs($0.runnableWaitNs)) })
     }
 }

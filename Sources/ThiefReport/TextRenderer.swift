@@ -5,114 +5,176 @@ import ThiefCore
 public enum TextRenderer {
     public static func render(_ r: Report) -> String {
         var out = ""
-        func line(_ s: String = "") { out += s + "\n" }
+        header(r, &out)
+        migrations(r, &out)
+        onCore(r, &out)
+        offCore(r, &out)
+        thieves(r, &out)
+        contention(r, &out)
+        interrupts(r, &out)
+        processes(r, &out)
+        threads(r, &out)
+        return out
+    }
 
+    /// What was traced, when, and how complete the records are.
+    static func header(_ r: Report, _ out: inout String) {
         let threads = r.target.threads.count
-        let what = r.target.command.map { "'\($0.joined(separator: " "))'" } ?? "PID \(r.target.pid)"
-        line(
+        var what = r.target.command.map { "'\($0.joined(separator: " "))'" } ?? "PID \(r.target.pid)"
+        if r.target.kind == .cgroup { what = "cgroup" }
+        out.line(
             "thief \(r.version): \(what) (\(r.target.comm)), \(threads) thread\(threads == 1 ? "" : "s"), "
                 + "\(Format.duration(r.window.durationNs)) window, host \(r.host), kernel \(r.kernel)")
         var status = "started \(r.window.startTime); ended: \(r.window.endReason)"
         if let s = r.target.exitStatus { status += " (exit status \(s))" }
-        line(
+        out.line(
             status + "; CPUs seen: "
                 + (r.window.cpusSeen.isEmpty ? "none" : r.window.cpusSeen.map(String.init).joined(separator: ","))
                 + (r.window.cpusOnline.map { " of \($0) online" } ?? ""))
-        line(
+        out.line(
             "tracer: \(r.tracer.attach), \(r.tracer.programs) programs; records: \(r.records); "
                 + "missed switch events (repaired): \(r.missedSwitchEvents); lost events: \(r.lostEvents)"
                 + (r.lostEvents > 0 ? "  ** INCOMPLETE: the ring buffer overflowed **" : ""))
         if let c = r.tracer.selfCost {
             let per = c.bpfRuns == 0 ? 0 : c.bpfRunNs / c.bpfRuns
-            line(
+            out.line(
                 "self cost: BPF \(Format.duration(c.bpfRunNs)) in \(c.bpfRuns) runs (\(per)ns each); "
                     + "consumer CPU \(Format.duration(c.consumerCpuNs)); peak RSS \(c.peakRssKb / 1024) MiB")
         }
-        line()
+        out.line()
+    }
 
+    static func migrations(_ r: Report, _ out: inout String) {
         let m = r.migrations
-        line(
-            "1. Migrations: \(m.count) (at wakeup \(m.atWakeup), while queued \(m.whileQueued), while running \(m.whileRunning))"
-        )
-        line()
+        out.line(
+            "1. Migrations: \(m.count) (at wakeup \(m.atWakeup), while queued \(m.whileQueued), "
+                + "while running \(m.whileRunning))")
+        out.line()
+    }
 
-        line("2. On-core: \(summary(r.onCore, noun: "slice"))")
+    static func onCore(_ r: Report, _ out: inout String) {
+        out.line("2. On-core: \(summary(r.onCore, noun: "slice"))")
         histogram(r.onCore, into: &out)
-        line()
+        out.line()
+    }
 
-        line("3. Off-core: \(summary(r.offCore, noun: "interval"))")
+    /// Off-core time, by state at switch-out, and the runnable wait by cause.
+    static func offCore(_ r: Report, _ out: inout String) {
+        out.line("3. Off-core: \(summary(r.offCore, noun: "interval"))")
         histogram(r.offCore, into: &out)
-        line("   by state at switch-out:")
-        line(
+        out.line("   by state at switch-out:")
+        out.line(
             "     " + Format.pad("STATE", 10, left: true) + Format.pad("TOTAL", 11) + Format.pad("SHARE", 8)
                 + Format.pad("COUNT", 9) + Format.pad("P50", 11) + Format.pad("P99", 11) + Format.pad("MAX", 11))
         for state in OffState.allCases {
             guard let s = r.offCore.byState?[state] else { continue }
-            line(
+            out.line(
                 "     " + Format.pad(state.name, 10, left: true) + Format.pad(Format.duration(s.totalNs), 11)
                     + Format.pad(Format.percent(s.pct), 8) + Format.pad("\(s.count)", 9)
                     + Format.pad(Format.duration(s.p50Ns), 11) + Format.pad(Format.duration(s.p99Ns), 11)
                     + Format.pad(Format.duration(s.maxNs), 11))
         }
-        line("   runnable wait (preempted + wakeup-to-run): \(summary(r.runnableWait, noun: "wait"))")
-        line()
-
-        line("4. Tasks that took the processor (ran on the target's CPU while it waited):")
-        if r.thieves.isEmpty {
-            line("   none")
-        } else {
-            line(
-                "   " + Format.pad("PID", 8) + Format.pad("TGID", 8) + "  " + Format.pad("COMM", 16, left: true)
-                    + Format.pad("COUNT", 8) + Format.pad("STOLEN", 11) + Format.pad("MAX", 11))
-            for t in r.thieves.prefix(20) {
-                let comm = t.kthread ? "[\(t.comm)]" : t.comm
-                line(
-                    "   " + Format.pad("\(t.pid)", 8) + Format.pad("\(t.tgid)", 8) + "  "
-                        + Format.pad(comm, 16, left: true) + Format.pad("\(t.count)", 8)
-                        + Format.pad(Format.duration(t.stolenNs), 11) + Format.pad(Format.duration(t.maxNs), 11))
-            }
-            if r.thieves.count > 20 { line("   … and \(r.thieves.count - 20) more (see --format json)") }
-            line(
-                "   total stolen: \(Format.duration(r.stolenNs)) by \(r.thieves.count) task\(r.thieves.count == 1 ? "" : "s"); [name] = kernel thread"
-            )
+        out.line("   runnable wait (preempted + wakeup-to-run): \(summary(r.runnableWait, noun: "wait"))")
+        if let c = r.runnableWait.byCause, r.runnableWait.count > 0 {
+            out.line(
+                "   by cause: other tasks \(Format.duration(c.tasksNs)), other targets \(Format.duration(c.targetsNs)), "
+                    + "not split yet \(Format.duration(c.otherNs))")
         }
-        line()
+        out.line()
+    }
 
-        line("5. Interrupts that took it (ran on the target's CPU while it ran; own time, nesting excluded):")
+    static func thieves(_ r: Report, _ out: inout String) {
+        out.line("4. Tasks that took the processor (ran on the target's CPU while it waited):")
+        guard !r.thieves.isEmpty else {
+            out.line("   none")
+            out.line()
+            return
+        }
+        taskTable(r.thieves, &out)
+        out.line(
+            "   total stolen: \(Format.duration(r.stolenNs)) by \(r.thieves.count) task\(r.thieves.count == 1 ? "" : "s"); "
+                + "[name] = kernel thread")
+        out.line()
+    }
+
+    /// Shown only when other targets ran while a target waited.
+    static func contention(_ r: Report, _ out: inout String) {
+        guard let list = r.contention, !list.isEmpty else { return }
+        out.line("   Contention among targets (target threads that ran on the CPU a target waited for):")
+        taskTable(list, &out)
+        out.line("   total: \(Format.duration(r.contentionNs))")
+        out.line()
+    }
+
+    static func taskTable(_ list: [Report.Thief], _ out: inout String) {
+        out.line(
+            "   " + Format.pad("PID", 8) + Format.pad("TGID", 8) + "  " + Format.pad("COMM", 16, left: true)
+                + Format.pad("COUNT", 8) + Format.pad("STOLEN", 11) + Format.pad("MAX", 11))
+        for t in list.prefix(20) {
+            let comm = t.kthread ? "[\(t.comm)]" : t.comm
+            out.line(
+                "   " + Format.pad("\(t.pid)", 8) + Format.pad("\(t.tgid)", 8) + "  "
+                    + Format.pad(comm, 16, left: true) + Format.pad("\(t.count)", 8)
+                    + Format.pad(Format.duration(t.stolenNs), 11) + Format.pad(Format.duration(t.maxNs), 11))
+        }
+        if list.count > 20 { out.line("   … and \(list.count - 20) more (see --format json)") }
+    }
+
+    static func interrupts(_ r: Report, _ out: inout String) {
+        out.line("5. Interrupts that took it (ran on the target's CPU while it ran; own time, nesting excluded):")
         let rows = IRQKind.allCases.flatMap { kind in r.interrupts(kind).map { (kind, $0) } }
-        if rows.isEmpty {
-            line("   none")
-        } else {
-            line(
-                "   " + Format.pad("TYPE", 8, left: true) + Format.pad("SOURCE", 22, left: true)
-                    + Format.pad("COUNT", 8)
-                    + Format.pad("TOTAL", 11) + Format.pad("MIN us", 9) + Format.pad("AVG us", 9)
-                    + Format.pad("MAX us", 9))
-            for (kind, i) in rows {
-                let label = kind == .hard ? "\(i.irq ?? 0) \(i.name)" : i.name
-                line(
-                    "   " + Format.pad(kind.label, 8, left: true) + Format.pad(label, 22, left: true)
-                        + Format.pad("\(i.count)", 8)
-                        + Format.pad(Format.duration(i.totalNs), 11) + Format.pad(Format.micros(i.minNs), 9)
-                        + Format.pad(Format.micros(i.avgNs), 9) + Format.pad(Format.micros(i.maxNs), 9))
-            }
+        guard !rows.isEmpty else {
+            out.line("   none")
+            out.line()
+            return
         }
-        line()
+        out.line(
+            "   " + Format.pad("TYPE", 8, left: true) + Format.pad("SOURCE", 22, left: true) + Format.pad("COUNT", 8)
+                + Format.pad("TOTAL", 11) + Format.pad("MIN us", 9) + Format.pad("AVG us", 9)
+                + Format.pad("MAX us", 9))
+        for (kind, i) in rows {
+            let label = kind == .hard ? "\(i.irq ?? 0) \(i.name)" : i.name
+            out.line(
+                "   " + Format.pad(kind.label, 8, left: true) + Format.pad(label, 22, left: true)
+                    + Format.pad("\(i.count)", 8) + Format.pad(Format.duration(i.totalNs), 11)
+                    + Format.pad(Format.micros(i.minNs), 9) + Format.pad(Format.micros(i.avgNs), 9)
+                    + Format.pad(Format.micros(i.maxNs), 9))
+        }
+        out.line()
+    }
 
-        line("Threads:")
-        line(
+    /// Shown when the target is more than one process, most waiting first.
+    static func processes(_ r: Report, _ out: inout String) {
+        guard let list = r.target.processes, list.count > 1 else { return }
+        out.line("Processes:")
+        out.line(
+            "   " + Format.pad("PID", 8) + "  " + Format.pad("COMM", 16, left: true) + Format.pad("THREADS", 8)
+                + Format.pad("ON-CORE", 11) + Format.pad("RUNQ WAIT", 11) + Format.pad("STOLEN", 11)
+                + Format.pad("CONTENDED", 11) + Format.pad("MIGR", 6))
+        for p in list {
+            out.line(
+                "   " + Format.pad("\(p.pid)", 8) + "  " + Format.pad(p.comm, 16, left: true)
+                    + Format.pad("\(p.threads)", 8) + Format.pad(Format.duration(p.onCoreNs), 11)
+                    + Format.pad(Format.duration(p.runnableWaitNs), 11) + Format.pad(Format.duration(p.stolenNs), 11)
+                    + Format.pad(Format.duration(p.contentionNs), 11) + Format.pad("\(p.migrations)", 6))
+        }
+        out.line()
+    }
+
+    static func threads(_ r: Report, _ out: inout String) {
+        out.line("Threads:")
+        out.line(
             "   " + Format.pad("TID", 8) + "  " + Format.pad("COMM", 16, left: true) + Format.pad("ON-CORE", 11)
                 + Format.pad("OFF-CORE", 11) + Format.pad("SLICES", 8) + Format.pad("RUNQ WAIT", 11)
                 + Format.pad("MIGR", 6))
         for t in r.target.threads {
-            line(
+            out.line(
                 "   " + Format.pad("\(t.tid)", 8) + "  "
                     + Format.pad(t.comm + (t.exited ? " (exited)" : ""), 16, left: true)
                     + Format.pad(Format.duration(t.onCoreNs), 11) + Format.pad(Format.duration(t.offCoreNs), 11)
                     + Format.pad("\(t.slices)", 8) + Format.pad(Format.duration(t.runnableWaitNs), 11)
                     + Format.pad("\(t.migrations)", 6))
         }
-        return out
     }
 
     static func summary(_ s: Report.Stats, noun: String) -> String {
@@ -135,4 +197,8 @@ public enum TextRenderer {
                 + Format.pad(bar, 40, left: true) + "|\n"
         }
     }
+}
+
+extension String {
+    mutating func line(_ s: String = "") { self += s + "\n" }
 }

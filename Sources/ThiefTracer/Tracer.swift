@@ -85,6 +85,8 @@ public final class Tracer {
             command: command, runStart: start, startEpochNs: startEpoch,
             attach: String(cString: thief_bpf_attach_kind(tb)), programs: Int(thief_bpf_attached_count(tb)),
             seeds: seeds.map(\.seed))
+        header.targetKind = options.target.kind
+        if case .cgroup(let cg) = options.target { header.cgroup = cg.path }
         header.interval = options.interval
         header.intervalCount = options.intervalCount
         return header

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import ThiefCore
+import ThiefReport
 
 /// Capture for cron and later analysis: recordings replay byte for byte,
 /// intervals add up exactly, files are appended whole and never torn.
@@ -159,7 +160,7 @@ extension LiveTests {
         }
         let rows = try parseCSV(csv)
         #expect(rows.count == 1 + 4)  // header, then a process row and a thread row per run
-        #expect(rows[0].count == 35)
+        #expect(rows[0].count == CSVRenderer.columns.count)
         #expect(rows.dropFirst().allSatisfy { $0.count == rows[0].count })
         let comm = rows[0].firstIndex(of: "comm")!
         #expect(rows[1][comm] == name)
@@ -192,7 +193,7 @@ extension LiveTests {
         #expect(text.hasSuffix("\n"))
         let rows = try parseCSV(csv)
         #expect(rows.count > 5)
-        #expect(rows.allSatisfy { $0.count == 35 })
+        #expect(rows.allSatisfy { $0.count == CSVRenderer.columns.count })
 
         let out = tempPath("term.ndjson")
         defer { try? FileManager.default.removeItem(atPath: out) }

@@ -14,6 +14,8 @@ public final class Window {
     public internal(set) var interrupts = Interrupts()
     public internal(set) var migrations = Migrations()
     public internal(set) var threads = Threads()
+    public internal(set) var contention = Contention()
+    public internal(set) var processes = Processes()
 
     /// Kernel records that ended in this window (not what the run's end synthesizes).
     public internal(set) var records: UInt64 = 0
@@ -32,6 +34,7 @@ public final class Window {
         time.consume(e, portion: portion, length: length)
         runnableWait.consume(e, portion: portion, length: length)
         threads.consume(e, portion: portion, length: length)
+        contention.consume(e, portion: portion, length: length)
     }
 
     func consume(_ event: Event) {
@@ -40,6 +43,7 @@ public final class Window {
         interrupts.consume(event, in: span)
         migrations.consume(event, in: span)
         threads.consume(event, in: span)
+        processes.consume(event, in: span)
     }
 
     /// A thread that exists when tracing starts.

@@ -20,6 +20,10 @@ public struct RunHeader: Codable, Sendable, Equatable {
     public var attach: String
     public var programs: Int
     public var seeds: [Seed]
+    /// What was traced (absent in older recordings: `command` or `process`),
+    /// and the cgroup's path for a cgroup target.
+    public var targetKind: TargetKind?
+    public var cgroup: String?
     /// The live run's --interval and --count, if any.
     public var interval: UInt64?
     public var intervalCount: Int?
@@ -88,6 +92,8 @@ extension RunHeader {
             attach: attach, programs: programs)
         m.startEpochNs = startEpochNs &+ offset
         m.cpusOnline = cpus
+        m.kind = targetKind ?? (command == nil ? .process : .command)
+        m.cgroup = cgroup
         if let intervalIndex, let interval { m.interval = Report.Interval(index: intervalIndex, lengthNs: interval) }
         m.selfCost = trailer?.selfCost
         return m

@@ -4,6 +4,9 @@ extension Report {
     /// Time all thieves took.
     public var stolenNs: UInt64 { thieves.reduce(0) { $0 &+ $1.stolenNs } }
 
+    /// Time other targets took (contention among targets).
+    public var contentionNs: UInt64 { (contention ?? []).reduce(0) { $0 &+ $1.stolenNs } }
+
     /// The task that took the most, if any.
     public var topThief: Thief? { thieves.first }
 

@@ -15,6 +15,9 @@ public struct Report: Codable, Sendable, Equatable {
     public var offCore: Stats
     public var runnableWait: Stats
     public var thieves: [Thief]
+    /// Other targets that ran on a target's CPU while it waited (contention
+    /// among targets); absent in reports made before thief measured it.
+    public var contention: [Thief]?
     public var irqs: [IRQ]
     public var softirqs: [IRQ]
     public var systemVectors: [IRQ]
@@ -40,7 +43,7 @@ public struct Report: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case schema, tool, version, host, kernel, target, window, migrations
         case onCore = "on_core", offCore = "off_core", runnableWait = "runnable_wait"
-        case thieves, irqs, softirqs, systemVectors = "system_vectors"
+        case thieves, contention, irqs, softirqs, systemVectors = "system_vectors"
         case lostEvents = "lost_events", missedSwitchEvents = "missed_switch_events", records, tracer, interval
     }
 
@@ -52,9 +55,15 @@ public struct Report: Codable, Sendable, Equatable {
         /// The launched command's exit status (128+N for signal N), if it ended.
         public var exitStatus: Int32?
         public var threads: [ThreadReport]
+        /// What was traced (absent in older reports).
+        public var kind: TargetKind?
+        /// The cgroup's path below the v2 root, for --cgroup and --unit.
+        public var cgroup: String?
+        /// One row per process, most runnable wait first (absent in older reports).
+        public var processes: [ProcessReport]?
 
         enum CodingKeys: String, CodingKey {
-            case pid, comm, command, exitStatus = "exit_status", threads
+            case pid, comm, command, exitStatus = "exit_status", threads, kind, cgroup, processes
         }
     }
 
@@ -129,6 +138,8 @@ public struct Report: Codable, Sendable, Equatable {
         public var maxNs: UInt64
         public var hist: [Bucket]
         public var byState: ByState?
+        /// The runnable wait by what took the CPU (runnable_wait only).
+        public var byCause: ByCause?
         /// The optional keys (`p90_ns`, `pct`, `min_ns`, `avg_ns`) a decoded report
         /// lacked; they read as 0 here, and a gate rule on one is an error. Not encoded.
         public var absent: Set<String> = []
@@ -136,7 +147,7 @@ public struct Report: Codable, Sendable, Equatable {
         enum CodingKeys: String, CodingKey {
             case totalNs = "total_ns", count, pct, minNs = "min_ns", avgNs = "avg_ns"
             case p50Ns = "p50_ns", p90Ns = "p90_ns", p99Ns = "p99_ns", maxNs = "max_ns", hist
-            case byState = "by_state"
+            case byState = "by_state", byCause = "by_cause"
         }
     }
 
@@ -148,8 +159,10 @@ public struct Report: Codable, Sendable, Equatable {
         public var stolenNs: UInt64
         public var maxNs: UInt64
         public var kthread: Bool
+        /// true in `contention`: the task is a target itself (absent in `thieves`).
+        public var target: Bool?
         enum CodingKeys: String, CodingKey {
-            case pid, tgid, comm, count, stolenNs = "stolen_ns", maxNs = "max_ns", kthread
+            case pid, tgid, comm, count, stolenNs = "stolen_ns", maxNs = "max_ns", kthread, target
         }
     }
 
@@ -219,6 +232,7 @@ extension Report.Stats {
         maxNs = try c.decode(UInt64.self, forKey: .maxNs)
         hist = try c.decode([Report.Bucket].self, forKey: .hist)
         byState = try c.decodeIfPresent(Report.ByState.self, forKey: .byState)
+        byCause = try c.decodeIfPresent(Report.ByCause.self, forKey: .byCause)
         self.absent = absent
     }
 }

@@ -21,6 +21,9 @@ public struct ReportMeta: Sendable {
     public var selfCost: Report.SelfCost?
     /// The machine's online CPUs (nil: unknown, e.g. an older recording).
     public var cpusOnline: Int?
+    /// What was traced, and the cgroup of a cgroup target.
+    public var kind: TargetKind?
+    public var cgroup: String?
 
     public init(
         version: String, host: String, kernel: String, pid: Int32, comm: String,

@@ -4,11 +4,13 @@ extension Window {
         let c = context
         let time = self.time.section(c)
         let interrupts = self.interrupts.section(c)
+        let thieves = self.thieves.section(c)
         return Report(
             version: meta.version, host: meta.host, kernel: meta.kernel,
             target: .init(
                 pid: meta.pid, comm: meta.comm, command: meta.command, exitStatus: meta.exitStatus,
-                threads: threads.section(c)),
+                threads: threads.section(c), kind: meta.kind, cgroup: meta.cgroup,
+                processes: processes.section(c, threads: threads, contention: contention)),
             window: .init(
                 startNs: c.start, endNs: c.end, durationNs: c.end - c.start, startTime: meta.startTime,
                 startEpochNs: meta.startEpochNs, cpusSeen: time.cpusSeen, cpusOnline: meta.cpusOnline,
@@ -16,11 +18,20 @@ extension Window {
             migrations: migrations.section(c),
             onCore: time.onCore,
             offCore: time.offCore,
-            runnableWait: runnableWait.section(c),
-            thieves: thieves.section(c), irqs: interrupts.irqs, softirqs: interrupts.softirqs,
+            runnableWait: waitSection(c, thieves: thieves),
+            thieves: thieves, contention: contention.section(c, threads: threads), irqs: interrupts.irqs,
+            softirqs: interrupts.softirqs,
             systemVectors: interrupts.systemVectors,
             lostEvents: meta.lostEvents, missedSwitchEvents: meta.missedSwitchEvents, records: records,
             tracer: .init(attach: meta.attach, programs: meta.programs, selfCost: meta.selfCost),
             interval: meta.interval)
+    }
+
+    /// The runnable wait, split by what ran instead.
+    private func waitSection(_ c: SectionContext, thieves: [Report.Thief]) -> Report.Stats {
+        var stats = runnableWait.section(c)
+        stats.byCause = Report.ByCause(
+            total: stats.totalNs, tasks: thieves.reduce(0) { $0 &+ $1.stolenNs }, targets: contention.total)
+        return stats
     }
 }

@@ -15,4 +15,7 @@ public struct Episode: Sendable {
     /// Its start, clipped to the run's start.
     public var start: UInt64
     public var end: UInt64
+    /// On-core: ns of it that ran while other targets waited on its CPU, and one of them.
+    public var contended: UInt64 = 0
+    public var waiter: UInt32 = 0
 }

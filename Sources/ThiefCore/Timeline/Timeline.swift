@@ -72,10 +72,11 @@ struct Timeline {
     @inline(__always)
     mutating func end(_ event: Event) -> Ended? {
         let kind: Episode.Kind, tid: UInt32, tgid: UInt32, cpu: UInt16, from: UInt64, to: UInt64
-        var ran: UInt64 = 0, next = OffState.other
+        var ran: UInt64 = 0, next = OffState.other, contended: UInt64 = 0, waiter: UInt32 = 0
         switch event {
         case .slice(let s):
             (kind, tid, tgid, cpu, from, to, ran, next) = (.onCore, s.tid, s.tgid, s.cpu, s.start, s.end, s.ran, s.next)
+            (contended, waiter) = (s.contended, s.waiter)
         case .offCore(let o):
             (kind, tid, tgid, cpu, from, to) = (.offCore(o.state), o.tid, o.tgid, o.cpu, o.start, o.end)
         case .wait(let w): (kind, tid, tgid, cpu, from, to) = (.wait, w.tid, w.tgid, w.cpu, w.start, w.end)
@@ -87,7 +88,9 @@ struct Timeline {
         let length = kind == .onCore && from >= runStart && ran > 0 ? ran : (to > start ? to - start : 0)
         let rest = splits ? settle(kind, tid: tid, tgid: tgid, length: length, end: to, next: next) : length
         return Ended(
-            episode: Episode(kind: kind, tid: tid, tgid: tgid, cpu: cpu, start: start, end: to), length: length,
+            episode: Episode(
+                kind: kind, tid: tid, tgid: tgid, cpu: cpu, start: start, end: to, contended: contended, waiter: waiter),
+            length: length,
             rest: rest, counts: !(length == 0 && from == 0 && kind != .onCore))
     }
 

@@ -12,11 +12,15 @@ struct ReportOptions: ParsableArguments {
             valueName: "file"))
     var output: String?
 
-    @Flag(name: .customLong("per-thread"), help: "CSV: add a row per thread after each process row.")
+    @Flag(name: .customLong("per-thread"), help: "CSV: add a row per thread after each report row.")
     var perThread = false
+
+    @Flag(name: .customLong("per-process"), help: "CSV: add a row per process of the target after each report row.")
+    var perProcess = false
 
     func validate() throws {
         if perThread && format != .csv { throw ValidationError("--per-thread goes with --format csv") }
+        if perProcess && format != .csv { throw ValidationError("--per-process goes with --format csv") }
         do { try OutputSink(self).checkExisting() } catch let e as OutputSink.Failure where !e.usage {
             throw fail(e.description, ThiefExit.cannotMeasure)  // a refused file (SafeFile): exit 2, before tracing
         }

@@ -16,11 +16,13 @@ struct OutputSink {
     let format: OutputFormat
     let path: String?
     let perThread: Bool
+    let perProcess: Bool
 
     init(_ o: ReportOptions) {
         format = o.format
         path = o.output
         perThread = o.perThread
+        perProcess = o.perProcess
     }
 
     /// Before tracing: an existing CSV file must have our header, and a file
@@ -50,7 +52,9 @@ struct OutputSink {
         case .text: return TextRenderer.render(r) + (r.interval != nil ? "\n" : "")
         case .json: return try JSONRenderer.render(r)
         case .ndjson: return try JSONRenderer.renderLine(r)
-        case .csv: return (fileIsEmpty ? CSVRenderer.header : "") + CSVRenderer.rows(r, perThread: perThread)
+        case .csv:
+            return (fileIsEmpty ? CSVRenderer.header : "")
+                + CSVRenderer.rows(r, perThread: perThread, perProcess: perProcess)
         case .openmetrics: return OpenMetricsRenderer.render(r)
         }
     }

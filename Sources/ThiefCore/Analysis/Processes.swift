@@ -1,0 +1,59 @@
+/// The target's processes (`target.processes[]`): its threads summed per
+/// process, with the time outside tasks and other targets took inside their
+/// waits. A service of thousands of processes keeps `cap` rows, the most
+/// waiting first, and one `(others)` row (pid 0) with the rest's exact sums.
+public struct Processes: Analysis {
+    public static let cap = 256
+    public static let othersName = "(others)"
+
+    /// Per waiting target thread: outside tasks' run time inside its waits.
+    public private(set) var stolen: [UInt32: UInt64] = [:]
+
+    public init() {}
+
+    public mutating func consume(_ event: Event, in span: WindowSpan) {
+        guard case .steal(let s) = event else { return }
+        let from = max(s.start, span.runStart)
+        let d = s.start >= span.runStart ? s.duration : (s.end > from ? min(s.end - from, s.duration) : 0)
+        stolen[s.victim, default: 0] &+= d
+    }
+
+    public func section(_ context: SectionContext) -> [Report.ProcessReport] {
+        section(context, threads: Threads(), contention: Contention())
+    }
+
+    public func section(_ context: SectionContext, threads: Threads, contention: Contention)
+        -> [Report.ProcessReport]
+    {
+        var rows: [UInt32: Report.ProcessReport] = [:]
+        for t in threads.values {
+            var row =
+                rows[t.tgid]
+                ?? Report.ProcessReport(
+                    pid: t.tgid, comm: "", threads: 0, onCoreNs: 0, runnableWaitNs: 0, stolenNs: 0,
+                    contentionNs: 0, migrations: 0)
+            if t.tid == t.tgid || row.comm.isEmpty { row.comm = t.comm }
+            row.threads += 1
+            row.onCoreNs &+= t.onCore
+            row.runnableWaitNs &+= t.runnableWait
+            row.stolenNs &+= stolen[t.tid] ?? 0
+            row.contentionNs &+= contention.suffered[t.tid] ?? 0
+            row.migrations &+= t.migrations
+            rows[t.tgid] = row
+        }
+        let ranked = rows.values.sorted { ($0.runnableWaitNs, $1.pid) > ($1.runnableWaitNs, $0.pid) }
+        guard ranked.count > Self.cap else { return ranked }
+        var others = Report.ProcessReport(
+            pid: 0, comm: Self.othersName, threads: 0, onCoreNs: 0, runnableWaitNs: 0, stolenNs: 0, contentionNs: 0,
+            migrations: 0)
+        for r in ranked.dropFirst(Self.cap) {
+            others.threads += r.threads
+            others.onCoreNs &+= r.onCoreNs
+            others.runnableWaitNs &+= r.runnableWaitNs
+            others.stolenNs &+= r.stolenNs
+            others.contentionNs &+= r.contentionNs
+            others.migrations &+= r.migrations
+        }
+        return Array(ranked.prefix(Self.cap)) + [others]
+    }
+}
