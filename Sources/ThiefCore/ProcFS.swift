@@ -40,8 +40,12 @@ public enum ProcFS {
 
     /// The state letter and last CPU of a thread (/proc/PID/task/TID/stat fields 3 and 39).
     public static func stat(pid: Int32, tid: Int32) -> (state: Character, cpu: Int)? {
-        guard let text = read("/proc/\(pid)/task/\(tid)/stat"),
-              let close = text.lastIndex(of: ")") else { return nil }
+        read("/proc/\(pid)/task/\(tid)/stat").flatMap { stat(text: $0) }
+    }
+
+    /// `stat(pid:tid:)` on the text of a stat file.
+    public static func stat(text: String) -> (state: Character, cpu: Int)? {
+        guard let close = text.lastIndex(of: ")") else { return nil }
         let fields = text[text.index(after: close)...].split(separator: " ")
         guard fields.count > 36, let state = fields[0].first else { return nil }
         return (state, Int(fields[36]) ?? 0)
@@ -60,6 +64,11 @@ public enum ProcFS {
     public static func sched(pid: Int32, tid: Int32) -> SchedBooks? {
         guard let text = read("/proc/\(pid)/task/\(tid)/sched"),
               let schedstat = read("/proc/\(pid)/task/\(tid)/schedstat") else { return nil }
+        return sched(text: text, schedstat: schedstat)
+    }
+
+    /// `sched(pid:tid:)` on the texts of the sched and schedstat files.
+    public static func sched(text: String, schedstat: String) -> SchedBooks? {
         var values: [String: String] = [:]
         for line in text.split(separator: "\n") {
             let parts = line.split(separator: ":", maxSplits: 1)
