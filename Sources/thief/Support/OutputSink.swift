@@ -27,9 +27,7 @@ struct OutputSink {
         guard format == .csv, let path, let fh = FileHandle(forReadingAtPath: path) else { return }
         defer { try? fh.close() }
         let head = (try? fh.read(upToCount: 4096)) ?? Data()
-        guard !head.isEmpty else { return }
-        let firstLine = String(decoding: head.prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self) + "\n"
-        if firstLine != CSVRenderer.header {
+        if !CSVRenderer.canAppend(toFileStarting: head) {
             throw Failure(description: "\(path) has a different CSV header; refusing to mix rows (write to a new file, or move it aside)", usage: true)
         }
     }
