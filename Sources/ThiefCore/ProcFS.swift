@@ -93,6 +93,9 @@ public enum ProcFS {
             guard let f = UInt64(digits) else { return nil }
             frac = f
         }
-        return ms * 1_000_000 + frac
+        // (More ms than UInt64 ns hold is no value a kernel prints: nil, not a trap.)
+        let (ns, over) = ms.multipliedReportingOverflow(by: 1_000_000)
+        guard !over, ns <= UInt64.max - frac else { return nil }
+        return ns + frac
     }
 }
