@@ -36,7 +36,9 @@ for t in "${targets[@]}"; do
     esac
     cp -r "Tests/Fuzz/Corpus/$t" "$work/$t"
     rc=0
-    THIEF_FUZZ_TARGET=$t ASAN_OPTIONS=detect_leaks=1 "$bin" "$work/$t" \
+    # (Swift's own crash handler would read memory ASan watches and hide the
+    # trap; libFuzzer's deadly-signal handler prints the stack instead.)
+    THIEF_FUZZ_TARGET=$t ASAN_OPTIONS=detect_leaks=1 SWIFT_BACKTRACE=enable=no "$bin" "$work/$t" \
         -max_total_time="$seconds" -max_len="$max_len" -timeout=10 -detect_leaks=1 \
         -artifact_prefix="$artifacts/$t-" >"$work/$t.log" 2>&1 || rc=$?
     done_line=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$work/$t.log" | tail -1 || true)
@@ -45,8 +47,11 @@ for t in "${targets[@]}"; do
     else
         failed+=("$t")
         printf '%-12s FAILED (exit %d):\n' "$t" "$rc"
-        grep -E -A40 'ERROR|Fatal error|invariant broken|SUMMARY' "$work/$t.log" | head -60 | sed 's/^/    /'
-        grep -E 'Test unit written to' "$work/$t.log" | sed 's/^/    /' || true
+        # What failed, the stack from thief's frames on, and where the input went.
+        awk '/ERROR:|Fatal error|invariant broken/ { on = 1 }
+             on && (/ERROR:|Fatal error|invariant broken|SUMMARY/ || / in (\$s|Swift runtime)/) { print "    " $0; n++ }
+             n >= 25 { exit }' "$work/$t.log" || true
+        grep -E 'Test unit written to' "$work/$t.log" | tail -1 | sed 's/^/    /' || true
     fi
 done
 if ((${#failed[@]})); then
