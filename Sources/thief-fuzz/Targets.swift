@@ -34,7 +34,9 @@ enum FuzzTarget: String, CaseIterable {
     }
 
     static func oneLine(_ message: String, _ what: String) {
-        require(!message.isEmpty && !message.contains(where: \.isNewline), "\(what) is not one line: \(message.debugDescription)")
+        require(
+            !message.isEmpty && !message.contains(where: \.isNewline),
+            "\(what) is not one line: \(message.debugDescription)")
     }
 
     /// `thief report FILE` on a recording: parse, replay, render.
@@ -60,8 +62,10 @@ enum FuzzTarget: String, CaseIterable {
     }
 
     static let gate = Gate(
-        rules: ["runnable_wait.p99 > 200us", "off_core.preempted.total > 2%", "thief[comm=kworker*].stolen > 5ms",
-                "migrations.count > 5", "on_core.p90 > 1ms"].compactMap { try? RuleParser.rule($0) },
+        rules: [
+            "runnable_wait.p99 > 200us", "off_core.preempted.total > 2%", "thief[comm=kworker*].stolen > 5ms",
+            "migrations.count > 5", "on_core.p90 > 1ms",
+        ].compactMap { try? RuleParser.rule($0) },
         regressions: (try? RuleParser.regressions("runnable_wait.p99=20%,off_core.total=-10%")) ?? [])
 
     /// `thief gate FILE`: read the reports, judge them against a few rules (and themselves as the baseline).
@@ -88,7 +92,9 @@ enum FuzzTarget: String, CaseIterable {
         do {
             let rule = try RuleParser.rule(text)
             let again = try? RuleParser.rule(rule.description)
-            require(again == rule, "'\(text)' parses to '\(rule)', which reads back as \(again.map { "'\($0)'" } ?? "an error")")
+            require(
+                again == rule,
+                "'\(text)' parses to '\(rule)', which reads back as \(again.map { "'\($0)'" } ?? "an error")")
         } catch {
             oneLine(error.description, "RuleError")
             require(error.column >= 1 && error.column <= text.count + 1, "column \(error.column) outside '\(text)'")
@@ -116,7 +122,8 @@ enum FuzzTarget: String, CaseIterable {
         guard let list = try? ThreadList.parse(text) else { return }
         require(!list.isEmpty && list.allSatisfy { $0 > 0 }, "'\(text)' is \(list)")
         require(list.count == text.split(separator: ",").count, "'\(text)' is \(list)")
-        require((try? ThreadList.parse(list.map(String.init).joined(separator: ","))) == list, "\(list) does not read back")
+        require(
+            (try? ThreadList.parse(list.map(String.init).joined(separator: ","))) == list, "\(list) does not read back")
     }
 
     /// CSV append: only an empty file or one whose first line is the header.
@@ -125,8 +132,9 @@ enum FuzzTarget: String, CaseIterable {
         require(CSVRenderer.canAppend(toFileStarting: header + data), "header + anything is refused")
         if CSVRenderer.canAppend(toFileStarting: data), !data.isEmpty {
             require(data.starts(with: header.dropLast()), "a file without the header is accepted")
-            require(data.count == header.count - 1 || data[header.count - 1] == UInt8(ascii: "\n"),
-                    "a longer first line is accepted")
+            require(
+                data.count == header.count - 1 || data[header.count - 1] == UInt8(ascii: "\n"),
+                "a longer first line is accepted")
         }
     }
 
