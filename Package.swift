@@ -62,6 +62,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // libFuzzer targets for thief's parsers (scripts/fuzz.sh builds them with
+        // -sanitize=fuzzer -DTHIEF_FUZZ); a plain build is a replayer of inputs.
+        .executableTarget(name: "thief-fuzz", dependencies: ["ThiefCore", "ThiefGate", "ThiefReport"]),
         .testTarget(
             name: "ThiefCoreTests", dependencies: ["ThiefCore", "ThiefGate", "ThiefReport"],
             resources: [.copy("Fixtures")]),

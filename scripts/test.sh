@@ -4,6 +4,7 @@
 # with that reason, unless THIEF_REQUIRE_LIVE=1 (CI), where a skip is a failure.
 # The lint step (scripts/lint.sh) fails on any formatter finding; CI builds
 # with THIEF_WERROR=1, where any compiler warning in thief's own code fails.
+# THIEF_SANITIZERS=1 and THIEF_FUZZ_SECONDS=N add the sanitizer and fuzzing steps.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
@@ -13,4 +14,13 @@ if [[ "${THIEF_REQUIRE_LIVE:-0}" == 1 && ( $(id -u) -ne 0 || ! -r /sys/kernel/bt
     echo "test.sh: THIEF_REQUIRE_LIVE=1 but live eBPF tests cannot run here (need root and /sys/kernel/btf/vmlinux)" >&2
     exit 1
 fi
-exec swift test --skip-build "$@"
+swift test --skip-build "$@"
+# Opt-in (CI sets both in .ci/run; locally they default to off):
+# THIEF_SANITIZERS=1 runs the unit tests under ASan and UBSan (scripts/sanitize.sh),
+# THIEF_FUZZ_SECONDS=N runs every fuzz target for N seconds (scripts/fuzz.sh).
+if [[ "${THIEF_SANITIZERS:-0}" == 1 ]]; then
+    scripts/sanitize.sh
+fi
+if (("${THIEF_FUZZ_SECONDS:-0}" > 0)); then
+    scripts/fuzz.sh "$THIEF_FUZZ_SECONDS"
+fi

@@ -15,6 +15,13 @@ public enum CSVRenderer {
 
     public static var header: String { columns.joined(separator: ",") + "\n" }
 
+    /// Whether rows may be appended to a file that starts with `head` (its
+    /// first bytes): it is empty, or its first line is this header.
+    public static func canAppend(toFileStarting head: some Collection<UInt8>) -> Bool {
+        guard !head.isEmpty else { return true }
+        return String(decoding: head.prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self) + "\n" == header
+    }
+
     /// The rows of one report, each ending in "\n".
     public static func rows(_ r: Report, perThread: Bool, perProcess: Bool = false) -> String {
         let w = r.window

@@ -37,4 +37,17 @@ struct ProcFSRobustnessTests {
             precondition(ProcFS.parseMillis(".") == nil)
         }
     }
+
+    /// Found by scripts/fuzz.sh (proc-sched): more milliseconds than UInt64
+    /// nanoseconds hold overflowed `ms * 1_000_000` and trapped. Expected: nil.
+    @Test("milliseconds beyond UInt64 nanoseconds are nil, not a crash")
+    func parseMillisOverflow() async {
+        await #expect(processExitsWith: .success) {
+            precondition(ProcFS.parseMillis("18446744073709.551615") == UInt64.max)
+            precondition(ProcFS.parseMillis("18446744073709.551616") == nil)
+            precondition(ProcFS.parseMillis("99999999999999999.0") == nil)
+            let sched = "se.sum_exec_runtime : 99999999999999999.0\nse.nr_migrations : 3\nnr_switches : 9\n"
+            precondition(ProcFS.sched(text: sched, schedstat: "1 2 3\n") == nil)
+        }
+    }
 }

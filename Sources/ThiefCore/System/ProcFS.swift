@@ -40,9 +40,12 @@ public enum ProcFS {
 
     /// The state letter and last CPU of a thread (/proc/PID/task/TID/stat fields 3 and 39).
     public static func stat(pid: Int32, tid: Int32) -> (state: Character, cpu: Int)? {
-        guard let text = read("/proc/\(pid)/task/\(tid)/stat"),
-            let close = text.lastIndex(of: ")")
-        else { return nil }
+        read("/proc/\(pid)/task/\(tid)/stat").flatMap { stat(text: $0) }
+    }
+
+    /// `stat(pid:tid:)` on the text of a stat file.
+    public static func stat(text: String) -> (state: Character, cpu: Int)? {
+        guard let close = text.lastIndex(of: ")") else { return nil }
         let fields = text[text.index(after: close)...].split(separator: " ")
         guard fields.count > 36, let state = fields[0].first else { return nil }
         return (state, Int(fields[36]) ?? 0)
@@ -62,6 +65,11 @@ public enum ProcFS {
         guard let text = read("/proc/\(pid)/task/\(tid)/sched"),
             let schedstat = read("/proc/\(pid)/task/\(tid)/schedstat")
         else { return nil }
+        return sched(text: text, schedstat: schedstat)
+    }
+
+    /// `sched(pid:tid:)` on the texts of the sched and schedstat files.
+    public static func sched(text: String, schedstat: String) -> SchedBooks? {
         var values: [String: String] = [:]
         for line in text.split(separator: "\n") {
             let parts = line.split(separator: ":", maxSplits: 1)
@@ -87,6 +95,9 @@ public enum ProcFS {
             guard let f = UInt64(digits) else { return nil }
             frac = f
         }
-        return ms * 1_000_000 + frac
+        // (More ms than UInt64 ns hold is no value a kernel prints: nil, not a trap.)
+        let (ns, over) = ms.multipliedReportingOverflow(by: 1_000_000)
+        guard !over, ns <= UInt64.max - frac else { return nil }
+        return ns + frac
     }
 }

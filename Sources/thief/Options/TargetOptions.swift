@@ -55,12 +55,7 @@ struct TargetOptions: ParsableArguments {
     var command: [String] = []
 
     static func parseTIDs(_ text: String) throws -> [Int32] {
-        let parts = text.split(separator: ",")
-        let tids = parts.compactMap { Int32($0.trimmingCharacters(in: .whitespaces)) }
-        guard !parts.isEmpty, tids.count == parts.count, tids.allSatisfy({ $0 > 0 }) else {
-            throw ValidationError("invalid thread list '\(text)': use TID[,TID…]")
-        }
-        return tids
+        do { return try ThreadList.parse(text) } catch { throw ValidationError(error.description) }
     }
 
     static func parsePIDs(_ text: String) throws -> [Int32] {

@@ -38,8 +38,7 @@ struct OutputSink {
 
     private func checkHeader(_ head: [UInt8], _ path: String) throws {
         guard format == .csv, !head.isEmpty else { return }
-        let firstLine = String(decoding: head.prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self) + "\n"
-        if firstLine != CSVRenderer.header {
+        if !CSVRenderer.canAppend(toFileStarting: head) {
             throw Failure(
                 description:
                     "\(path) has a different CSV header; refusing to mix rows (write to a new file, or move it aside)",

@@ -1,0 +1,18 @@
+import Foundation
+
+/// A thread list as `-t` takes it: `TID[,TID…]`, each a positive thread id
+/// (spaces around an id allowed).
+public enum ThreadList {
+    public struct Invalid: Error, CustomStringConvertible, Sendable {
+        public let description: String
+    }
+
+    public static func parse(_ text: String) throws(Invalid) -> [Int32] {
+        let parts = text.split(separator: ",")
+        let tids = parts.compactMap { Int32($0.trimmingCharacters(in: .whitespaces)) }
+        guard !parts.isEmpty, tids.count == parts.count, tids.allSatisfy({ $0 > 0 }) else {
+            throw Invalid(description: "invalid thread list '\(text)': use TID[,TID…]")
+        }
+        return tids
+    }
+}
