@@ -200,7 +200,7 @@ static __always_inline bool maybe_target(bool btf, struct task_struct *t)
     case THIEF_FILTER_TGIDS:
         return tgid_in_set(TREAD(btf, t, tgid));
     case THIEF_FILTER_CGROUP:
-        return thief_task_in_cgroup(t, knobs.cgroup_id, knobs.cgroup_level);
+        return thief_task_in_cgroup(btf, t, knobs.cgroup_id, knobs.cgroup_level);
     default:
         return true;
     }

@@ -63,8 +63,20 @@ struct cgroup___old {
     __u64 ancestor_ids[];
 } __attribute__((preserve_access_index));
 
-static __always_inline bool thief_task_in_cgroup(struct task_struct *t, __u64 id, __u32 level)
+static __always_inline bool thief_task_in_cgroup(bool btf, struct task_struct *t, __u64 id, __u32 level)
 {
+    /* tp_btf: plain loads the verifier checks against BTF, the cheapest test
+     * every switch of every task pays: a task above the target's depth is
+     * out, one at its depth is in if it is the target. Only deeper tasks need
+     * the ancestors[] read below (the verifier refuses a plain load from a
+     * flexible array). */
+    if (btf) {
+        struct cgroup *c = t->cgroups->dfl_cgrp;
+        if (!c || c->level < (int)level)
+            return false;
+        if (c->level == (int)level)
+            return c->kn->id == id;
+    }
     struct cgroup *cg = BPF_CORE_READ(t, cgroups, dfl_cgrp);
     if (!cg || BPF_CORE_READ(cg, level) < (int)level)
         return false;

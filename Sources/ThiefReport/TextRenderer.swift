@@ -21,7 +21,7 @@ public enum TextRenderer {
     static func header(_ r: Report, _ out: inout String) {
         let threads = r.target.threads.count
         var what = r.target.command.map { "'\($0.joined(separator: " "))'" } ?? "PID \(r.target.pid)"
-        if r.target.kind == .cgroup { what = "cgroup" }
+        if r.target.kind == .cgroup { what = "cgroup \(r.target.cgroup ?? "?")" }
         out.line(
             "thief \(r.version): \(what) (\(r.target.comm)), \(threads) thread\(threads == 1 ? "" : "s"), "
                 + "\(Format.duration(r.window.durationNs)) window, host \(r.host), kernel \(r.kernel)")
