@@ -16,6 +16,15 @@
 # CPU, records/s, lost records, peak RSS, start-to-attached) and the ring
 # buffer's capacity. docs/benchmark.md explains each scenario.
 #
+# Scenarios (BENCH_SCENARIOS): untargeted (tracers -p an idle sleep), targeted
+# (tracers -p the threaded pipe benchmark), mixed (tracers -p a CPU-bound
+# victim beside a competitor and hackbench), and the service targets of issue
+# #9, where only thief runs (none, thief, noop, thief-alt): untargeted-cgroup
+# (thief --cgroup on a cgroup the script makes under the v2 mount, holding an
+# idle sleep), untargeted-many (thief -p with BENCH_MANY idle sleeps),
+# targeted-cgroup (the threaded pipe benchmark inside that cgroup, thief
+# --cgroup on it: its two threads contend with each other).
+#
 # Knobs (environment): BENCH_ROUNDS (5), BENCH_LOOPS (200000: pipe round
 # trips, untargeted and targeted), BENCH_HB_GROUPS (1) and BENCH_HB_LOOPS (2000)
 # for hackbench, BENCH_COST_LOOPS (= BENCH_LOOPS), BENCH_CAP_LOOPS (1300000:
@@ -26,7 +35,8 @@
 # candidate build in the same rounds), BENCH_QUIET_WAIT (60: seconds to wait
 # for other load on the machine to stop before starting; ratios taken while
 # something else runs are noise), BENCH_SOAK (60: seconds of the memory soak
-# run; 600 for the 10-minute figure; 0 skips it).
+# run; 600 for the 10-minute figure; 0 skips it), BENCH_MANY (50: idle
+# processes in untargeted-many).
 set -uo pipefail
 
 usage() {
@@ -56,8 +66,9 @@ PERF_WAIT=${BENCH_PERF_WAIT:-1.5}
 THIEF_ALT=${BENCH_THIEF_ALT:-}
 QUIET_WAIT=${BENCH_QUIET_WAIT:-60}
 SOAK=${BENCH_SOAK:-60}
+MANY=${BENCH_MANY:-50}
 read -r -a TRACERS <<<"${BENCH_TRACERS:-none thief noop perf-sched runqlat cpudist bpftrace${THIEF_ALT:+ thief-alt}}"
-read -r -a SCENARIOS <<<"${BENCH_SCENARIOS:-untargeted targeted mixed}"
+read -r -a SCENARIOS <<<"${BENCH_SCENARIOS:-untargeted targeted mixed untargeted-cgroup untargeted-many targeted-cgroup}"
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 OUT=${BENCH_OUT:-/tmp/thief-bench-$(date -u +%Y%m%dT%H%M%SZ)}
@@ -73,12 +84,22 @@ die() { say "error: $*"; exit 2; }
 [[ $EUID -eq 0 ]] || { echo "bench.sh: run as root (eBPF, perf and bpf_stats need it)" >&2; exit 2; }
 [[ " ${TRACERS[*]} " == *" none "* ]] || die "BENCH_TRACERS must include 'none' (ratios are to it)"
 ((ROUNDS >= 1)) || die "BENCH_ROUNDS must be >= 1"
+if ! [[ $MANY =~ ^[1-9][0-9]*$ ]]; then die "BENCH_MANY must be >= 1"; fi
+NEED_CGROUP=0
+for scen in "${SCENARIOS[@]}"; do
+    case $scen in
+    untargeted | targeted | mixed | untargeted-many) ;;
+    untargeted-cgroup | targeted-cgroup) NEED_CGROUP=1 ;;
+    *) die "unknown scenario $scen (untargeted targeted mixed untargeted-cgroup untargeted-many targeted-cgroup)" ;;
+    esac
+done
 
-# ---- clean-up: every process group we start, bpf_stats, tracefs --------------
+# ---- clean-up: every process group we start, bpf_stats, tracefs, cgroup -----
 WORK=$(mktemp -d /tmp/thief-bench-work.XXXXXX)
 declare -a GROUPS_STARTED=()
 STATS_ORIG=$(cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null || echo 0)
 MOUNTED_TRACEFS=0
+BENCH_CG= # the cgroup the script made (cgroup scenarios), removed on exit
 
 # Is PID running (not gone, not a zombie)?
 alive() {
@@ -114,11 +135,66 @@ stop_group() {
     GROUPS_STARTED=("${keep[@]}")
 }
 
+# The cgroup v2 mount point: field 5 of the cgroup2 line of /proc/self/mountinfo
+# (/sys/fs/cgroup, or /sys/fs/cgroup/unified on hybrid hosts).
+cgroup2_mount() {
+    local line fields
+    while IFS= read -r line; do
+        [[ $line == *" - cgroup2 "* ]] || continue
+        read -r -a fields <<<"${line%% - *}"
+        printf '%b\n' "${fields[4]//\\/\\0}" # mountinfo's \040 escapes
+        return 0
+    done </proc/self/mountinfo
+    return 1
+}
+
+# Make the bench cgroup (BENCH_CG) under the v2 mount.
+make_cgroup() {
+    local mount
+    mount=$(cgroup2_mount) || die "no cgroup v2 hierarchy is mounted (no cgroup2 line in /proc/self/mountinfo): the cgroup scenarios need one"
+    BENCH_CG=${mount%/}/thief-bench-$$
+    mkdir "$BENCH_CG" || { BENCH_CG=; die "cannot create a cgroup under $mount"; }
+}
+
+# Kill whatever is left in the bench cgroup and remove it.
+remove_cgroup() {
+    [[ -n $BENCH_CG && -d $BENCH_CG ]] || return 0
+    local pid i
+    if [[ -e $BENCH_CG/cgroup.kill ]]; then
+        echo 1 >"$BENCH_CG/cgroup.kill" 2>/dev/null
+    else
+        while read -r pid; do kill -KILL "$pid" 2>/dev/null; done <"$BENCH_CG/cgroup.procs"
+    fi
+    # rmdir is EBUSY until the killed tasks are released.
+    for ((i = 0; i < 250; i++)); do
+        rmdir "$BENCH_CG" 2>/dev/null && break
+        nap 0.02
+    done
+    [[ -d $BENCH_CG ]] && say "warning: could not remove cgroup $BENCH_CG"
+    BENCH_CG=
+}
+
+# Wait up to 5 s until PID is in the bench cgroup.
+wait_joined() {
+    local pid=$1 i line
+    for ((i = 0; i < 250; i++)); do
+        while read -r line; do [[ $line == "$pid" ]] && return 0; done <"$BENCH_CG/cgroup.procs"
+        alive "$pid" || return 1
+        nap 0.02
+    done
+    return 1
+}
+
+# A workload that joins the bench cgroup, then execs its arguments (same PID).
+# shellcheck disable=SC2016 # expanded by that bash
+IN_CGROUP='echo $$ >"$0/cgroup.procs" || exit 97; exec "$@"'
+
 cleanup() {
     local rc=$? g
     trap - EXIT INT TERM HUP
     for g in "${GROUPS_STARTED[@]}"; do kill -INT -- "-$g" 2>/dev/null; done
     for g in "${GROUPS_STARTED[@]}"; do stop_group "$g" INT 5; done
+    remove_cgroup
     echo "$STATS_ORIG" >/proc/sys/kernel/bpf_stats_enabled 2>/dev/null
     if ((MOUNTED_TRACEFS)); then umount /sys/kernel/tracing 2>/dev/null; fi
     exec {NAPFD}>&- 2>/dev/null
@@ -276,6 +352,8 @@ echo 0 >/proc/sys/kernel/bpf_stats_enabled # stats cost ~2 clock reads a program
     echo "hackbench_args: -g $HB_GROUPS -l $HB_LOOPS"
     echo "cost_loops: $COST_LOOPS"
     echo "cap_loops: $CAP_LOOPS"
+    echo "many: $MANY"
+    echo "scenarios: ${SCENARIOS[*]}"
     echo "clk_tck: $(getconf CLK_TCK)"
     echo "quick: $QUICK"
     echo "busy_before_pct: $BUSY_BEFORE"
@@ -283,21 +361,28 @@ echo 0 >/proc/sys/kernel/bpf_stats_enabled # stats cost ~2 clock reads a program
 say "results in $OUT; rounds=$ROUNDS loops=$LOOPS hackbench=-g $HB_GROUPS -l $HB_LOOPS"
 
 # ---- tracers -----------------------------------------------------------------
-# start_tracer TRACER TARGET_PID RUNFILE_PREFIX: starts it, waits until it is
+# start_tracer TRACER TARGET RUNFILE_PREFIX: starts it, waits until it is
 # attached, records launch and ready times. TRACER_PID is empty for "none".
+# TARGET is a PID, a PID list (PID,PID,…: thief only) or cgroup:DIR (thief
+# only: --cgroup DIR).
 start_tracer() {
     local tracer=$1 target=$2 r=$3 log pat
-    TRACER_PID= READY_AT= T_LAUNCH=$EPOCHREALTIME
+    TRACER_PID='' READY_AT='' T_LAUNCH=$EPOCHREALTIME
+    case $tracer in
+    none | thief | noop | thief-alt) ;;
+    *) [[ $target =~ ^[0-9]+$ ]] || die "$tracer takes one PID, not '$target'" ;;
+    esac
     case $tracer in
     none) return 0 ;;
     thief | noop | thief-alt)
-        local extra=() bin=$THIEF
+        local extra=() bin=$THIEF sel=(-p "$target")
         [[ $tracer == noop ]] && extra=(--noop-programs)
         [[ $tracer == thief-alt ]] && bin=$THIEF_ALT
+        [[ $target == cgroup:* ]] && sel=(--cgroup "${target#cgroup:}")
         # Not -q: -q also hides the "thief: tracing" line that says it is attached.
         log=$r.err pat='^thief: tracing'
         T_LAUNCH=$EPOCHREALTIME
-        spawn "$r.json" "$log" "$bin" -p "$target" --format json "${extra[@]}"
+        spawn "$r.json" "$log" "$bin" "${sel[@]}" --format json "${extra[@]}"
         ;;
     perf-sched)
         log=$r.log
@@ -369,9 +454,27 @@ parse_pipe() {
 run_one() {
     local scen=$1 round=$2 pos=$3 tracer=$4
     local r=$OUT/runs/$scen-r$round-$tracer
-    local target= wrapper= victim= competitor=
+    local target='' wrapper='' victim='' competitor=''
     case $scen in
     untargeted) target=$IDLE_PID ;;
+    untargeted-cgroup) target=cgroup:$BENCH_CG ;;
+    untargeted-many) target=$MANY_PIDS ;;
+    targeted-cgroup)
+        # As targeted, but the held process first joins the bench cgroup,
+        # and the tracer targets the cgroup: both pipe threads are targets.
+        rm -f "$WORK/go"
+        mkfifo "$WORK/go"
+        # shellcheck disable=SC2016 # expanded by the inner bash
+        spawn_wl "$r.pipe" /dev/null bash -c "$IN_CGROUP" "$BENCH_CG" \
+            bash -c 'read -r _ <"$0"; exec taskset -c 1 perf bench sched pipe -T -l "$1"' "$WORK/go" "$LOOPS"
+        wrapper=$SPAWNED target=cgroup:$BENCH_CG
+        if ! wait_joined "$wrapper"; then
+            say "  $scen round $round: $tracer: the workload did not join $BENCH_CG"
+            rec "$scen" "$round" "$pos" "$tracer" failed 1
+            stop_group "$wrapper" KILL 2
+            return 0
+        fi
+        ;;
     targeted)
         # The target is a process held on a FIFO that then execs the pipe
         # benchmark in threaded mode (-T): same PID throughout, so every tool's
@@ -379,6 +482,7 @@ run_one() {
         # tracer is attached.
         rm -f "$WORK/go"
         mkfifo "$WORK/go"
+        # shellcheck disable=SC2016 # expanded by that bash
         spawn_wl "$r.pipe" /dev/null bash -c 'read -r _ <"$0"; exec taskset -c 1 perf bench sched pipe -T -l "$1"' "$WORK/go" "$LOOPS"
         wrapper=$SPAWNED target=$wrapper
         ;;
@@ -403,7 +507,7 @@ run_one() {
 
     local msg=
     case $scen in
-    untargeted)
+    untargeted | untargeted-cgroup | untargeted-many)
         spawn_wl "$r.pipe" /dev/null taskset -c 1 perf bench sched pipe -l "$LOOPS"
         reap "$SPAWNED"
         parse_pipe "$r.pipe"
@@ -411,7 +515,7 @@ run_one() {
         rec "$scen" "$round" "$pos" "$tracer" total_s "$PIPE_TOTAL"
         msg="$PIPE_USECS usecs/op"
         ;;
-    targeted)
+    targeted | targeted-cgroup)
         release "$WORK/go"
         reap "$wrapper"
         parse_pipe "$r.pipe"
@@ -444,25 +548,69 @@ run_one() {
     say "  $scen round $round: $tracer: $msg"
 }
 
+# Start MANY idle sleeps in one process group: a bash starts MANY-1 and then
+# execs the last itself, so the group is MANY sleeps and nothing else, all of
+# them targets. MANY_PIDS = their PIDs, comma-separated; MANY_GROUP = the
+# group (stopped as one).
+start_many() {
+    local pids=() pid i
+    : >"$WORK/many.pids" # read before the spawned bash opens it
+    # shellcheck disable=SC2016 # expanded by that bash
+    spawn_wl "$WORK/many.pids" /dev/null bash -c 'for ((i = 1; i < $0; i++)); do sleep 3600 & echo $!; done; echo $$; exec sleep 3600 >&-' "$MANY"
+    MANY_GROUP=$SPAWNED
+    for ((i = 0; i < 500; i++)); do
+        mapfile -t pids <"$WORK/many.pids"
+        ((${#pids[@]} >= MANY)) && break
+        nap 0.02
+    done
+    ((${#pids[@]} >= MANY)) || die "could not start $MANY idle processes"
+    for pid in "${pids[@]}"; do alive "$pid" || die "idle process $pid is gone"; done
+    MANY_PIDS=$(IFS=,; echo "${pids[*]}")
+}
+
+((NEED_CGROUP)) && make_cgroup
 for scen in "${SCENARIOS[@]}"; do
-    case $scen in untargeted | targeted | mixed) ;; *) die "unknown scenario $scen" ;; esac
-    say "scenario $scen"
-    IDLE_PID=
-    if [[ $scen == untargeted ]]; then
+    case $scen in
+    *-cgroup) say "scenario $scen (cgroup $BENCH_CG)" ;;
+    *) say "scenario $scen" ;;
+    esac
+    IDLE_PID='' MANY_GROUP='' MANY_PIDS=''
+    case $scen in
+    untargeted)
         spawn_wl /dev/null /dev/null sleep 3600
         IDLE_PID=$SPAWNED
-    fi
-    n=${#TRACERS[@]}
+        ;;
+    untargeted-cgroup)
+        # The traced cgroup holds one idle sleep; the pipe benchmark runs outside.
+        spawn_wl /dev/null /dev/null bash -c "$IN_CGROUP" "$BENCH_CG" sleep 3600
+        IDLE_PID=$SPAWNED
+        wait_joined "$IDLE_PID" || die "the idle sleep did not join $BENCH_CG"
+        ;;
+    untargeted-many) start_many ;;
+    esac
+    # The peers take one PID: the service targets run thief's tracers only.
+    scen_tracers=()
+    for tracer in "${TRACERS[@]}"; do
+        case $scen:$tracer in
+        untargeted-cgroup:* | untargeted-many:* | targeted-cgroup:*)
+            case $tracer in none | thief | noop | thief-alt) scen_tracers+=("$tracer") ;; esac
+            ;;
+        *) scen_tracers+=("$tracer") ;;
+        esac
+    done
+    n=${#scen_tracers[@]}
     for ((round = 1; round <= ROUNDS; round++)); do
         for ((i = 0; i < n; i++)); do
             # Rotate the order every round so no tracer always runs first or
             # right after a heavy one.
-            tracer=${TRACERS[((i + round - 1) % n)]}
+            tracer=${scen_tracers[((i + round - 1) % n)]}
             run_one "$scen" "$round" "$i" "$tracer"
         done
     done
     [[ -n $IDLE_PID ]] && stop_group "$IDLE_PID" KILL 2
+    [[ -n $MANY_GROUP ]] && stop_group "$MANY_GROUP" KILL 2
 done
+remove_cgroup
 
 # ---- thief's own costs -------------------------------------------------------
 # Under /usr/bin/time -v. thief/noop/capacity: thief -- CMD, where CMD runs the
@@ -472,7 +620,7 @@ done
 # the pipe benchmark runs untargeted (the per-event cost everyone else pays).
 cost_run() {
     local mode=$1
-    local r=$OUT/runs/cost-$mode cmd idle= extra=() target=()
+    local r=$OUT/runs/cost-$mode cmd idle='' extra=() target=()
     rm -f "$WORK/hold" "$r".*
     mkfifo "$WORK/hold"
     [[ $mode == noop ]] && extra=(--noop-programs)

@@ -23,6 +23,27 @@ LABEL = {
     "cpudist": "cpudist -p",
     "perf-sched": "perf sched record",
 }
+SCENARIOS = ["untargeted", "targeted", "mixed", "untargeted-cgroup", "untargeted-many", "targeted-cgroup"]
+PIPE_SCENARIOS = ("untargeted", "targeted", "untargeted-cgroup", "untargeted-many", "targeted-cgroup")
+TARGETED = ("targeted", "targeted-cgroup")
+TITLE = {
+    "untargeted": "Scenario 1 - untargeted: `perf bench sched pipe` on CPU 1, tracers target an idle `sleep`",
+    "targeted": "Scenario 2 - targeted: tracers target the pipe benchmark itself (threaded, CPU 1)",
+    "mixed": "Scenario 3 - mixed: victim + competitor on CPU 0, hackbench on both CPUs; tracers target the victim",
+    "untargeted-cgroup": "Scenario 4 - untargeted-cgroup: `perf bench sched pipe` on CPU 1, thief traces a cgroup holding an idle `sleep`",
+    "untargeted-many": "Scenario 5 - untargeted-many: `perf bench sched pipe` on CPU 1, thief -p {many} idle `sleep`s",
+    "targeted-cgroup": "Scenario 6 - targeted-cgroup: the pipe benchmark (threaded, CPU 1) runs in a cgroup that thief traces (its threads contend with each other)",
+}
+
+
+def label(t, scen):
+    """The tracer's name in a scenario's table: how thief was told its target."""
+    if t in ("thief", "noop", "thief-alt"):
+        if scen.endswith("-cgroup"):
+            return LABEL[t].replace("thief -p", "thief --cgroup").replace("thief --noop", "thief --cgroup … --noop")
+        if scen == "untargeted-many":
+            return LABEL[t].replace("thief -p", "thief -p PID,…").replace("thief --noop", "thief -p PID,… --noop")
+    return LABEL[t]
 
 
 def fnum(s):
@@ -61,7 +82,7 @@ def metric(scen, kv):
     """The scenario's primary metrics of one run: {name: value}."""
     if "failed" in kv:
         return {}
-    if scen in ("untargeted", "targeted"):
+    if scen in PIPE_SCENARIOS:
         return {"usecs/op": fnum(kv.get("usecs_per_op"))}
     if scen == "mixed":
         m = {"hackbench s": fnum(kv.get("hackbench_s"))}
@@ -115,18 +136,13 @@ def med(xs):
     return statistics.median(xs) if xs else None
 
 
-def print_scenarios(rows, out_lines, summary):
-    scens = sorted({k[0] for k in rows if k[0] != "cost"},
-                   key=lambda s: ["untargeted", "targeted", "mixed"].index(s) if s in ("untargeted", "targeted", "mixed") else 9)
+def print_scenarios(rows, info, out_lines, summary):
+    scens = sorted({k[0] for k in rows if k[0] != "cost" and k[0] in SCENARIOS}, key=SCENARIOS.index)
     for scen in scens:
         rounds = sorted({k[1] for k in rows if k[0] == scen})
         tracers = [t for t in ORDER if any((scen, r, t) in rows for r in rounds)]
         by_metric, absolute = ratios_table(rows, scen, rounds, tracers)
-        title = {
-            "untargeted": "Scenario 1 - untargeted: `perf bench sched pipe` on CPU 1, tracers target an idle `sleep`",
-            "targeted": "Scenario 2 - targeted: tracers target the pipe benchmark itself (threaded, CPU 1)",
-            "mixed": "Scenario 3 - mixed: victim + competitor on CPU 0, hackbench on both CPUs; tracers target the victim",
-        }[scen]
+        title = TITLE[scen].format(many=info.get("many", "50"))
         out_lines.append(f"\n### {title}\n")
         for name, per in by_metric.items():
             better = "higher is better" if name.startswith("victim") else "lower is better"
@@ -137,10 +153,10 @@ def print_scenarios(rows, out_lines, summary):
                 rs = per.get(t, [])
                 ab = absolute[name].get(t, [])
                 if t == "none":
-                    out_lines.append(f"| {LABEL[t]} | 1.00 | – | {fmt(med(ab))} | {len(ab)} |")
+                    out_lines.append(f"| {label(t, scen)} | 1.00 | – | {fmt(med(ab))} | {len(ab)} |")
                     continue
                 rng = f"{min(rs):.2f}–{max(rs):.2f}" if rs else "–"
-                out_lines.append(f"| {LABEL[t]} | {fmt(med(rs), 2)} | {rng} | {fmt(med(ab))} | {len(rs)} |")
+                out_lines.append(f"| {label(t, scen)} | {fmt(med(rs), 2)} | {rng} | {fmt(med(ab))} | {len(rs)} |")
                 summary[(scen, name, t)] = (med(rs), min(rs) if rs else None, max(rs) if rs else None)
             out_lines.append("")
         failed = [(k[1], k[2]) for k, kv in rows.items() if k[0] == scen and "failed" in kv]
@@ -150,6 +166,7 @@ def print_scenarios(rows, out_lines, summary):
         for t in ("thief", "thief-alt", "noop"):
             lost = missed = 0
             rps = []
+            cont = []  # contention among targets: ms, and share of the runnable wait
             n = 0
             for rnd in rounds:
                 kv = rows.get((scen, rnd, t), {})
@@ -160,11 +177,22 @@ def print_scenarios(rows, out_lines, summary):
                 lost += j.get("lost_events", 0)
                 missed += j.get("missed_switch_events", 0)
                 tot = fnum(kv.get("total_s"))
-                if tot and scen == "targeted":
+                if tot and scen in TARGETED:
                     rps.append(j.get("records", 0) / tot)
+                if isinstance(j.get("contention"), list):
+                    ns = sum(c.get("stolen_ns", 0) for c in j["contention"])
+                    wait = (j.get("runnable_wait") or {}).get("total_ns") or 0
+                    cont.append((ns / 1e6, ns / wait if wait else None))
             if n:
                 extra = f", records/s during the benchmark: median {med(rps):,.0f}" if rps else ""
-                out_lines.append(f"{LABEL[t]}: lost records {lost}, missed switch events {missed} over {n} runs{extra}.")
+                if scen in TARGETED and t != "noop":
+                    if cont:
+                        shares = [c[1] for c in cont if c[1] is not None]
+                        extra += (f"; contention among targets: median {med([c[0] for c in cont]):,.1f} ms"
+                                  + (f" ({100 * med(shares):.0f}% of the runnable wait)" if shares else ""))
+                    else:
+                        extra += "; contention among targets: not in its JSON (no `contention` key)"
+                out_lines.append(f"{label(t, scen)}: lost records {lost}, missed switch events {missed} over {n} runs{extra}.")
                 summary[(scen, "lost", t)] = lost
                 summary[(scen, "missed", t)] = missed
         out_lines.append("")
@@ -400,7 +428,7 @@ def verdict(ok):
 
 
 def targets(summary, attach, out_lines):
-    out_lines.append("\n### Targets (issue #5)\n")
+    out_lines.append("\n### Targets (issues #5 and #9)\n")
     g = summary.get
     th = g(("untargeted", "usecs/op", "thief"), (None,))[0]
     noop = g(("untargeted", "usecs/op", "noop"), (None,))[0]
@@ -421,6 +449,20 @@ def targets(summary, attach, out_lines):
     lost = g(("targeted", "lost", "thief"))
     if lost is not None:
         out_lines.append(f"| targeted: 0 lost records | {lost} lost over the targeted rounds; cost run: {g(('cost', 'thief', 'lost'))} | {verdict(lost == 0 and not g(('cost', 'thief', 'lost')))} |")
+    # Issue #9: every kind of target. Untargeted within 2 points of its own
+    # floor (noop with the same target); targeted ≤ 1.20 with 0 lost.
+    for scen, what in (("untargeted-cgroup", "cgroup"), ("untargeted-many", "many processes")):
+        t9 = g((scen, "usecs/op", "thief"), (None,))[0]
+        f9 = g((scen, "usecs/op", "noop"), (None,))[0]
+        if t9 is not None and f9 is not None:
+            out_lines.append(f"| untargeted, {what} target: thief ≤ floor + 0.02 | thief {t9:.2f}, floor {f9:.2f} "
+                             f"({100 * (t9 - f9):+.0f} points) | {verdict(t9 <= f9 + 0.02)} |")
+    tc = g(("targeted-cgroup", "usecs/op", "thief"), (None,))[0]
+    if tc is not None:
+        out_lines.append(f"| targeted, cgroup target: thief ≤ 1.20 | {tc:.2f} | {verdict(tc <= 1.20)} |")
+    lc = g(("targeted-cgroup", "lost", "thief"))
+    if lc is not None:
+        out_lines.append(f"| targeted, cgroup target: 0 lost records | {lc} lost over the targeted-cgroup rounds | {verdict(lc == 0)} |")
     rps, dur, cl = g(("cap", "rps")), g(("cap", "dur")), g(("cap", "lost"))
     if rps is not None:
         ok = rps >= 1e6 and (dur or 0) >= 10 and cl == 0
@@ -456,7 +498,7 @@ def main():
     lines.append(f"- other load on the machine (busy % of all CPUs over 1 s): {info.get('busy_before_pct', '?')}% before, {info.get('busy_after_pct', '?')}% after"
                  + (" — **noisy: rerun on a quiet machine**" if max(int(info.get('busy_before_pct', 0) or 0), int(info.get('busy_after_pct', 0) or 0)) > 10 else ""))
     summary = {}
-    print_scenarios(rows, lines, summary)
+    print_scenarios(rows, info, lines, summary)
     attach = attach_times(rows)
     if attach:
         lines.append("\n### Start to attached (launch → attached line), all scenarios\n")
