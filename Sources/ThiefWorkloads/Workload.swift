@@ -18,6 +18,12 @@ public struct Workload: Sendable {
         case victim
         /// Starts a new thread every `intervalMs`, up to `threads`; each sleeps until the end.
         case churn
+        /// Creates and ends `rate` short-lived threads a second (each works ~20 µs, then exits).
+        case threadChurn = "thread-churn"
+        /// Starts `threads` threads (small stacks); each wakes every `periodMs`, works ~10 µs, sleeps.
+        case manyThreads = "many-threads"
+        /// Forks `rate` short-lived processes a second (0: as fast as it can); each exits at once.
+        case forkStorm = "fork-storm"
     }
 
     public var kind: Kind
@@ -32,10 +38,12 @@ public struct Workload: Sendable {
     public var intervalMs: Int
     public var threads: Int
     public var delayMs: Int
+    /// Threads or processes a second (thread-churn, fork-storm; 0: as fast as possible).
+    public var rate: Int
 
     public init(
         _ kind: Kind, name: String? = nil, cpu: Int? = nil, seconds: Double = 10, periodMs: Int = 20, burstMs: Int = 2,
-        flips: Int = 10, intervalMs: Int = 100, threads: Int = 3, delayMs: Int = 300
+        flips: Int = 10, intervalMs: Int = 100, threads: Int = 3, delayMs: Int = 300, rate: Int = 1000
     ) {
         self.kind = kind
         self.name = name
@@ -47,6 +55,7 @@ public struct Workload: Sendable {
         self.intervalMs = intervalMs
         self.threads = threads
         self.delayMs = delayMs
+        self.rate = rate
     }
 
     /// Runs the workload in the calling process until `seconds` have passed.
@@ -98,6 +107,12 @@ public struct Workload: Sendable {
                 }
                 usleep(UInt32(intervalMs * 1000))
             }
+        case .threadChurn:
+            threadChurn(rate: rate, until: end)
+        case .manyThreads:
+            manyThreads(threads, periodMs: periodMs, until: end)
+        case .forkStorm:
+            forkStorm(rate: rate, until: end)
         }
     }
 

@@ -21,6 +21,8 @@ struct WorkloadCommand: ParsableCommand {
     @Option(name: .customLong("interval-ms")) var intervalMs: Int = 100
     @Option var threads: Int = 3
     @Option(name: .customLong("delay-ms")) var delayMs: Int = 300
+    @Option(help: "thread-churn, fork-storm: threads or processes a second (0: as fast as possible).")
+    var rate: Int = 1000
     @Flag(
         help: "At the end, print this process's own books: 'books PID SUM_EXEC_NS' (its threads' se.sum_exec_runtime).")
     var books = false
@@ -28,7 +30,7 @@ struct WorkloadCommand: ParsableCommand {
     func run() throws {
         Workload(
             kind, name: name, cpu: cpu, seconds: seconds, periodMs: periodMs, burstMs: burstMs,
-            flips: flips, intervalMs: intervalMs, threads: threads, delayMs: delayMs
+            flips: flips, intervalMs: intervalMs, threads: threads, delayMs: delayMs, rate: rate
         ).run()
         if books {
             // A process that exits before the test can read /proc reports its books itself.
