@@ -15,11 +15,21 @@ enum SelfCostMeter {
     static func measure(_ tb: OpaquePointer, cpuAtStart: UInt64) -> Report.SelfCost {
         var stats = [thief_bpf_prog_stats](repeating: thief_bpf_prog_stats(), count: 64)
         let n = Int(max(0, thief_bpf_prog_stats_get(tb, &stats, 64)))
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
         return Report.SelfCost(
             bpfRunNs: stats.prefix(n).reduce(0) { $0 + $1.run_time_ns },
             bpfRuns: stats.prefix(n).reduce(0) { $0 + $1.run_cnt },
-            consumerCpuNs: cpuTimeNs() - cpuAtStart, peakRssKb: UInt64(max(0, usage.ru_maxrss)))
+            consumerCpuNs: cpuTimeNs() - cpuAtStart, peakRssKb: peakRssKb())
+    }
+
+    /// This program's peak RSS: VmHWM of /proc/self/status. (getrusage's
+    /// ru_maxrss survives execve: thief started by a big process, a test
+    /// runner, would report its parent's peak.)
+    static func peakRssKb() -> UInt64 {
+        if let hwm = ProcFS.status(getpid())?["VmHWM"]?.split(separator: " ").first.flatMap({ UInt64($0) }) {
+            return hwm
+        }
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return UInt64(max(0, usage.ru_maxrss))
     }
 }

@@ -1,5 +1,7 @@
 import CThiefABI
+import Foundation
 import Testing
+import ThiefReport
 
 @testable import ThiefCore
 
@@ -96,5 +98,15 @@ struct ContentionAndProcessesTests {
         #expect(rows.count == Processes.cap + 1)
         #expect(rows.last?.comm == Processes.othersName && rows.last?.pid == 0 && rows.last?.threads == 10)
         #expect(rows.reduce(0) { $0 + $1.onCoreNs } == (1...UInt64(n)).reduce(0) { $0 + $1 * 1_000 })
+    }
+
+    @Test("a target kind this thief does not know reads as nil; the report still loads")
+    func unknownKind() throws {
+        var r = try #require(run().last)
+        r.target.kind = .cgroup
+        let json = try JSONRenderer.render(r).replacingOccurrences(of: "\"cgroup\"", with: "\"future-kind\"")
+        let back = try JSONRenderer.decode(Data(json.utf8))
+        #expect(back.target.kind == nil && back.target.pid == r.target.pid)
+        #expect(try JSONRenderer.decode(Data(JSONRenderer.render(r).utf8)).target.kind == .cgroup)
     }
 }

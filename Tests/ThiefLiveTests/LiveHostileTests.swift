@@ -81,9 +81,12 @@ struct LiveHostileTests {
         let thief = try ThiefRun(["-p", "\(victim.pid)", "--attach", attach, "--format", "json"])
         try thief.waitAttached()
         sleepSeconds(0.5)
-        let progs1 = try Self.bpftool("prog"), links1 = try Self.bpftool("link")
-        let ours = progs1.subtracting(progs0).filter(Self.isThief)
-        let ourLinks = links1.subtracting(links0)
+        // This thief's own links and programs, from its file descriptors (other
+        // suites may run a thief meanwhile: a before/after diff would count theirs).
+        let (linkIDs, progIDs) = Self.bpfObjects(of: thief.process.processIdentifier)
+        let ours = try Self.bpftool("prog").filter { progIDs.contains(Int($0.split(separator: ":")[0]) ?? -1) }
+        let ourLinks = try Self.bpftool("link").filter { linkIDs.contains(Int($0.split(separator: ":")[0]) ?? -1) }
+        #expect(ours.allSatisfy(Self.isThief))
         // The check can fail: while thief runs its programs and links are there.
         #expect(ours.count >= 3, "thief's programs while attached: \(ours.sorted())")
         #expect(ourLinks.count >= ours.count, "thief's links while attached: \(ourLinks.sorted())")
@@ -101,7 +104,26 @@ struct LiveHostileTests {
         } while Date() < deadline
         #expect(leftProgs.isEmpty, "programs left after SIGKILL: \(leftProgs.sorted())")
         #expect(leftLinks.isEmpty, "links left after SIGKILL: \(leftLinks.sorted())")
-        #expect(try Self.bpftool("prog").filter(Self.isThief).subtracting(progs0).isEmpty)
+        _ = (progs0, links0)
+    }
+
+    /// The BPF link and program ids a process holds, from /proc/PID/fdinfo.
+    static func bpfObjects(of pid: Int32) -> (links: Set<Int>, progs: Set<Int>) {
+        var links = Set<Int>(), progs = Set<Int>()
+        let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fdinfo")) ?? []
+        for fd in fds {
+            guard let text = ProcFS.read("/proc/\(pid)/fdinfo/\(fd)") else { continue }
+            var fields: [String: Int] = [:]
+            for line in text.split(separator: "\n") {
+                let kv = line.split(separator: ":", maxSplits: 1)
+                if kv.count == 2 { fields[String(kv[0])] = Int(kv[1].trimmingCharacters(in: .whitespaces)) }
+            }
+            if let link = fields["link_id"] {
+                links.insert(link)
+                if let prog = fields["prog_id"] { progs.insert(prog) }
+            }
+        }
+        return (links, progs)
     }
 
     @Test("two thief runs on the same target at once both agree with the kernel's books")

@@ -26,7 +26,9 @@ public struct Processes: Analysis {
         -> [Report.ProcessReport]
     {
         var rows: [UInt32: Report.ProcessReport] = [:]
-        for t in threads.values {
+        // By tid: a process whose main thread is not in the window is named
+        // after its lowest thread, the same in every run.
+        for t in threads.values.sorted(by: { $0.tid < $1.tid }) {
             var row =
                 rows[t.tgid]
                 ?? Report.ProcessReport(
