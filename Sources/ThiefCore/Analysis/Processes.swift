@@ -13,9 +13,7 @@ public struct Processes: Analysis {
 
     public mutating func consume(_ event: Event, in span: WindowSpan) {
         guard case .steal(let s) = event else { return }
-        let from = max(s.start, span.runStart)
-        let d = s.start >= span.runStart ? s.duration : (s.end > from ? min(s.end - from, s.duration) : 0)
-        stolen[s.victim, default: 0] &+= d
+        stolen[s.victim, default: 0] &+= s.duration(from: span.runStart)
     }
 
     public func section(_ context: SectionContext) -> [Report.ProcessReport] {

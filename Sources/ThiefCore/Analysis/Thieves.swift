@@ -37,10 +37,7 @@ public struct Thieves: Analysis {
 
     public mutating func consume(_ event: Event, in span: WindowSpan) {
         guard case .steal(let s) = event else { return }
-        // Clipped at the run's start only: in interval mode a steal counts
-        // whole in the interval in which it ends.
-        let from = max(s.start, span.runStart)
-        let d = s.start >= span.runStart ? s.duration : (s.end > from ? min(s.end - from, s.duration) : 0)
+        let d = s.duration(from: span.runStart)
         if accounts[s.pid] == nil {
             if accounts.count >= 2 * keep { fold() }
             accounts[s.pid] = Account(pid: s.pid, tgid: s.tgid, comm: s.comm.string, kthread: s.kthread)
