@@ -30,6 +30,21 @@ const volatile struct thief_knobs knobs = {};
 #define THIEF_MAX_THREADS 65536
 #define THIEF_IRQ_DEPTH 4
 
+/* What a CPU runs while targets wait on it: the causes of their waits. */
+enum cause_class {
+    CLS_TASKS = 0,   /* a task that is not a target */
+    CLS_TARGETS = 1, /* another target */
+    CLS_IDLE = 2,    /* the idle task */
+};
+
+/* Per-CPU cause clocks: ns each class ran while targets waited here, and the
+ * hypervisor's steal inside them. A wait's causes are the clocks' growth
+ * between its start and its end (summed over the queues it moved through),
+ * so one running sum per CPU serves any number of waiters. */
+struct causes {
+    __u64 targets, idle, steal, tasks;
+};
+
 /* Per-CPU bookkeeping. Indexed by CPU id in a plain array: a migration of a
  * queued target updates the wait counters of two CPUs. */
 struct cpu_state {
@@ -44,6 +59,15 @@ struct cpu_state {
     __u32 _pad;
     __u64 irq_start[THIEF_IRQ_DEPTH];
     __u64 irq_child[THIEF_IRQ_DEPTH];
+    struct causes cum; /* the cause clocks up to seg_start */
+    __u64 seg_start;   /* while nwait > 0: since when `cls` has run unaccounted */
+    __u64 seg_steal;   /* the steal clock at seg_start */
+    __u32 cls;         /* enum cause_class of the task on-core now */
+    __u16 ctx_hard;    /* hard IRQs and system vectors under way here (a waker's context) */
+    __u16 ctx_soft;    /* softirqs under way here */
+    __u64 rq;          /* this CPU's struct rq (a kernel pointer; 0 until the first switch) */
+    __u64 wq_start;    /* a work item started here (0: none running) */
+    __u64 wq_func;     /* ... and its function */
 };
 
 struct {
@@ -78,6 +102,16 @@ struct {
     __type(key, __u32);
     __type(value, __u64);
 } tgids SEC(".maps");
+
+/* Tasks whose identity (policy, nice, cgroup, CPUs) was sent: pid -> its
+ * start time, so a reused pid is identified again. Once per culprit, not
+ * per event; the least recently seen are forgotten first. */
+struct {
+    __uint(type, BPF_MAP_TYPE_LRU_HASH);
+    __uint(max_entries, 16384);
+    __type(key, __u32);
+    __type(value, __u64);
+} idents SEC(".maps");
 
 struct {
     __uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -125,12 +159,12 @@ static __always_inline void rec_submit(struct thief_record *r)
     bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
 }
 
-/* The records of one sched_switch (at most 8: a steal, a repaired off-core
- * interval and wait, a slice, an exit, a repaired slice, an off-core interval
- * and wait) are gathered here and leave as one ring-buffer sample: one copy
+/* The records of one sched_switch (at most 11: a steal and its culprit's
+ * identity, a repaired off-core interval, wait and waker, a slice, an exit, a
+ * repaired slice, an off-core interval, wait and waker) are gathered here and leave as one ring-buffer sample: one copy
  * and one commit instead of a reserve/commit per record. Per CPU, and
  * sched_switch runs with interrupts off, so nothing else writes it meanwhile. */
-#define THIEF_BATCH 8
+#define THIEF_BATCH 12
 struct batch {
     struct thief_record r[THIEF_BATCH];
     __u32 n;
@@ -238,13 +272,48 @@ static __always_inline struct thief_tstate *join(bool btf, struct batch *b, __u6
     return bpf_map_lookup_elem(&threads, &pid);
 }
 
+/* The cause clocks of a CPU at `now`: the sums so far plus the part of the
+ * current task's run not yet added (only while targets wait there). */
+static __always_inline void clock_read(struct cpu_state *cs, __u32 cpu, __u64 now, struct causes *out)
+{
+    *out = cs->cum;
+    if (cs->nwait == 0 || now <= cs->seg_start)
+        return;
+    __u64 len = now - cs->seg_start;
+    __u64 sc = thief_steal_clock(cs->rq);
+    __u64 st = sc > cs->seg_steal ? sc - cs->seg_steal : 0;
+    if (st > len)
+        st = len;
+    out->steal += st;
+    len -= st;
+    if (cs->cls == CLS_TARGETS)
+        out->targets += len;
+    else if (cs->cls == CLS_IDLE)
+        out->idle += len;
+    else
+        out->tasks += len;
+}
+
+/* Adds the current run's part to the sums (the class is about to change). */
+static __always_inline void clock_advance(struct cpu_state *cs, __u32 cpu, __u64 now)
+{
+    if (cs->nwait == 0)
+        return;
+    clock_read(cs, cpu, now, &cs->cum);
+    cs->seg_start = now;
+    cs->seg_steal = thief_steal_clock(cs->rq);
+}
+
 static __always_inline void nwait_inc(__u32 cpu, __u32 tid, __u64 now)
 {
     struct cpu_state *cs = cpu_state_of(cpu);
     if (!cs)
         return;
-    if (__sync_fetch_and_add(&cs->nwait, 1) == 0)
+    if (__sync_fetch_and_add(&cs->nwait, 1) == 0) {
         cs->wait_since = now;
+        cs->seg_start = now;
+        cs->seg_steal = thief_steal_clock(cs->rq);
+    }
     cs->last_waiter = tid;
 }
 
@@ -260,6 +329,106 @@ static __always_inline void nwait_dec(__u32 cpu, __u64 now)
         if (now > from)
             cs->steal_acc += now - from;
     }
+}
+
+static __always_inline void causes_add(struct thief_tstate *t, struct causes *c)
+{
+    t->snap_targets += c->targets;
+    t->snap_idle += c->idle;
+    t->snap_steal += c->steal;
+    t->snap_tasks += c->tasks;
+}
+
+static __always_inline void causes_sub(struct thief_tstate *t, struct causes *c)
+{
+    t->snap_targets -= c->targets;
+    t->snap_idle -= c->idle;
+    t->snap_steal -= c->steal;
+    t->snap_tasks -= c->tasks;
+}
+
+/* Tracked thread t (task p) starts a runnable wait on `cpu`: it counts as a
+ * waiter there, and its causes start from the CPU's clocks and its cfs_rq's
+ * throttled clock now. */
+static __always_inline void wait_begin(bool btf, struct thief_tstate *t, struct task_struct *p, __u32 pid,
+                                       __u32 cpu, __u64 now)
+{
+    t->waiting = 1;
+    t->wait_ts = now;
+    t->wait_cpu = (__u16)cpu;
+    nwait_inc(cpu, pid, now);
+    struct cpu_state *cs = cpu_state_of(cpu);
+    struct causes c = {};
+    if (cs)
+        clock_read(cs, cpu, now, &c);
+    t->snap_targets = c.targets;
+    t->snap_idle = c.idle;
+    t->snap_steal = c.steal;
+    t->snap_tasks = c.tasks;
+    struct cfs_rq *cfs = TREAD(btf, p, se.cfs_rq);
+    t->thr_cfs = (__u64)cfs;
+    t->thr_snap = thief_throttled_clock(cfs);
+}
+
+/* A waiting thread moves from one run queue to another: what it took on the
+ * old one so far stays in its snapshots (they hold start - taken). */
+static __always_inline void wait_move(struct thief_tstate *t, __u32 pid, __u32 to, __u64 now)
+{
+    __u32 from = t->wait_cpu;
+    struct cpu_state *cs = cpu_state_of(from);
+    struct causes c = {};
+    if (cs) {
+        clock_read(cs, from, now, &c);
+        causes_sub(t, &c);
+    }
+    nwait_dec(from, now);
+    t->wait_cpu = (__u16)to;
+    nwait_inc(to, pid, now);
+    cs = cpu_state_of(to);
+    if (cs) {
+        clock_read(cs, to, now, &c);
+        causes_add(t, &c);
+    }
+    struct cfs_rq *old = (struct cfs_rq *)t->thr_cfs;
+    struct cfs_rq *new = thief_cfs_rq_on(old, to);
+    t->thr_snap = t->thr_snap - thief_throttled_clock(old) + thief_throttled_clock(new);
+    t->thr_cfs = (__u64) new;
+}
+
+/* The causes of t's wait, ending now on its queue: what the clocks grew by. */
+static __always_inline void wait_causes(struct thief_tstate *t, __u64 now, struct thief_rec_wait *w)
+{
+    if (!t->wait_ts)
+        return; /* began before tracing: its start on the clocks is unknown */
+    __u32 cpu = t->wait_cpu;
+    struct cpu_state *cs = cpu_state_of(cpu);
+    if (!cs)
+        return;
+    struct causes c;
+    clock_read(cs, cpu, now, &c);
+    w->targets_ns = c.targets - t->snap_targets;
+    w->idle_ns = c.idle - t->snap_idle;
+    w->steal_ns = c.steal - t->snap_steal;
+    w->throttled_ns = thief_throttled_clock((struct cfs_rq *)t->thr_cfs) - t->thr_snap;
+}
+
+/* Who woke the thread whose wait ends now (its switch-in at ts on cpu). */
+static __always_inline void add_waker(struct batch *b, __u64 ts, __u32 cpu, __u32 tid, struct thief_tstate *t)
+{
+    if (!t->wk_ts)
+        return;
+    struct thief_record *r = batch_add(b, THIEF_REC_WAKER, ts, cpu);
+    if (r) {
+        r->tid = tid;
+        r->tgid = t->tgid;
+        r->waker.waking_ts = t->wk_ts;
+        r->waker.pid = t->wk_pid;
+        r->waker.tgid = t->wk_tgid;
+        r->waker.cpu = t->wk_cpu;
+        r->waker.flags = t->wk_flags;
+        __builtin_memcpy(r->waker.comm, t->wk_comm, sizeof(r->waker.comm));
+    }
+    t->wk_ts = 0;
 }
 
 /* The off-core interval and the wait of tracked thread tid end at ts
@@ -280,11 +449,38 @@ static __always_inline void end_offcore(struct batch *b, __u64 ts, __u64 now, __
     if (r) {
         r->tid = tid;
         r->tgid = t->tgid;
+        r->aux = t->wait_cpu;
         r->wait.start_ts = t->wait_ts;
-        r->wait.queue_cpu = t->wait_cpu;
+        wait_causes(t, now, &r->wait);
     }
+    add_waker(b, ts, cpu, tid, t);
     nwait_dec(t->wait_cpu, now);
     t->waiting = 0;
+}
+
+/* Once per culprit: the policy, nice, priority, cgroup and CPUs the task
+ * ran with, read now (it may be gone by the time user space could look). */
+static __always_inline void identify(bool btf, struct batch *b, __u64 now, __u32 cpu, struct task_struct *p,
+                                     __u32 pid)
+{
+    __u64 start = TREAD(btf, p, start_time);
+    __u64 *seen = bpf_map_lookup_elem(&idents, &pid);
+    if (seen && *seen == start)
+        return;
+    bpf_map_update_elem(&idents, &pid, &start, BPF_ANY);
+    struct thief_record *r = batch_add(b, THIEF_REC_IDENTITY, now, cpu);
+    if (!r)
+        return;
+    r->tid = pid;
+    r->tgid = TREAD(btf, p, tgid);
+    r->ident.policy = TREAD(btf, p, policy);
+    r->ident.nice = TREAD(btf, p, static_prio) - 120;
+    r->ident.rt_priority = TREAD(btf, p, rt_priority);
+    r->ident.nr_cpus_allowed = TREAD(btf, p, nr_cpus_allowed);
+    const struct cpumask *mask = BPF_CORE_READ(p, cpus_ptr);
+    if (mask)
+        bpf_probe_read_kernel(r->ident.cpus_allowed, sizeof(r->ident.cpus_allowed), mask);
+    r->ident.cgroup_id = BPF_CORE_READ(p, cgroups, dfl_cgrp, kn, id);
 }
 
 static __always_inline __u8 off_state_of(bool preempt, __u32 state)
@@ -308,20 +504,26 @@ static __always_inline int on_switch(bool btf, unsigned long long *ctx, bool pre
     bool mp = maybe_target(btf, prev), mn = maybe_target(btf, next);
     /* Neither task can be a target and none waits here: nothing to account
      * (cur_start only matters while nwait > 0). */
-    if (!mp && !mn && cs->nwait == 0 && cs->steal_acc == 0)
+    if (!mp && !mn && cs->nwait == 0 && cs->steal_acc == 0) {
+        /* What runs now decides the cause of a wait that starts during its run. */
+        cs->cls = TREAD(btf, next, pid) ? CLS_TASKS : CLS_IDLE;
         return 0;
+    }
     __u32 zero = 0;
     struct batch *b = bpf_map_lookup_elem(&batches, &zero);
     if (!b)
         return 0;
     b->n = 0;
     __u64 now = bpf_ktime_get_ns();
+    if (!cs->rq)
+        cs->rq = thief_rq_of(prev);
     __u32 prev_pid = TREAD(btf, prev, pid);
     __u32 next_pid = TREAD(btf, next, pid);
     struct thief_tstate *pt = (mp && prev_pid) ? bpf_map_lookup_elem(&threads, &prev_pid) : 0;
     struct thief_record *r;
 
     /* 1. prev ran while targets waited here: that time was stolen. */
+    clock_advance(cs, cpu, now);
     __u64 stolen = cs->steal_acc;
     cs->steal_acc = 0;
     if (cs->nwait > 0) {
@@ -348,6 +550,8 @@ static __always_inline int on_switch(bool btf, unsigned long long *ctx, bool pre
             bpf_core_read(r->steal.comm, sizeof(r->steal.comm), &prev->comm);
         }
     }
+    if (stolen && prev_pid)
+        identify(btf, b, now, cpu, prev, prev_pid);
 
     /* 2. a target switches out: its slice ends, an off-core interval starts. */
     if (pt) {
@@ -385,6 +589,7 @@ static __always_inline int on_switch(bool btf, unsigned long long *ctx, bool pre
         }
         pt->off_sum = sum;
         pt->sum_known = 1;
+        pt->wk_ts = 0;
         cs->cur_tid = 0;
         cs->cur_tgid = 0;
         if (state & TASK_DEAD) {
@@ -401,12 +606,8 @@ static __always_inline int on_switch(bool btf, unsigned long long *ctx, bool pre
             pt->running = 0;
             pt->off_ts = now;
             pt->off_state = new_state;
-            if (pt->off_state == THIEF_OFF_PREEMPTED && !pt->waiting) {
-                pt->waiting = 1;
-                pt->wait_ts = now;
-                pt->wait_cpu = (__u16)cpu;
-                nwait_inc(cpu, prev_pid, now);
-            }
+            if (pt->off_state == THIEF_OFF_PREEMPTED && !pt->waiting)
+                wait_begin(btf, pt, prev, prev_pid, cpu, now);
         }
     }
 
@@ -456,6 +657,7 @@ static __always_inline int on_switch(bool btf, unsigned long long *ctx, bool pre
      * of the wait in a pipe ping-pong). */
     cs->steal_acc = 0;
     cs->cur_start = now;
+    cs->cls = nt ? CLS_TARGETS : next_pid ? CLS_TASKS : CLS_IDLE;
     batch_send(b);
     return 0;
 }
@@ -468,12 +670,34 @@ static __always_inline int on_wakeup(bool btf, struct task_struct *p)
     struct thief_tstate *t = bpf_map_lookup_elem(&threads, &pid);
     if (!t || t->running || t->waiting)
         return 0;
-    __u64 now = bpf_ktime_get_ns();
-    __u32 cpu = thief_task_cpu(btf, p);
-    t->waiting = 1;
-    t->wait_ts = now;
-    t->wait_cpu = (__u16)cpu;
-    nwait_inc(cpu, pid, now);
+    wait_begin(btf, t, p, pid, thief_task_cpu(btf, p), bpf_ktime_get_ns());
+    return 0;
+}
+
+/* sched_waking runs in the waker's context: remember who it is for the
+ * wake-up's wait (sent with it at the switch-in). A thread still on-core or
+ * already runnable is not waking from a sleep. */
+static __always_inline int on_waking(bool btf, struct task_struct *p)
+{
+    if (!maybe_target(btf, p))
+        return 0;
+    __u32 pid = TREAD(btf, p, pid);
+    struct thief_tstate *t = bpf_map_lookup_elem(&threads, &pid);
+    if (!t || t->running || t->waiting)
+        return 0;
+    struct task_struct *cur = btf ? bpf_get_current_task_btf() : (struct task_struct *)bpf_get_current_task();
+    t->wk_ts = bpf_ktime_get_ns();
+    t->wk_pid = TREAD(btf, cur, pid);
+    t->wk_tgid = TREAD(btf, cur, tgid);
+    t->wk_cpu = (__u16)bpf_get_smp_processor_id();
+    __u16 flags = (TREAD(btf, cur, flags) & PF_KTHREAD) ? THIEF_F_KTHREAD : 0;
+    struct cpu_state *cs = cpu_state_of(bpf_get_smp_processor_id());
+    if (cs && cs->ctx_hard)
+        flags |= THIEF_F_HARDIRQ;
+    else if (cs && cs->ctx_soft)
+        flags |= THIEF_F_SOFTIRQ;
+    t->wk_flags = flags;
+    bpf_get_current_comm(t->wk_comm, sizeof(t->wk_comm));
     return 0;
 }
 
@@ -504,11 +728,8 @@ static __always_inline int on_migrate(bool btf, struct task_struct *p, int dest_
     __u32 kind = is_stopper(cur)        ? THIEF_MIG_RUNNING
                  : TREAD(btf, p, on_rq) ? THIEF_MIG_QUEUED
                                         : THIEF_MIG_WAKEUP;
-    if (t->waiting) {
-        nwait_dec(t->wait_cpu, now);
-        t->wait_cpu = (__u16)dest_cpu;
-        nwait_inc((__u32)dest_cpu, pid, now);
-    }
+    if (t->waiting)
+        wait_move(t, pid, (__u32)dest_cpu, now);
     struct thief_record *r = rec_reserve(THIEF_REC_MIGRATE, now, bpf_get_smp_processor_id());
     if (r) {
         r->tid = pid;
@@ -632,13 +853,17 @@ static __always_inline bool target_on_core(bool btf, struct cpu_state *cs)
 
 /* Interrupts: a per-CPU stack so a hard IRQ inside a softirq is not counted
  * twice (the softirq's own time excludes it). Only while a target is on-core. */
-static __always_inline int irq_enter(bool btf)
+static __always_inline int irq_enter(bool btf, bool soft)
 {
     if (!knobs.trace_irqs)
         return 0;
     struct cpu_state *cs = cpu_state_of(bpf_get_smp_processor_id());
     if (!cs)
         return 0;
+    if (soft)
+        cs->ctx_soft++;
+    else
+        cs->ctx_hard++;
     /* Deeper than x86 ever nests (softirq, hard IRQ, system vector): exits we
      * never saw (one under way while tracing attached): start over. */
     if (cs->irq_depth >= THIEF_IRQ_DEPTH)
@@ -660,7 +885,14 @@ static __always_inline int irq_leave(__u32 kind, __u32 num, const char *name, bo
         return 0;
     __u32 cpu = bpf_get_smp_processor_id();
     struct cpu_state *cs = cpu_state_of(cpu);
-    if (!cs || cs->irq_depth == 0)
+    if (!cs)
+        return 0;
+    /* Exits whose entry came before tracing must not go below 0. */
+    if (kind == THIEF_IRQ_SOFT && cs->ctx_soft)
+        cs->ctx_soft--;
+    else if (kind != THIEF_IRQ_SOFT && cs->ctx_hard)
+        cs->ctx_hard--;
+    if (cs->irq_depth == 0)
         return 0;
     __u32 d = cs->irq_depth - 1;
     cs->irq_depth = d;
@@ -692,6 +924,45 @@ static __always_inline int irq_leave(__u32 kind, __u32 num, const char *name, bo
     return 0;
 }
 
+/* Workqueue items that run while targets wait on the CPU: which kernel
+ * functions a kworker thief ran (its time is in its steal records). */
+static __always_inline int on_work_start(bool btf, struct work_struct *work)
+{
+    struct cpu_state *cs = cpu_state_of(bpf_get_smp_processor_id());
+    if (!cs)
+        return 0;
+    cs->wq_start = bpf_ktime_get_ns();
+    /* Read here: tp_btf cannot take the end's function-pointer argument. */
+    cs->wq_func = (__u64)TREAD(btf, work, func);
+    return 0;
+}
+
+static __always_inline int on_work_end(void)
+{
+    __u32 cpu = bpf_get_smp_processor_id();
+    struct cpu_state *cs = cpu_state_of(cpu);
+    if (!cs || !cs->wq_start)
+        return 0;
+    __u64 start = cs->wq_start;
+    cs->wq_start = 0;
+    if (cs->nwait == 0)
+        return 0;
+    __u64 now = bpf_ktime_get_ns();
+    __u64 from = start > cs->wait_since ? start : cs->wait_since;
+    if (now <= from)
+        return 0;
+    struct thief_record *r = rec_reserve(THIEF_REC_WORK, now, cpu);
+    if (r) {
+        r->tid = cs->last_waiter;
+        r->work.func = cs->wq_func;
+        r->work.dur = now - from;
+        r->work.pid = (__u32)bpf_get_current_pid_tgid();
+        bpf_get_current_comm(r->work.comm, sizeof(r->work.comm));
+        rec_submit(r);
+    }
+    return 0;
+}
+
 /* ---- entry points: each handler as tp_btf and as raw_tp ---------------- */
 
 /* btf: a constant per program, for TREAD (direct loads in tp_btf only). */
@@ -711,21 +982,24 @@ static __always_inline int irq_leave(__u32 kind, __u32 num, const char *name, bo
 THIEF_BOTH(sched_switch, ARGS(bool preempt, struct task_struct *prev, struct task_struct *next),
            on_switch(btf, ctx, preempt, prev, next))
 THIEF_BOTH(sched_wakeup, ARGS(struct task_struct *p), on_wakeup(btf, p))
+THIEF_BOTH(sched_waking, ARGS(struct task_struct *p), on_waking(btf, p))
+THIEF_BOTH(workqueue_execute_start, ARGS(struct work_struct *work), on_work_start(btf, work))
+THIEF_BOTH(workqueue_execute_end, ARGS(struct work_struct *work), on_work_end())
 THIEF_BOTH(sched_wakeup_new, ARGS(struct task_struct *p), on_wakeup(btf, p))
 THIEF_BOTH(sched_migrate_task, ARGS(struct task_struct *p, int dest_cpu), on_migrate(btf, p, dest_cpu))
 THIEF_BOTH(sched_process_fork, ARGS(struct task_struct *parent, struct task_struct *child),
            on_fork(parent, child))
 THIEF_BOTH(sched_process_exec, ARGS(struct task_struct *p), on_exec(p))
-THIEF_BOTH(irq_handler_entry, ARGS(int irq, struct irqaction *action), irq_enter(btf))
+THIEF_BOTH(irq_handler_entry, ARGS(int irq, struct irqaction *action), irq_enter(btf, false))
 THIEF_BOTH(irq_handler_exit, ARGS(int irq, struct irqaction *action, int ret),
            irq_leave(THIEF_IRQ_HARD, irq, BPF_CORE_READ(action, name), ret != 0))
-THIEF_BOTH(softirq_entry, ARGS(unsigned int vec), irq_enter(btf))
+THIEF_BOTH(softirq_entry, ARGS(unsigned int vec), irq_enter(btf, true))
 THIEF_BOTH(softirq_exit, ARGS(unsigned int vec), irq_leave(THIEF_IRQ_SOFT, vec, 0, true))
 
 /* x86 system vectors (arch/x86/include/asm/trace/irq_vectors.h). User space
  * turns off the ones this kernel does not have. */
-#define THIEF_SYSVEC(tp, id)                                 \
-    THIEF_BOTH(tp##_entry, ARGS(int vector), irq_enter(btf)) \
+#define THIEF_SYSVEC(tp, id)                                        \
+    THIEF_BOTH(tp##_entry, ARGS(int vector), irq_enter(btf, false)) \
     THIEF_BOTH(tp##_exit, ARGS(int vector), irq_leave(THIEF_IRQ_SYSVEC, id, 0, true))
 
 THIEF_SYSVEC(local_timer, THIEF_SYSVEC_LOCAL_TIMER)

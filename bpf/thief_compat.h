@@ -91,4 +91,55 @@ static __always_inline bool thief_task_in_cgroup(bool btf, struct task_struct *t
     return aid == id;
 }
 
+/* The run queue of a task's CPU: its cfs_rq's (every task has one, idle
+ * and RT tasks too: __set_task_cpu sets it). Per-CPU ksyms (runqueues) need
+ * CONFIG_KALLSYMS_ALL, which many kernels lack. */
+static __always_inline __u64 thief_rq_of(struct task_struct *t)
+{
+    struct cfs_rq *cfs = BPF_CORE_READ(t, se.cfs_rq);
+    if (!cfs || !bpf_core_field_exists(cfs->rq))
+        return 0;
+    return (__u64)BPF_CORE_READ(cfs, rq);
+}
+
+/* The hypervisor's steal clock of a run queue: rq::prev_steal_time, kept with
+ * CONFIG_PARAVIRT_TIME_ACCOUNTING and refreshed at every run-queue clock
+ * update (a switch makes one). 0 without it. */
+static __always_inline __u64 thief_steal_clock(__u64 rq)
+{
+    if (!rq || !bpf_core_field_exists(((struct rq *)0)->prev_steal_time))
+        return 0;
+    return BPF_CORE_READ((struct rq *)rq, prev_steal_time);
+}
+
+/* ns a cfs_rq has spent throttled (by its own quota or an ancestor's: 6.6+
+ * stamps every cfs_rq below the throttled one), up to now. 0 without
+ * CONFIG_CFS_BANDWIDTH or before 6.6 ("sched: add throttled time stat for
+ * throttled children"). */
+static __always_inline __u64 thief_throttled_clock(struct cfs_rq *cfs)
+{
+    if (!cfs || !bpf_core_field_exists(cfs->throttled_clock_self_time) || !bpf_core_field_exists(cfs->rq))
+        return 0;
+    __u64 total = BPF_CORE_READ(cfs, throttled_clock_self_time);
+    __u64 since = BPF_CORE_READ(cfs, throttled_clock_self);
+    if (since) {
+        __u64 clock = BPF_CORE_READ(cfs, rq, clock);
+        if (clock > since)
+            total += clock - since;
+    }
+    return total;
+}
+
+/* The same task group's cfs_rq on another CPU (a waiting task moves there). */
+static __always_inline struct cfs_rq *thief_cfs_rq_on(struct cfs_rq *cfs, __u32 cpu)
+{
+    if (!cfs || !bpf_core_field_exists(cfs->tg))
+        return 0;
+    struct cfs_rq **per_cpu = BPF_CORE_READ(cfs, tg, cfs_rq);
+    struct cfs_rq *out = 0;
+    if (per_cpu)
+        bpf_core_read(&out, sizeof(out), &per_cpu[cpu & 4095]);
+    return out;
+}
+
 #endif /* THIEF_COMPAT_H */

@@ -30,6 +30,7 @@ enum bpf_map_type {
     BPF_MAP_TYPE_HASH = 1,
     BPF_MAP_TYPE_ARRAY = 2,
     BPF_MAP_TYPE_PERCPU_ARRAY = 6,
+    BPF_MAP_TYPE_LRU_HASH = 9,
     BPF_MAP_TYPE_RINGBUF = 27,
 };
 enum { BPF_ANY = 0, BPF_NOEXIST = 1, BPF_EXIST = 2 };
@@ -39,8 +40,38 @@ enum { BPF_RB_AVAIL_DATA = 0, BPF_RB_RING_SIZE = 1 };
 
 #pragma clang attribute push(__attribute__((preserve_access_index)), apply_to = record)
 
+struct cfs_rq;
+struct rq;
+
 struct sched_entity {
     __u64 sum_exec_runtime;
+    struct cfs_rq *cfs_rq; /* the run queue it is (to be) queued on: its task group's, on its CPU */
+};
+
+struct task_group {
+    struct cfs_rq **cfs_rq; /* one per CPU */
+};
+
+/* CONFIG_FAIR_GROUP_SCHED, CONFIG_CFS_BANDWIDTH; 6.6+ for the self clock
+ * (thief_compat.h checks that each field exists). */
+struct cfs_rq {
+    struct rq *rq;
+    struct task_group *tg;
+    __u64 throttled_clock_self;      /* when this cfs_rq (or an ancestor) throttled it; 0: not now */
+    __u64 throttled_clock_self_time; /* ns it spent throttled, up to its last unthrottle */
+};
+
+struct rq {
+    __u64 clock;
+    __u64 prev_steal_time; /* CONFIG_PARAVIRT_TIME_ACCOUNTING: the steal clock at the last clock update */
+};
+
+struct cpumask {
+    unsigned long bits[2];
+};
+
+struct work_struct {
+    void *func;
 };
 
 struct thread_info {
@@ -69,6 +100,12 @@ struct task_struct {
     int on_rq;
     struct sched_entity se;
     unsigned int flags;
+    int static_prio;
+    unsigned int rt_priority;
+    unsigned int policy;
+    int nr_cpus_allowed;
+    const struct cpumask *cpus_ptr;
+    __u64 start_time;
     int pid;
     int tgid;
     char comm[16];

@@ -24,6 +24,15 @@ public enum OpenMetricsRenderer {
         gauge(
             "runnable_wait_seconds", "Time runnable but not running (run-queue wait).",
             [("", secs(r.runnableWait.totalNs))])
+        if let c = r.runnableWait.byCause {
+            gauge(
+                "runnable_wait_cause_seconds", "Runnable wait by cause; the causes sum to runnable_wait_seconds.",
+                [
+                    ("cause=\"tasks\"", c.tasksNs), ("cause=\"targets\"", c.targetsNs),
+                    ("cause=\"throttled\"", c.throttledNs), ("cause=\"idle\"", c.idleNs),
+                    ("cause=\"steal\"", c.stealNs), ("cause=\"other\"", c.otherNs),
+                ].map { ($0.0, secs($0.1)) })
+        }
         gauge("slices", "On-core slices that ended in the window.", [("", "\(r.onCore.count)")])
         gauge(
             "migrations", "Migrations in the window, by kind.",

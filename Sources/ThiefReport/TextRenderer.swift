@@ -76,9 +76,14 @@ public enum TextRenderer {
         }
         out.line("   runnable wait (preempted + wakeup-to-run): \(summary(r.runnableWait, noun: "wait"))")
         if let c = r.runnableWait.byCause, r.runnableWait.count > 0 {
+            let parts: [(String, UInt64)] = [
+                ("other tasks", c.tasksNs), ("other targets", c.targetsNs), ("throttled", c.throttledNs),
+                ("idle CPU", c.idleNs), ("hypervisor steal", c.stealNs), ("unattributed", c.otherNs),
+            ]
             out.line(
-                "   by cause: other tasks \(Format.duration(c.tasksNs)), other targets \(Format.duration(c.targetsNs)), "
-                    + "not split yet \(Format.duration(c.otherNs))")
+                "   by cause: "
+                    + parts.filter { $0.1 > 0 || $0.0 == "other tasks" }.map { "\($0.0) \(Format.duration($0.1))" }
+                    .joined(separator: ", "))
         }
         out.line()
     }

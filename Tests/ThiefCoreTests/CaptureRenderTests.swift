@@ -22,10 +22,11 @@ struct CaptureRenderTests {
             CSVRenderer.header.hasPrefix(
                 "schema,timestamp,epoch_ns,host,kernel,pid,comm,tid,interval_index,interval_ns,on_core_ns,off_core_ns,")
         )
-        // Columns are only ever added at the end: the 35 of the first version, then the services'.
+        // Columns are only ever added at the end: the 35 of the first version, the services', then diagnosis's.
         #expect(CSVRenderer.columns[32...34] == ["lost_events", "missed_switch_events", "end_reason"])
-        #expect(CSVRenderer.header.hasSuffix(",end_reason,contention_ns,target_kind\n"))
-        #expect(CSVRenderer.columns.count == 37)
+        #expect(CSVRenderer.columns[35...36] == ["contention_ns", "target_kind"])
+        #expect(CSVRenderer.header.hasSuffix(",target_kind,throttled_ns,idle_wait_ns,steal_ns\n"))
+        #expect(CSVRenderer.columns.count == 40)
     }
 
     @Test("rows have as many fields as the header; per-thread rows follow")

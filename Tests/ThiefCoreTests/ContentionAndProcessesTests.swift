@@ -16,6 +16,14 @@ struct ContentionAndProcessesTests {
                     contended: contended, waiter: waiter)))
     }
 
+    func wait(_ tid: UInt32, _ tgid: UInt32, from: UInt64, to: UInt64, targets: UInt64) -> Record {
+        Record(
+            .wait(
+                WaitEnded(
+                    tid: tid, tgid: tgid, cpu: 1, queueCPU: 1, start: from, end: to,
+                    causes: .init(targets: targets, known: true))))
+    }
+
     /// Two processes (100: threads 101, 102; 200: thread 201) on one CPU,
     /// each waiting while another runs; an outside task steals from 201.
     func run(interval: UInt64? = nil) -> [Report] {
@@ -26,13 +34,13 @@ struct ContentionAndProcessesTests {
         var reports: [Report] = []
         s.onInterval = { w, _ in reports.append(w.report(meta())) }
         s.fold(slice(101, 100, from: W, to: W + 4 * ms, contended: 4 * ms, waiter: 201))
-        s.fold(Record(kind: .wait, ts: W + 4 * ms, start: 0, cpu: 1, tid: 102, tgid: 100))
+        s.fold(wait(102, 100, from: W, to: W + 4 * ms, targets: 4 * ms))
         s.fold(slice(102, 100, from: W + 4 * ms, to: W + 7 * ms, contended: 3 * ms, waiter: 201))
         s.fold(
             Record(
                 kind: .steal, ts: W + 9 * ms, dur: 2 * ms, cpu: 1, tid: 201, tgid: 0, otherPid: 999, otherTgid: 999,
                 comm: "outsider"))
-        s.fold(Record(kind: .wait, ts: W + 9 * ms, start: 0, cpu: 1, tid: 201, tgid: 200))
+        s.fold(wait(201, 200, from: W, to: W + 9 * ms, targets: 7 * ms))
         s.fold(slice(201, 200, from: W + 9 * ms, to: W + 12 * ms, contended: 3 * ms, waiter: 101))
         let (last, _) = s.finish(at: W + 12 * ms, open: [(tid: UInt32, state: thief_tstate)]())
         return reports + [last.report(meta())]
@@ -53,11 +61,12 @@ struct ContentionAndProcessesTests {
     func causes() throws {
         let r = try #require(run().last)
         let c = try #require(r.runnableWait.byCause)
-        #expect(c.tasksNs + c.targetsNs + c.otherNs == r.runnableWait.totalNs)
-        #expect(c.tasksNs == 2 * ms)
-        // Causes never exceed the total (clipped steals, split windows).
-        let clipped = Report.ByCause(total: 5, tasks: 4, targets: 9)
-        #expect(clipped.tasksNs == 4 && clipped.targetsNs == 1 && clipped.otherNs == 0)
+        #expect(c.total == r.runnableWait.totalNs && r.runnableWait.totalNs == 13 * ms)
+        #expect(c.tasksNs == 2 * ms && c.targetsNs == 11 * ms && c.otherNs == 0)
+        let t201 = try #require(r.target.threads.first { $0.tid == 201 }?.byCause)
+        #expect(t201.tasksNs == 2 * ms && t201.targetsNs == 7 * ms)
+        let p100 = try #require(r.target.processes?.first { $0.pid == 100 }?.byCause)
+        #expect(p100.targetsNs == 4 * ms && p100.total == 4 * ms)
     }
 
     @Test("a row per process, most waiting first, with what took its time")

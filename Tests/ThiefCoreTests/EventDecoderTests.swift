@@ -27,8 +27,10 @@ struct EventDecoderTests {
         return b
     }
 
-    /// A record of the current layout (ABI 2) laid out by hand: the head, then the type's fields.
-    static func bytesV2(ts: UInt64, type: UInt16, cpu: UInt16, tid: UInt32, tgid: UInt32, body: [UInt8]) -> [UInt8] {
+    /// A record of the ABI 2/3 layout laid out by hand: the head, then the type's fields.
+    static func bytesV2(
+        ts: UInt64, type: UInt16, cpu: UInt16, tid: UInt32, tgid: UInt32, aux: UInt32 = 0, body: [UInt8]
+    ) -> [UInt8] {
         var b: [UInt8] = []
         func put<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { b += $0 } }
         put(ts)
@@ -36,7 +38,7 @@ struct EventDecoderTests {
         put(cpu)
         put(tid)
         put(tgid)
-        put(UInt32(0))
+        put(aux)
         precondition(b.count == 24 && body.count <= 40)
         return b + body + [UInt8](repeating: 0, count: 40 - body.count)
     }
@@ -47,12 +49,76 @@ struct EventDecoderTests {
         raw.withUnsafeBytes { EventDecoder(abiVersion: abi).decode($0.baseAddress!) }
     }
 
-    @Test("the record is 64 bytes, ABI version 2; version 1 recordings stay readable")
+    @Test("the record is 64 bytes, ABI version 3; versions 1 and 2 recordings stay readable")
     func size() {
         #expect(Record.size == 64)
         #expect(MemoryLayout<Record>.size == 64)
-        #expect(Record.abiVersion == 2)
-        #expect(EventDecoder.readable == [1, 2])
+        #expect(Record.abiVersion == 3)
+        #expect(EventDecoder.readable == [1, 2, 3])
+    }
+
+    @Test("a wait: ABI 3 has its queue in the head and its causes; ABI 2 its queue in the union, no causes")
+    func decodeWait() throws {
+        let v3 =
+            Self.le(UInt64(1_000)) + Self.le(UInt64(11)) + Self.le(UInt64(22)) + Self.le(UInt64(33))
+            + Self.le(UInt64(44))
+        let raw3 = Self.bytesV2(ts: 5_000, type: 3, cpu: 1, tid: 7, tgid: 6, aux: 3, body: v3)
+        guard case .wait(let w) = try #require(Self.decode(raw3)) else {
+            Issue.record("not a wait")
+            return
+        }
+        #expect(w.start == 1_000 && w.end == 5_000 && w.queueCPU == 3 && w.cpu == 1 && w.tid == 7)
+        #expect(w.causes == WaitCauses.Measured(targets: 11, idle: 22, steal: 33, throttled: 44, known: true))
+        let v2 = Self.le(UInt64(1_000)) + Self.le(UInt32(3)) + Self.le(UInt32(0))
+        let raw2 = Self.bytesV2(ts: 5_000, type: 3, cpu: 1, tid: 7, tgid: 6, body: v2)
+        guard case .wait(let o) = try #require(Self.decode(raw2, abi: 2)) else {
+            Issue.record("not a wait")
+            return
+        }
+        #expect(o.start == 1_000 && o.queueCPU == 3 && !o.causes.known)
+        #expect(Self.decode(Self.bytesV2(ts: 1, type: 10, cpu: 0, tid: 1, tgid: 1, body: []), abi: 2) == nil)
+    }
+
+    @Test("a waker, an identity and a work item at their ABI 3 offsets")
+    func decodeV3Types() throws {
+        let waker =
+            Self.le(UInt64(900)) + Self.le(UInt32(55)) + Self.le(UInt32(54)) + Self.le(UInt16(1))
+            + Self.le(UInt16(2 | 1)) + Self.le(UInt32(0)) + Array("ksoftirqd/1".utf8)
+        guard
+            case .wakeup(let w) = try #require(
+                Self.decode(Self.bytesV2(ts: 1_000, type: 10, cpu: 0, tid: 7, tgid: 6, body: waker)))
+        else {
+            Issue.record("not a wake-up")
+            return
+        }
+        #expect(w.waking == 900 && w.end == 1_000 && w.latency == 100 && w.cpu == 0 && w.tid == 7)
+        #expect(w.waker.pid == 55 && w.waker.tgid == 54 && w.waker.cpu == 1 && w.waker.kthread)
+        #expect(w.waker.context == .hardIRQ && w.waker.comm.string == "ksoftirqd/1")
+        let ident =
+            Self.le(UInt64(4242)) + Self.le(UInt32(1)) + Self.le(Int32(-5)) + Self.le(UInt32(10))
+            + Self.le(UInt32(2)) + Self.le(UInt64(0b1010)) + Self.le(UInt64(1))
+        guard
+            case .identity(let i) = try #require(
+                Self.decode(Self.bytesV2(ts: 3, type: 11, cpu: 0, tid: 99, tgid: 98, body: ident)))
+        else {
+            Issue.record("not an identity")
+            return
+        }
+        #expect(i.pid == 99 && i.tgid == 98 && i.policy == .fifo && i.nice == -5 && i.rtPriority == 10)
+        #expect(i.cgroupID == 4242 && i.cpusAllowedCount == 2 && i.allowedCPUs(below: 4) == [1, 3])
+        #expect(i.allowedCPUs(below: 128).last == 64)
+        let work =
+            Self.le(UInt64(0xffff_ffff_8100_0000)) + Self.le(UInt64(700)) + Self.le(UInt32(31))
+            + Self.le(UInt32(0)) + Array("kworker/0:2".utf8)
+        guard
+            case .work(let k) = try #require(
+                Self.decode(Self.bytesV2(ts: 2_000, type: 12, cpu: 1, tid: 7, tgid: 0, body: work)))
+        else {
+            Issue.record("not a work item")
+            return
+        }
+        #expect(k.function == 0xffff_ffff_8100_0000 && k.duration == 700 && k.pid == 31 && k.victim == 7)
+        #expect(k.end == 2_000 && k.cpu == 1 && k.comm.string == "kworker/0:2")
     }
 
     @Test("a steal: every field at its ABI 2 offset")
@@ -168,11 +234,11 @@ struct EventDecoderTests {
     @Test("unknown record types decode to nil")
     func unknownKind() {
         var r = Record(kind: .slice, ts: 1, tid: 1, tgid: 1)
-        for t: UInt16 in [0, 10, 77] {
+        for t: UInt16 in [0, 13, 77] {
             r.type = t
             #expect(withUnsafeBytes(of: r) { EventDecoder().decode($0.baseAddress!) } == nil)
         }
-        for t: UInt16 in 1...9 {
+        for t: UInt16 in 1...12 {
             r.type = t
             #expect(withUnsafeBytes(of: r) { EventDecoder().decode($0.baseAddress!) } != nil)
         }

@@ -23,6 +23,11 @@ struct GoldenScenarioTests {
         #expect(r.target.pid == 1000 && r.target.comm == "victim" && r.target.command == nil)
     }
 
+    /// A wait split wholly to other tasks (the scenario's waits name no other cause).
+    static func tasks(_ ns: UInt64) -> Report.ByCause {
+        .init(WaitCauses(tasks: ns, targets: 0, throttled: 0, idle: 0, steal: 0, other: 0))
+    }
+
     @Test("threads: books balance per thread")
     func threads() {
         #expect(
@@ -30,11 +35,11 @@ struct GoldenScenarioTests {
                 Report.ThreadReport(
                     tid: 1000, tgid: 1000, comm: "victim", onCoreNs: 66_990_000, offCoreNs: 33 * ms,
                     slices: 6, runnableWaitNs: 10_200 * us, migrations: 3,
-                    startNs: W, endNs: W + 100 * ms, exited: false),
+                    startNs: W, endNs: W + 100 * ms, exited: false, byCause: Self.tasks(10_200 * us)),
                 Report.ThreadReport(
                     tid: 1001, tgid: 1000, comm: "worker", onCoreNs: 24 * ms, offCoreNs: 6 * ms,
                     slices: 2, runnableWaitNs: 1_500 * us, migrations: 1,
-                    startNs: W + 40 * ms, endNs: W + 70 * ms, exited: true),
+                    startNs: W + 40 * ms, endNs: W + 70 * ms, exited: true, byCause: Self.tasks(1_500 * us)),
             ])
         // The victim's on-core is 10 us short of its window: the slice whose
         // sum_exec grew 17.99 ms over an 18 ms span.

@@ -57,7 +57,9 @@ struct ThreadLifecycleTests {
                 == Report.ThreadReport(
                     tid: 11, tgid: 10, comm: "worker", onCoreNs: 4 * ms, offCoreNs: 2 * ms,
                     slices: 2, runnableWaitNs: 1 * ms, migrations: 0,
-                    startNs: W + 2 * ms, endNs: W + 8 * ms, exited: true))
+                    startNs: W + 2 * ms, endNs: W + 8 * ms, exited: true,
+                    byCause: .init(WaitCauses(tasks: 1 * ms, targets: 0, throttled: 0, idle: 0, steal: 0, other: 0)))
+        )
         let rm = try #require(r.target.threads.first { $0.tid == 10 })
         #expect(rm.exited == false)
         #expect(rm.startNs == W && rm.endNs == end)

@@ -16,9 +16,11 @@
 #include <linux/types.h>
 #endif
 
-/* 2: a common head and a union of per-type fields (1: shared fields whose
- * meaning changed with the type; recordings of version 1 are still read). */
-#define THIEF_ABI_VERSION 2
+/* 3: waits carry their causes (queue_cpu moved to head.aux), wakers,
+ * identities of culprits, workqueue items. 2: a common head and a union of
+ * per-type fields. 1: shared fields whose meaning changed with the type.
+ * Recordings of versions 1 and 2 are still read. */
+#define THIEF_ABI_VERSION 3
 #define THIEF_COMM_LEN 16
 
 /* Record types (thief_record.type). */
@@ -32,6 +34,9 @@ enum thief_record_type {
     THIEF_REC_NEW_THREAD = 7, /* a new target thread: .task */
     THIEF_REC_EXIT = 8,       /* a target thread exited (its last switch-out): .task */
     THIEF_REC_EXEC = 9,       /* a target thread exec'd a new program: .task */
+    THIEF_REC_WAKER = 10,     /* who woke a target whose wait just ended: .waker (ABI 3) */
+    THIEF_REC_IDENTITY = 11,  /* a culprit's scheduling identity, once per task: .ident (ABI 3) */
+    THIEF_REC_WORK = 12,      /* a workqueue item ran while a target waited: .work (ABI 3) */
 };
 
 /* State of a thread at switch-out. */
@@ -72,6 +77,8 @@ enum thief_sysvec {
 };
 
 #define THIEF_F_KTHREAD 1u
+#define THIEF_F_HARDIRQ 2u /* a waker in hard-IRQ context (the task is whoever was interrupted) */
+#define THIEF_F_SOFTIRQ 4u /* a waker in softirq context */
 
 /* Episode start times: 0 means "before tracing began" (user space clips). */
 
@@ -90,9 +97,22 @@ struct thief_rec_offcore {
     __u32 _pad;
 };
 
+/* head.aux: the run queue it waited on last (head.cpu: where it then ran).
+ * The causes are what ran on the queue's CPU while it waited there (summed
+ * over the queues it moved through); the rest of the wait other tasks ran.
+ * All 0 for a wait that began before tracing. */
 struct thief_rec_wait {
-    __u64 start_ts;  /* preempted, or woken */
-    __u32 queue_cpu; /* the run queue it waited on last (head.cpu: where it then ran) */
+    __u64 start_ts;     /* preempted, or woken */
+    __u64 targets_ns;   /* other target threads ran */
+    __u64 idle_ns;      /* the CPU ran its idle task (wake-up IPI, idle exit) */
+    __u64 steal_ns;     /* the hypervisor held the vCPU (the kernel's steal clock) */
+    __u64 throttled_ns; /* its CPU cgroup had used its quota (overlaps the others) */
+};
+
+/* ABI 2 layout of the wait (recordings of version 2). */
+struct thief_rec_wait_v2 {
+    __u64 start_ts;
+    __u32 queue_cpu;
     __u32 _pad;
 };
 
@@ -120,6 +140,38 @@ struct thief_rec_migrate {
     __u32 _pad;
 };
 
+/* head.tid woke up: head.ts its switch-in on head.cpu. */
+struct thief_rec_waker {
+    __u64 waking_ts; /* sched_waking, in the waker's context */
+    __u32 pid;       /* the waker (the interrupted task when flags has HARDIRQ/SOFTIRQ) */
+    __u32 tgid;
+    __u16 cpu;   /* the waker's CPU */
+    __u16 flags; /* THIEF_F_KTHREAD | THIEF_F_HARDIRQ | THIEF_F_SOFTIRQ */
+    __u32 _pad;
+    char comm[THIEF_COMM_LEN];
+};
+
+/* head.tid/tgid: a task that ran while a target waited, as the scheduler
+ * saw it then. */
+struct thief_rec_ident {
+    __u64 cgroup_id;   /* its v2 cgroup (inode number of the directory) */
+    __u32 policy;      /* SCHED_NORMAL 0, FIFO 1, RR 2, BATCH 3, IDLE 5, DEADLINE 6, EXT 7 */
+    __s32 nice;        /* static_prio - 120 */
+    __u32 rt_priority; /* 1-99 for FIFO/RR */
+    __u32 nr_cpus_allowed;
+    __u64 cpus_allowed[2]; /* CPUs 0-127 (bits past the machine's CPUs mean nothing) */
+};
+
+/* A work item's function ran in kworker `pid` on head.cpu for `dur` ns
+ * (ending at head.ts) while target head.tid waited there. */
+struct thief_rec_work {
+    __u64 func; /* kernel address of the work function (symbolized from /proc/kallsyms) */
+    __u64 dur;
+    __u32 pid;
+    __u32 _pad;
+    char comm[THIEF_COMM_LEN];
+};
+
 struct thief_rec_task {
     __u32 parent; /* THIEF_REC_NEW_THREAD: the thread that forked it */
     __u32 _pad;
@@ -135,7 +187,7 @@ struct thief_record {
     __u16 cpu;
     __u32 tid;
     __u32 tgid;
-    __u32 _pad;
+    __u32 aux; /* a type's small extra field (ABI 3: a wait's queue CPU); 0 otherwise */
     union {
         struct thief_rec_slice slice;
         struct thief_rec_offcore offcore;
@@ -144,6 +196,10 @@ struct thief_record {
         struct thief_rec_irq irq;
         struct thief_rec_migrate migrate;
         struct thief_rec_task task;
+        struct thief_rec_waker waker;
+        struct thief_rec_ident ident;
+        struct thief_rec_work work;
+        struct thief_rec_wait_v2 wait_v2;
         __u8 _bytes[40];
     };
 };
@@ -174,6 +230,19 @@ struct thief_tstate {
     __u8 sum_known; /* off_sum is valid */
     __u8 _pad[3];
     __u64 off_sum; /* se.sum_exec_runtime at the last switch-out (or at the seed) */
+    /* The wait's causes: the per-CPU cause clocks at its start, less what it
+     * took on the queues it left (kernel side only; 0 in a seed). */
+    __u64 snap_targets, snap_idle, snap_steal, snap_tasks;
+    __u64 thr_cfs;  /* its cfs_rq (a kernel pointer) */
+    __u64 thr_snap; /* that cfs_rq's throttled clock at the start, less what it took on the ones it left */
+    /* Who woke it (sched_waking); wk_ts 0: nobody since its last switch-out. */
+    __u64 wk_ts;
+    __u32 wk_pid;
+    __u32 wk_tgid;
+    __u16 wk_cpu;
+    __u16 wk_flags;
+    __u32 _pad2;
+    char wk_comm[THIEF_COMM_LEN];
 };
 
 /* How the kernel side decides that a task may be a target before it looks
@@ -213,7 +282,11 @@ _Static_assert(__builtin_offsetof(struct thief_record, slice) == 24, "thief_reco
 _Static_assert(sizeof(struct thief_rec_steal) == 40, "thief_rec_steal layout");
 _Static_assert(sizeof(struct thief_rec_irq) == 40, "thief_rec_irq layout");
 _Static_assert(sizeof(struct thief_counters) == 24, "thief_counters layout");
-_Static_assert(sizeof(struct thief_tstate) == 56, "thief_tstate layout");
+_Static_assert(sizeof(struct thief_tstate) == 144, "thief_tstate layout");
+_Static_assert(sizeof(struct thief_rec_wait) == 40, "thief_rec_wait layout");
+_Static_assert(sizeof(struct thief_rec_waker) == 40, "thief_rec_waker layout");
+_Static_assert(sizeof(struct thief_rec_ident) == 40, "thief_rec_ident layout");
+_Static_assert(sizeof(struct thief_rec_work) == 40, "thief_rec_work layout");
 _Static_assert(sizeof(struct thief_knobs) == 48, "thief_knobs layout");
 #endif
 

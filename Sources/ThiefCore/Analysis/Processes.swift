@@ -24,6 +24,7 @@ public struct Processes: Analysis {
         -> [Report.ProcessReport]
     {
         var rows: [UInt32: Report.ProcessReport] = [:]
+        var causes: [UInt32: WaitCauses] = [:]
         // By tid: a process whose main thread is not in the window is named
         // after its lowest thread, the same in every run.
         for t in threads.values.sorted(by: { $0.tid < $1.tid }) {
@@ -40,13 +41,17 @@ public struct Processes: Analysis {
             row.contentionNs &+= contention.suffered[t.tid] ?? 0
             row.migrations &+= t.migrations
             rows[t.tgid] = row
+            causes[t.tgid, default: WaitCauses()] += t.waitCauses
         }
+        for (pid, c) in causes { rows[pid]?.byCause = Report.ByCause(c) }
         let ranked = rows.values.sorted { ($0.runnableWaitNs, $1.pid) > ($1.runnableWaitNs, $0.pid) }
         guard ranked.count > Self.cap else { return ranked }
         var others = Report.ProcessReport(
             pid: 0, comm: Self.othersName, threads: 0, onCoreNs: 0, runnableWaitNs: 0, stolenNs: 0, contentionNs: 0,
             migrations: 0)
+        var othersCauses = WaitCauses()
         for r in ranked.dropFirst(Self.cap) {
+            othersCauses += causes[r.pid] ?? WaitCauses()
             others.threads += r.threads
             others.onCoreNs &+= r.onCoreNs
             others.runnableWaitNs &+= r.runnableWaitNs
@@ -54,6 +59,7 @@ public struct Processes: Analysis {
             others.contentionNs &+= r.contentionNs
             others.migrations &+= r.migrations
         }
+        others.byCause = Report.ByCause(othersCauses)
         return Array(ranked.prefix(Self.cap)) + [others]
     }
 }

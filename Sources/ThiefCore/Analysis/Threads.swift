@@ -12,6 +12,7 @@ public struct Threads: Analysis {
         public var offCore: UInt64 = 0
         public var slices: UInt64 = 0
         public var runnableWait: UInt64 = 0
+        public var waitCauses = WaitCauses()
         public var migrations: UInt64 = 0
     }
 
@@ -58,7 +59,9 @@ public struct Threads: Analysis {
                 t.onCore &+= portion
                 if length != nil { t.slices += 1 }
             case .offCore: t.offCore &+= portion
-            case .wait: t.runnableWait &+= portion
+            case .wait:
+                t.runnableWait &+= portion
+                t.waitCauses += RunnableWait.causes(of: e, portion: portion, length: length)
             }
         }
     }
@@ -115,7 +118,7 @@ public struct Threads: Analysis {
             return Report.ThreadReport(
                 tid: t.tid, tgid: t.tgid, comm: t.comm, onCoreNs: t.onCore, offCoreNs: t.offCore, slices: t.slices,
                 runnableWaitNs: t.runnableWait, migrations: t.migrations, startNs: w.start, endNs: w.end,
-                exited: t.exit != nil)
+                exited: t.exit != nil, byCause: Report.ByCause(t.waitCauses))
         }
     }
 }

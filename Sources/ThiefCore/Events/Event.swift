@@ -11,6 +11,12 @@ public enum Event: Sendable {
     case threadBorn(ThreadChange)
     case threadExec(ThreadChange)
     case threadExit(ThreadChange)
+    /// Who woke a target whose wait just ended (ABI 3).
+    case wakeup(Wakeup)
+    /// A culprit's scheduling identity, sent once per task (ABI 3).
+    case identity(TaskIdentity)
+    /// A workqueue item that ran while a target waited (ABI 3).
+    case work(WorkItem)
 
     /// When it happened: the end of an episode, or the event's time.
     public var time: UInt64 {
@@ -22,6 +28,9 @@ public enum Event: Sendable {
         case .interrupt(let e): e.end
         case .migration(let e): e.time
         case .threadBorn(let e), .threadExec(let e), .threadExit(let e): e.time
+        case .wakeup(let e): e.end
+        case .identity(let e): e.time
+        case .work(let e): e.end
         }
     }
 }
@@ -86,14 +95,20 @@ public struct WaitEnded: Sendable {
     public var queueCPU: UInt32
     public var start: UInt64
     public var end: UInt64
+    /// What the kernel measured of its causes (all 0 before ABI 3).
+    public var causes: WaitCauses.Measured
 
-    public init(tid: UInt32, tgid: UInt32, cpu: UInt16, queueCPU: UInt32, start: UInt64, end: UInt64) {
+    public init(
+        tid: UInt32, tgid: UInt32, cpu: UInt16, queueCPU: UInt32, start: UInt64, end: UInt64,
+        causes: WaitCauses.Measured = .init()
+    ) {
         self.tid = tid
         self.tgid = tgid
         self.cpu = cpu
         self.queueCPU = queueCPU
         self.start = start
         self.end = end
+        self.causes = causes
     }
 }
 

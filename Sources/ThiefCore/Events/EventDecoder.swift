@@ -1,7 +1,8 @@
 import CThiefABI
 
 /// Raw records to events: the one place that knows the record layouts. The
-/// live stream is in the current layout (ABI 2); recordings name theirs, and
+/// live stream is in the current layout (ABI 3); recordings name theirs:
+/// version 2 differs only in the wait (no causes, its queue in the union),
 /// version 1 (shared fields whose meaning changed with the type) is still read.
 public struct EventDecoder: Sendable {
     public let abiVersion: Int
@@ -11,12 +12,16 @@ public struct EventDecoder: Sendable {
     }
 
     /// The ABI versions this thief reads.
-    public static let readable = [1, Record.abiVersion]
+    public static let readable = [1, 2, Record.abiVersion]
 
     /// The event in the record at `p` (Record.size bytes); nil for an unknown type.
     @inline(__always)
     public func decode(_ p: UnsafeRawPointer) -> Event? {
-        abiVersion == 1 ? Self.decodeV1(p) : Self.decode(p.loadUnaligned(as: Record.self))
+        switch abiVersion {
+        case 1: Self.decodeV1(p)
+        case 2: Self.decodeV2(p.loadUnaligned(as: Record.self))
+        default: Self.decode(p.loadUnaligned(as: Record.self))
+        }
     }
 
     /// The time of the record at `p`: at offset 0 in every layout.
@@ -39,10 +44,14 @@ public struct EventDecoder: Sendable {
                     tid: r.tid, tgid: r.tgid, cpu: r.cpu, start: r.offcore.start_ts, end: r.ts,
                     state: OffState(kernel: r.offcore.state)))
         case Int(THIEF_REC_WAIT.rawValue):
+            let w = r.wait
+            let causes = WaitCauses.Measured(
+                targets: w.targets_ns, idle: w.idle_ns, steal: w.steal_ns, throttled: w.throttled_ns,
+                known: w.start_ts != 0)
             return .wait(
                 WaitEnded(
-                    tid: r.tid, tgid: r.tgid, cpu: r.cpu, queueCPU: r.wait.queue_cpu, start: r.wait.start_ts,
-                    end: r.ts))
+                    tid: r.tid, tgid: r.tgid, cpu: r.cpu, queueCPU: r.aux, start: w.start_ts, end: r.ts, causes: causes)
+            )
         case Int(THIEF_REC_STEAL.rawValue):
             let s = r.steal
             return .steal(
@@ -67,9 +76,49 @@ public struct EventDecoder: Sendable {
             return .threadExec(change(r))
         case Int(THIEF_REC_EXIT.rawValue):
             return .threadExit(change(r))
+        case Int(THIEF_REC_WAKER.rawValue):
+            return .wakeup(wakeup(r))
+        case Int(THIEF_REC_IDENTITY.rawValue):
+            return .identity(identity(r))
+        case Int(THIEF_REC_WORK.rawValue):
+            let w = r.work
+            return .work(
+                WorkItem(
+                    victim: r.tid, cpu: r.cpu, end: r.ts, duration: w.dur, function: w.func, pid: w.pid,
+                    comm: Comm(w.comm)))
         default:
             return nil
         }
+    }
+
+    /// ABI 2: the wait's queue in the union, no causes; everything else as 3
+    /// (whose new types a version-2 recording does not have).
+    static func decodeV2(_ r: Record) -> Event? {
+        guard Int(r.type) == Int(THIEF_REC_WAIT.rawValue) else {
+            return Int(r.type) <= Int(THIEF_REC_EXEC.rawValue) ? decode(r) : nil
+        }
+        let w = r.wait_v2
+        return .wait(
+            WaitEnded(tid: r.tid, tgid: r.tgid, cpu: r.cpu, queueCPU: w.queue_cpu, start: w.start_ts, end: r.ts))
+    }
+
+    private static func wakeup(_ r: Record) -> Wakeup {
+        let w = r.waker
+        let context: Waker.Context =
+            w.flags & UInt16(THIEF_F_HARDIRQ) != 0
+            ? .hardIRQ : w.flags & UInt16(THIEF_F_SOFTIRQ) != 0 ? .softIRQ : .task
+        let waker = Waker(
+            pid: w.pid, tgid: w.tgid, comm: Comm(w.comm), kthread: w.flags & UInt16(THIEF_F_KTHREAD) != 0,
+            context: context, cpu: w.cpu)
+        return Wakeup(tid: r.tid, tgid: r.tgid, cpu: r.cpu, waking: w.waking_ts, end: r.ts, waker: waker)
+    }
+
+    private static func identity(_ r: Record) -> TaskIdentity {
+        let i = r.ident
+        return TaskIdentity(
+            pid: r.tid, tgid: r.tgid, time: r.ts, policy: SchedPolicy(rawValue: i.policy), nice: i.nice,
+            rtPriority: i.rt_priority, cgroupID: i.cgroup_id, cpusAllowedCount: i.nr_cpus_allowed,
+            cpusAllowed: (i.cpus_allowed.0, i.cpus_allowed.1))
     }
 
     private static func change(_ r: Record) -> ThreadChange {

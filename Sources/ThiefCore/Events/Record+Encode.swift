@@ -1,6 +1,6 @@
 import CThiefABI
 
-/// Events back into the kernel's record layout (ABI 2): for the consumer
+/// Events back into the kernel's record layout (ABI 3): for the consumer
 /// benchmark and for tests that feed the decoder what the kernel would send.
 extension Record {
     public init(_ event: Event) {
@@ -19,8 +19,12 @@ extension Record {
             offcore.state = UInt32(e.state.rawValue)
         case .wait(let e):
             head(THIEF_REC_WAIT, e.end, e.cpu, e.tid, e.tgid)
+            aux = e.queueCPU
             wait.start_ts = e.start
-            wait.queue_cpu = e.queueCPU
+            wait.targets_ns = e.causes.targets
+            wait.idle_ns = e.causes.idle
+            wait.steal_ns = e.causes.steal
+            wait.throttled_ns = e.causes.throttled
         case .steal(let e):
             head(THIEF_REC_STEAL, e.end, e.cpu, e.victim, 0)
             steal.dur = e.duration
@@ -43,6 +47,31 @@ extension Record {
         case .threadBorn(let c): task(THIEF_REC_NEW_THREAD, c)
         case .threadExec(let c): task(THIEF_REC_EXEC, c)
         case .threadExit(let c): task(THIEF_REC_EXIT, c)
+        case .wakeup(let e):
+            head(THIEF_REC_WAKER, e.end, e.cpu, e.tid, e.tgid)
+            waker.waking_ts = e.waking
+            waker.pid = e.waker.pid
+            waker.tgid = e.waker.tgid
+            waker.cpu = e.waker.cpu
+            var flags = e.waker.kthread ? THIEF_F_KTHREAD : 0
+            if e.waker.context == .hardIRQ { flags |= THIEF_F_HARDIRQ }
+            if e.waker.context == .softIRQ { flags |= THIEF_F_SOFTIRQ }
+            waker.flags = UInt16(flags)
+            waker.comm = e.waker.comm.bytes
+        case .identity(let e):
+            head(THIEF_REC_IDENTITY, e.time, 0, e.pid, e.tgid)
+            ident.policy = e.policy?.rawValue ?? UInt32.max
+            ident.nice = e.nice
+            ident.rt_priority = e.rtPriority
+            ident.cgroup_id = e.cgroupID
+            ident.nr_cpus_allowed = e.cpusAllowedCount
+            ident.cpus_allowed = e.cpusAllowed
+        case .work(let e):
+            head(THIEF_REC_WORK, e.end, e.cpu, e.victim, 0)
+            work.func = e.function
+            work.dur = e.duration
+            work.pid = e.pid
+            work.comm = e.comm.bytes
         }
     }
 

@@ -12,6 +12,8 @@ extension Report {
         /// Other targets' run time inside its threads' waits.
         public var contentionNs: UInt64
         public var migrations: UInt64
+        /// Its threads' runnable wait by cause (absent in older reports).
+        public var byCause: ByCause?
 
         public init(
             pid: UInt32, comm: String, threads: Int, onCoreNs: UInt64, runnableWaitNs: UInt64, stolenNs: UInt64,
@@ -30,28 +32,42 @@ extension Report {
         enum CodingKeys: String, CodingKey {
             case pid, comm, threads, onCoreNs = "on_core_ns", runnableWaitNs = "runnable_wait_ns"
             case stolenNs = "stolen_ns", contentionNs = "contention_ns", migrations
+            case byCause = "runnable_wait_by_cause"
         }
     }
 
-    /// The runnable wait by what ran instead: outside tasks (`thieves`), other
-    /// targets (`contention`), and what is not split yet (`other`: wake-up
-    /// latency on an idle CPU, waits no task's run covers). The three sum to
-    /// the total.
+    /// The runnable wait by cause (`WaitCauses`), per waiting thread: every
+    /// ns of every wait in exactly one cause, so they sum to the total.
+    /// `throttled`, `idle` and `steal` are absent in reports from before
+    /// they existed (read as 0).
     public struct ByCause: Codable, Sendable, Equatable {
         public var tasksNs: UInt64
         public var targetsNs: UInt64
+        public var throttledNs: UInt64 = 0
+        public var idleNs: UInt64 = 0
+        public var stealNs: UInt64 = 0
         public var otherNs: UInt64
 
-        public init(total: UInt64, tasks: UInt64, targets: UInt64) {
-            // Steals are clipped to the run, waits to their window: never let
-            // the causes exceed the total they split.
-            tasksNs = min(tasks, total)
-            targetsNs = min(targets, total - tasksNs)
-            otherNs = total - tasksNs - targetsNs
+        public init(_ c: WaitCauses) {
+            (tasksNs, targetsNs, throttledNs) = (c.tasks, c.targets, c.throttled)
+            (idleNs, stealNs, otherNs) = (c.idle, c.steal, c.other)
         }
 
+        public var total: UInt64 { tasksNs &+ targetsNs &+ throttledNs &+ idleNs &+ stealNs &+ otherNs }
+
         enum CodingKeys: String, CodingKey {
-            case tasksNs = "tasks_ns", targetsNs = "targets_ns", otherNs = "other_ns"
+            case tasksNs = "tasks_ns", targetsNs = "targets_ns", throttledNs = "throttled_ns", idleNs = "idle_ns"
+            case stealNs = "steal_ns", otherNs = "other_ns"
+        }
+
+        public init(from d: Decoder) throws {
+            let c = try d.container(keyedBy: CodingKeys.self)
+            tasksNs = try c.decode(UInt64.self, forKey: .tasksNs)
+            targetsNs = try c.decode(UInt64.self, forKey: .targetsNs)
+            throttledNs = try c.decodeIfPresent(UInt64.self, forKey: .throttledNs) ?? 0
+            idleNs = try c.decodeIfPresent(UInt64.self, forKey: .idleNs) ?? 0
+            stealNs = try c.decodeIfPresent(UInt64.self, forKey: .stealNs) ?? 0
+            otherNs = try c.decode(UInt64.self, forKey: .otherNs)
         }
     }
 }

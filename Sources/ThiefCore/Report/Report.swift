@@ -79,11 +79,13 @@ public struct Report: Codable, Sendable, Equatable {
         public var startNs: UInt64
         public var endNs: UInt64
         public var exited: Bool
+        /// Its runnable wait by cause (absent in older reports).
+        public var byCause: ByCause?
 
         enum CodingKeys: String, CodingKey {
             case tid, tgid, comm, onCoreNs = "on_core_ns", offCoreNs = "off_core_ns", slices
             case runnableWaitNs = "runnable_wait_ns", migrations
-            case startNs = "start_ns", endNs = "end_ns", exited
+            case startNs = "start_ns", endNs = "end_ns", exited, byCause = "runnable_wait_by_cause"
         }
     }
 

@@ -18,20 +18,12 @@ extension Window {
             migrations: migrations.section(c),
             onCore: time.onCore,
             offCore: time.offCore,
-            runnableWait: waitSection(c, thieves: thieves),
+            runnableWait: runnableWait.section(c),
             thieves: thieves, contention: contention.section(c, threads: threads), irqs: interrupts.irqs,
             softirqs: interrupts.softirqs,
             systemVectors: interrupts.systemVectors,
             lostEvents: meta.lostEvents, missedSwitchEvents: meta.missedSwitchEvents, records: records,
             tracer: .init(attach: meta.attach, programs: meta.programs, selfCost: meta.selfCost),
             interval: meta.interval)
-    }
-
-    /// The runnable wait, split by what ran instead.
-    private func waitSection(_ c: SectionContext, thieves: [Report.Thief]) -> Report.Stats {
-        var stats = runnableWait.section(c)
-        stats.byCause = Report.ByCause(
-            total: stats.totalNs, tasks: thieves.reduce(0) { $0 &+ $1.stolenNs }, targets: contention.total)
-        return stats
     }
 }

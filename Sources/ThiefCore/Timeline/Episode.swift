@@ -18,4 +18,6 @@ public struct Episode: Sendable {
     /// On-core: ns of it that ran while other targets waited on its CPU, and one of them.
     public var contended: UInt64 = 0
     public var waiter: UInt32 = 0
+    /// A wait: what the kernel measured of its causes.
+    public var causes = WaitCauses.Measured()
 }

@@ -73,13 +73,16 @@ struct Timeline {
     mutating func end(_ event: Event) -> Ended? {
         let kind: Episode.Kind, tid: UInt32, tgid: UInt32, cpu: UInt16, from: UInt64, to: UInt64
         var ran: UInt64 = 0, next = OffState.other, contended: UInt64 = 0, waiter: UInt32 = 0
+        var causes = WaitCauses.Measured()
         switch event {
         case .slice(let s):
             (kind, tid, tgid, cpu, from, to, ran, next) = (.onCore, s.tid, s.tgid, s.cpu, s.start, s.end, s.ran, s.next)
             (contended, waiter) = (s.contended, s.waiter)
         case .offCore(let o):
             (kind, tid, tgid, cpu, from, to) = (.offCore(o.state), o.tid, o.tgid, o.cpu, o.start, o.end)
-        case .wait(let w): (kind, tid, tgid, cpu, from, to) = (.wait, w.tid, w.tgid, w.cpu, w.start, w.end)
+        case .wait(let w):
+            (kind, tid, tgid, cpu, from, to) = (.wait, w.tid, w.tgid, w.cpu, w.start, w.end)
+            causes = w.causes
         default: return nil
         }
         // Clipped to the run's start; an exact slice (its start traced, inside
@@ -89,7 +92,8 @@ struct Timeline {
         let rest = splits ? settle(kind, tid: tid, tgid: tgid, length: length, end: to, next: next) : length
         return Ended(
             episode: Episode(
-                kind: kind, tid: tid, tgid: tgid, cpu: cpu, start: start, end: to, contended: contended, waiter: waiter),
+                kind: kind, tid: tid, tgid: tgid, cpu: cpu, start: start, end: to, contended: contended, waiter: waiter,
+                causes: causes),
             length: length,
             rest: rest, counts: !(length == 0 && from == 0 && kind != .onCore))
     }
