@@ -160,12 +160,30 @@ final class ThiefRun {
 
     func interrupt() { kill(process.processIdentifier, SIGINT) }
 
+    /// The JSON report; every live report is also checked for the books
+    /// that must balance whatever the workload: the runnable wait's causes
+    /// sum to its total, in the whole and for each thread.
     func report() throws -> [String: Any] {
         let data = Data(stdout.utf8)
         guard let obj = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw Live.Unavailable(description: "not a JSON object: \(stdout.prefix(200))")
         }
+        Self.expectCausesBalance(obj)
         return obj
+    }
+
+    static let causeKeys = ["tasks_ns", "targets_ns", "throttled_ns", "idle_ns", "steal_ns", "other_ns"]
+
+    static func expectCausesBalance(_ r: [String: Any]) {
+        func sum(_ c: Any?) -> Double {
+            let d = c as? [String: Any] ?? [:]
+            return causeKeys.reduce(0) { $0 + ((d[$1] as? NSNumber)?.doubleValue ?? .nan) }
+        }
+        let wait = r["runnable_wait"] as? [String: Any] ?? [:]
+        #expect(sum(wait["by_cause"]) == r.num("runnable_wait.total_ns"), "causes sum to runnable_wait.total_ns")
+        for t in r.list("target.threads") {
+            #expect(sum(t["runnable_wait_by_cause"]) == (t["runnable_wait_ns"] as? NSNumber)?.doubleValue)
+        }
     }
 }
 
