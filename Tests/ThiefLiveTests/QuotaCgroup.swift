@@ -53,7 +53,9 @@ final class QuotaCgroup {
     }
 
     static func hasCPU(_ mount: String) -> Bool {
-        (ProcFS.read(mount + "/cgroup.controllers") ?? "").split(separator: " ").contains { $0.hasPrefix("cpu") && $0.count == 3 }
+        (ProcFS.read(mount + "/cgroup.controllers") ?? "").split(separator: " ").contains {
+            $0.hasPrefix("cpu") && $0.count == 3
+        }
     }
 
     static func isDirectory(_ path: String) -> Bool {
