@@ -14,6 +14,7 @@ public enum TextRenderer {
         interrupts(r, &out)
         processes(r, &out)
         threads(r, &out)
+        advice(r, &out)
         return out
     }
 

@@ -87,6 +87,8 @@ public final class Tracer {
             seeds: seeds.map(\.seed))
         header.targetKind = options.target.kind
         if case .cgroup(let cg) = options.target { header.cgroup = cg.path }
+        header.cpuQuota = pid > 0 ? CPUQuota.of(pid: pid) : nil
+        header.tracerPid = getpid()
         header.interval = options.interval
         header.intervalCount = options.intervalCount
         return header

@@ -24,6 +24,10 @@ public struct RunHeader: Codable, Sendable, Equatable {
     /// and the cgroup's path for a cgroup target.
     public var targetKind: TargetKind?
     public var cgroup: String?
+    /// The CPU quota the target ran under, read at the start.
+    public var cpuQuota: CPUQuota?
+    /// thief's own process (its consumer shows up among the thieves; advice skips it).
+    public var tracerPid: Int32?
     /// The live run's --interval and --count, if any.
     public var interval: UInt64?
     public var intervalCount: Int?
@@ -94,6 +98,8 @@ extension RunHeader {
         m.cpusOnline = cpus
         m.kind = targetKind ?? (command == nil ? .process : .command)
         m.cgroup = cgroup
+        m.cpuQuota = cpuQuota
+        m.tracerPid = tracerPid
         if let intervalIndex, let interval { m.interval = Report.Interval(index: intervalIndex, lengthNs: interval) }
         m.selfCost = trailer?.selfCost
         return m

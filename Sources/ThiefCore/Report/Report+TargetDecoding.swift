@@ -12,5 +12,6 @@ extension Report.Target {
         kind = (try? c.decodeIfPresent(String.self, forKey: .kind)).flatMap { $0.flatMap(TargetKind.init(rawValue:)) }
         cgroup = try c.decodeIfPresent(String.self, forKey: .cgroup)
         processes = try c.decodeIfPresent([Report.ProcessReport].self, forKey: .processes)
+        cpuQuota = try? c.decodeIfPresent(CPUQuota.self, forKey: .cpuQuota)
     }
 }

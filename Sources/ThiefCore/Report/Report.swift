@@ -29,6 +29,8 @@ public struct Report: Codable, Sendable, Equatable {
     public var tracer: Tracer
     /// Present in the reports of `--interval`: which interval of the run.
     public var interval: Interval?
+    /// What to change (`Advisor`), when asked for; absent otherwise.
+    public var advice: [Advice]? = nil
 
     public struct Interval: Codable, Sendable, Equatable {
         public var index: Int
@@ -45,6 +47,7 @@ public struct Report: Codable, Sendable, Equatable {
         case onCore = "on_core", offCore = "off_core", runnableWait = "runnable_wait"
         case thieves, contention, irqs, softirqs, systemVectors = "system_vectors"
         case lostEvents = "lost_events", missedSwitchEvents = "missed_switch_events", records, tracer, interval
+        case advice
     }
 
     public struct Target: Codable, Sendable, Equatable {
@@ -61,9 +64,12 @@ public struct Report: Codable, Sendable, Equatable {
         public var cgroup: String?
         /// One row per process, most runnable wait first (absent in older reports).
         public var processes: [ProcessReport]?
+        /// The CPU quota it ran under (absent: none, or an older report).
+        public var cpuQuota: CPUQuota? = nil
 
         enum CodingKeys: String, CodingKey {
             case pid, comm, command, exitStatus = "exit_status", threads, kind, cgroup, processes
+            case cpuQuota = "cpu_quota"
         }
     }
 
@@ -187,10 +193,12 @@ public struct Report: Codable, Sendable, Equatable {
         /// "tp_btf" or "raw_tp".
         public var attach: String
         public var programs: Int
+        /// thief's own PID (absent in older reports).
+        public var pid: Int32? = nil
         /// What tracing cost (--self-cost): kernel time in thief's BPF
         /// programs, how often they ran, and the consumer's CPU time.
         public var selfCost: SelfCost?
-        enum CodingKeys: String, CodingKey { case attach, programs, selfCost = "self_cost" }
+        enum CodingKeys: String, CodingKey { case attach, programs, selfCost = "self_cost", pid }
     }
 
     public struct SelfCost: Codable, Sendable, Equatable {

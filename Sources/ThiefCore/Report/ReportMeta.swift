@@ -24,6 +24,8 @@ public struct ReportMeta: Sendable {
     /// What was traced, and the cgroup of a cgroup target.
     public var kind: TargetKind?
     public var cgroup: String?
+    public var cpuQuota: CPUQuota?
+    public var tracerPid: Int32?
 
     public init(
         version: String, host: String, kernel: String, pid: Int32, comm: String,

@@ -1,6 +1,8 @@
 import ArgumentParser
+import Foundation
 import ThiefCore
 import ThiefGate
+import ThiefReport
 
 /// `thief gate REPORT.json --fail-if …`: judge reports saved earlier with
 /// `--format json`, so CI can measure once and judge several ways.
@@ -20,6 +22,9 @@ struct GateCommand: ParsableCommand {
 
     @OptionGroup var gate: GateOptions
 
+    @Flag(help: "Print what to change for the last report (on stderr, before the verdicts).")
+    var advice = false
+
     func run() throws {
         guard let compiled = try gate.prepare() else {
             throw fail(
@@ -31,6 +36,10 @@ struct GateCommand: ParsableCommand {
             do { loaded += try ReportFile.load(path: path) } catch {
                 throw fail("\(error)", ThiefExit.cannotMeasure)
             }
+        }
+        if advice, var last = loaded.last {
+            last.advice = Advisor.advise(last)
+            FileHandle.standardError.write(Data(TextRenderer.renderAdvice(last).utf8))
         }
         try gate.judge(loaded, with: compiled)
     }

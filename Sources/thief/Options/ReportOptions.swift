@@ -18,6 +18,12 @@ struct ReportOptions: ParsableArguments {
     @Flag(name: .customLong("per-process"), help: "CSV: add a row per process of the target after each report row.")
     var perProcess = false
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "What to change: default (advice worth at least 1% of the wait), all, or none.", valueName: "which"))
+    var advice: AdviceLevel = .default
+
     func validate() throws {
         if perThread && format != .csv { throw ValidationError("--per-thread goes with --format csv") }
         if perProcess && format != .csv { throw ValidationError("--per-process goes with --format csv") }
@@ -28,6 +34,8 @@ struct ReportOptions: ParsableArguments {
 
     /// Writes one report (the whole run's, or one interval's).
     func emit(_ report: Report) throws {
+        var report = report
+        if advice != .none { report.advice = Advisor.advise(report, all: advice == .all) }
         do {
             try OutputSink(self).write(report)
         } catch let e as OutputSink.Failure {

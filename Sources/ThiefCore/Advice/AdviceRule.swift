@@ -1,0 +1,64 @@
+/// One rule: a finding of the report in, advice out. Rules read only the
+/// report (so advice comes out the same from a live run, a recording or a
+/// saved JSON report) and are tested one by one (docs/advice.md).
+public protocol AdviceRule: Sendable {
+    /// The stable id every advice of this rule carries.
+    static var id: String { get }
+    func advise(_ r: Report, _ c: AdviceContext) -> [Advice]
+}
+
+/// What every rule needs besides the report: the threshold and the CPUs.
+public struct AdviceContext: Sendable {
+    /// The target's runnable wait, the denominator of most shares.
+    public var waitNs: UInt64
+    public var onCoreNs: UInt64
+    /// The CPUs the target ran or waited on.
+    public var targetCPUs: [Int]
+    /// The machine's online CPUs (0..<n); nil when the report does not say.
+    public var cpusOnline: Int?
+
+    public init(_ r: Report) {
+        waitNs = r.runnableWait.totalNs
+        onCoreNs = r.onCore.totalNs
+        targetCPUs = r.window.cpusSeen
+        cpusOnline = r.window.cpusOnline
+    }
+
+    /// Online CPUs the target did not use: where to move what disturbs it.
+    public var otherCPUs: [Int] {
+        guard let n = cpusOnline else { return [] }
+        return (0..<n).filter { !targetCPUs.contains($0) }
+    }
+
+    public func share(ofWait ns: UInt64) -> Double { waitNs > 0 ? Double(ns) / Double(waitNs) : 0 }
+    public func share(ofOnCore ns: UInt64) -> Double { onCoreNs > 0 ? Double(ns) / Double(onCoreNs) : 0 }
+}
+
+/// `0-3,8`: the kernel's list form of a CPU set.
+public func cpuList(_ cpus: [Int]) -> String {
+    var parts: [String] = []
+    var i = 0
+    let s = cpus.sorted()
+    while i < s.count {
+        var j = i
+        while j + 1 < s.count, s[j + 1] == s[j] + 1 { j += 1 }
+        parts.append(i == j ? "\(s[i])" : "\(s[i])-\(s[j])")
+        i = j + 1
+    }
+    return parts.joined(separator: ",")
+}
+
+/// A duration for a gate rule or a sentence: whole µs or ms, rounded up so a
+/// verify rule is never stricter than what it names.
+public func gateDuration(_ ns: UInt64) -> String {
+    ns >= 10_000_000 ? "\((ns + 999_999) / 1_000_000)ms" : "\(max(1, (ns + 999) / 1_000))us"
+}
+
+/// ms with one decimal, for findings.
+public func msText(_ ns: UInt64) -> String {
+    let tenths = (ns + 50_000) / 100_000
+    return "\(tenths / 10).\(tenths % 10)ms"
+}
+
+/// A share as a whole percent, for findings.
+public func pctText(_ share: Double) -> String { "\(Int((share * 100).rounded()))%" }

@@ -1,0 +1,42 @@
+/// A user task that ran on the target's CPUs while the target waited: lower
+/// it, move one of the two apart, or raise the target. Never the idle task,
+/// a kernel thread (KernelThreadRule) or the `(others)` fold.
+public struct UserThiefRule: AdviceRule {
+    public static let id = "user-thief"
+    public init() {}
+
+    public func advise(_ r: Report, _ c: AdviceContext) -> [Advice] {
+        let waiter = r.target.threads.max { $0.runnableWaitNs < $1.runnableWaitNs }
+        let me = r.tracer.pid.map { UInt32(bitPattern: $0) }
+        let thieves = r.thieves.filter {
+            !$0.kthread && $0.pid != 0 && $0.comm != Thieves.othersName && $0.tgid != me
+        }
+        return thieves.map { t in
+            let share = c.share(ofWait: t.stolenNs)
+            var commands = ["renice -n 10 -p \(t.pid)", "chrt -b -p 0 \(t.pid)"]
+            if !c.otherCPUs.isEmpty { commands.append("taskset -pc \(cpuList(c.otherCPUs)) \(t.pid)") }
+            if let w = waiter { commands.append("chrt -f -p 1 \(w.tid)") }
+            let threadTime = r.target.threads.reduce(0.0) { $0 + Double($1.endNs &- $1.startNs) }
+            let half = threadTime > 0 ? Double(t.stolenNs) / threadTime * 50 : 0
+            return Advice(
+                rule: Self.id,
+                finding:
+                    "\(t.comm)[\(t.pid)] ran \(msText(t.stolenNs)) on the target's CPUs while it waited "
+                    + "(\(pctText(share)) of its runnable wait).",
+                savingNs: t.stolenNs, share: share, commands: commands,
+                caveats:
+                    "Lowering \(t.comm) slows it down; moving it needs CPUs the target does not use; "
+                    + "SCHED_FIFO for the target can starve everything else on its CPU.",
+                verify: "thief[pid=\(t.pid)].stolen > \(String(format2: half))%")
+        }
+    }
+}
+
+extension String {
+    /// Two decimals, without Foundation.
+    init(format2 x: Double) {
+        let hundredths = Int((x * 100).rounded(.up))
+        let frac = hundredths % 100
+        self = "\(hundredths / 100).\(frac < 10 ? "0" : "")\(frac)"
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import Testing
+
+@testable import ThiefCore
+
+/// Each advice rule from fixture reports: findings in, advice out, and the
+/// threshold's boundaries.
+@Suite("Advice: what to change")
+struct AdviceTests {
+    /// The golden scenario's report: a 100 ms window on CPUs 0-3 of 4, 11.7 ms
+    /// of runnable wait, `stress` (pid 2000) stole 7 ms, `[kworker/1:2]` 1.5 ms.
+    static func base() throws -> Report {
+        let dir = try #require(Bundle.module.url(forResource: "Fixtures", withExtension: nil))
+        let data = try Data(contentsOf: dir.appendingPathComponent("report.golden.json"))
+        var r = try JSONDecoder().decode(Report.self, from: data)
+        r.window.cpusSeen = [0]
+        r.window.cpusOnline = 2
+        return r
+    }
+
+    @Test("a user task that steals: lower it, move it, or raise the target; the verify rule names its pid")
+    func userThief() throws {
+        let a = try #require(Advisor.advise(try Self.base()).first { $0.rule == UserThiefRule.id })
+        #expect(a.savingNs == 7_000_000 && a.finding.contains("stress[2000]"))
+        #expect(a.commands.contains("renice -n 10 -p 2000") && a.commands.contains("taskset -pc 1 2000"))
+        #expect(a.verify.hasPrefix("thief[pid=2000].stolen > "))
+        #expect(abs(a.share - 7.0 / 11.7) < 1e-9)
+    }
+
+    @Test("thief's own consumer and the (others) fold are never advised on")
+    func notSelf() throws {
+        var r = try Self.base()
+        r.tracer.pid = 2000
+        #expect(!Advisor.advise(r, all: true).contains { $0.finding.contains("[2000]") })
+        r.thieves[0].comm = Thieves.othersName
+        r.thieves[0].pid = 0
+        #expect(!Advisor.advise(r, all: true).contains { $0.rule == UserThiefRule.id })
+    }
+
+    @Test("a kworker gets the workqueue cpumask; migration/N gets 'nothing to change'")
+    func kernelThreads() throws {
+        var r = try Self.base()
+        let kw = try #require(Advisor.advise(r, all: true).first { $0.rule == KernelThreadRule.id })
+        #expect(kw.commands == ["echo 1 > /sys/devices/virtual/workqueue/cpumask"])
+        #expect(kw.verify == "thief[comm=kworker/*].stolen > 750us")
+        r.thieves[1].comm = "migration/0"
+        let mig = try #require(Advisor.advise(r, all: true).first { $0.rule == KernelThreadRule.id })
+        #expect(mig.commands.isEmpty && mig.caveats.hasPrefix("Nothing to change"))
+    }
+
+    @Test("the threshold: 1% of the wait and 1 ms per second of window, just under and just over")
+    func threshold() throws {
+        var r = try Self.base()
+        // 1% of 11.7 ms is 117 us; 1 ms/s of a 100 ms window is 100 us: the larger decides.
+        r.thieves[0].stolenNs = 116_999
+        #expect(!Advisor.advise(r).contains { $0.rule == UserThiefRule.id })
+        r.thieves[0].stolenNs = 117_000
+        #expect(Advisor.advise(r).contains { $0.rule == UserThiefRule.id })
+        #expect(Advisor.advise(r, all: true).count >= Advisor.advise(r).count)
+    }
+
+    @Test("an idle target: microseconds of waiting, nothing advised")
+    func idle() throws {
+        var r = try Self.base()
+        r.runnableWait.totalNs = 30_000
+        r.runnableWait.byCause = .init(WaitCauses(tasks: 30_000, targets: 0, throttled: 0, idle: 0, steal: 0, other: 0))
+        r.thieves = r.thieves.map {
+            var t = $0
+            t.stolenNs = 20_000
+            return t
+        }
+        r.irqs = []
+        r.systemVectors = []
+        r.softirqs = []
+        #expect(Advisor.advise(r).isEmpty)
+    }
+
+    @Test("throttled by a quota: the advice names the cgroup's file and a quota that covers the demand")
+    func quota() throws {
+        var r = try Self.base()
+        r.runnableWait.byCause = .init(
+            WaitCauses(tasks: 1_700_000, targets: 0, throttled: 10_000_000, idle: 0, steal: 0, other: 0))
+        r.target.cpuQuota = CPUQuota(
+            cgroup: "/box", file: "/sys/fs/cgroup/box/cpu.max", quotaUs: 20_000, periodUs: 100_000, version: 2)
+        let a = try #require(Advisor.advise(r).first { $0.rule == QuotaRule.id })
+        // (90.99 ms on-core + 10 ms throttled) of a 100 ms window: 101% of a period, rounded up.
+        #expect(a.commands == ["echo '100990 100000' > /sys/fs/cgroup/box/cpu.max"])
+        #expect(a.finding.contains("/box") && a.verify == "runnable_wait.throttled > 1000us")
+        r.target.cpuQuota?.version = 1
+        r.target.cpuQuota?.file = "/sys/fs/cgroup/cpu/box/cpu.cfs_quota_us"
+        let v1 = try #require(Advisor.advise(r).first { $0.rule == QuotaRule.id })
+        #expect(v1.commands == ["echo 100990 > /sys/fs/cgroup/cpu/box/cpu.cfs_quota_us"])
+    }
+
+    @Test("a device IRQ on the target's CPU: move it; the local timer: isolate the CPU")
+    func interrupts() throws {
+        var r = try Self.base()
+        r.irqs[0].totalNs = 2_000_000
+        let irq = try #require(Advisor.advise(r).first { $0.rule == HardIRQRule.id })
+        #expect(irq.commands == ["echo 1 > /proc/irq/42/smp_affinity_list"] && irq.finding.contains("nvme0q1"))
+        r.irqs = []
+        r.systemVectors[0].totalNs = 3_000_000
+        let tick = try #require(Advisor.advise(r).first { $0.rule == TimerRule.id })
+        #expect(tick.commands.first?.contains("nohz_full=0") == true)
+    }
+
+    @Test("hypervisor steal and contention among targets")
+    func stealAndContention() throws {
+        var r = try Self.base()
+        r.runnableWait.byCause = .init(
+            WaitCauses(tasks: 5_000_000, targets: 3_000_000, throttled: 0, idle: 0, steal: 3_700_000, other: 0))
+        let rules = Set(Advisor.advise(r).map(\.rule))
+        #expect(rules.contains(HypervisorStealRule.id) && rules.contains(ContentionRule.id))
+    }
+
+    @Test("CPU lists in the kernel's form")
+    func lists() {
+        #expect(cpuList([0, 1, 2, 3, 8]) == "0-3,8")
+        #expect(cpuList([5, 1, 3]) == "1,3,5")
+        #expect(cpuList([]) == "")
+    }
+
+    @Test("a cgroup's quota from /proc/PID/cgroup and mountinfo, v1 and v2, nearest limiting ancestor")
+    func quotaReader() {
+        let mountinfo = """
+            30 1 0:26 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw
+            31 1 0:27 / /sys/fs/cgroup/cpu rw - cgroup cgroup rw,cpu
+            """
+        let files: [String: String] = [
+            "/proc/self/mountinfo": mountinfo,
+            "/proc/7/cgroup": "4:cpu:/a/b\n0::/svc\n",
+            "/sys/fs/cgroup/cpu/a/b/cpu.cfs_quota_us": "-1\n",
+            "/sys/fs/cgroup/cpu/a/cpu.cfs_quota_us": "50000\n",
+            "/sys/fs/cgroup/cpu/a/cpu.cfs_period_us": "100000\n",
+            "/proc/8/cgroup": "0::/svc/x\n",
+            "/sys/fs/cgroup/unified/svc/x/cpu.max": "max 100000\n",
+            "/sys/fs/cgroup/unified/svc/cpu.max": "30000 100000\n",
+            "/proc/9/cgroup": "4:cpu:/../../etc\n",
+        ]
+        let read: (String) -> String? = { files[$0] }
+        #expect(
+            CPUQuota.of(pid: 7, read: read)
+                == CPUQuota(
+                    cgroup: "/a", file: "/sys/fs/cgroup/cpu/a/cpu.cfs_quota_us", quotaUs: 50_000, periodUs: 100_000,
+                    version: 1))
+        #expect(CPUQuota.of(pid: 8, read: read)?.file == "/sys/fs/cgroup/unified/svc/cpu.max")
+        #expect(CPUQuota.of(pid: 9, read: read) == nil)
+        #expect(CPUQuota.of(pid: 10, read: read) == nil)
+    }
+}
