@@ -10,6 +10,8 @@ struct RunLoop {
     let options: TracerOptions
 
     func run() throws -> EndReason {
+        var status = StatusLine(enabled: options.statusLine)
+        defer { status.clear() }
         var lastGoneCheck: UInt64 = 0
         while true {
             if thief_signals_pending() != 0 { return .signal }
@@ -22,6 +24,7 @@ struct RunLoop {
             if let e = live.intervals.error { throw e }
             try live.box.recorder?.flushIfNeeded()
             if targetGone(now: now, lastCheck: &lastGoneCheck) { return .targetExited }
+            status.update(now: now, live: live)
         }
     }
 

@@ -22,6 +22,8 @@ public struct TracerOptions: Sendable {
     public var interval: UInt64?
     /// Measure and report what tracing cost (BPF run time, consumer CPU).
     public var selfCost = false
+    /// Keep a status line on stderr while tracing (the CLI sets it for a terminal).
+    public var statusLine = false
     /// With interval: stop after this many intervals.
     public var intervalCount: Int?
     /// Save the raw records and what rebuilds the report to this file.

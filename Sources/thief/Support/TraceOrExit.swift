@@ -1,3 +1,4 @@
+import Foundation
 import ThiefCore
 import ThiefTracer
 
@@ -5,6 +6,9 @@ import ThiefTracer
 /// With --interval, `onInterval` gets each interval's report as it closes.
 func traceOrExit(_ opts: TracerOptions, quiet: Bool, onInterval: ((Report) throws -> Void)? = nil) throws -> TraceResult
 {
+    var opts = opts
+    // A status line on a terminal; not when interval reports print to the same one.
+    opts.statusLine = !quiet && isatty(2) != 0 && !(opts.interval != nil && isatty(1) != 0)
     let tracer = Tracer(options: opts)
     if !quiet { tracer.onAttached = { stderrLine($0) } }
     tracer.onInterval = onInterval
