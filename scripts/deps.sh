@@ -19,3 +19,9 @@ if ((${#need[@]})); then
     apt-get update -qq
     apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+# Perfetto's own protobuf definitions (PyPI), with which the live tests decode
+# the traces thief writes (scripts/check-perfetto.py).
+if ! python3 -c 'import perfetto.protos.perfetto.trace.perfetto_trace_pb2' 2>/dev/null; then
+    python3 -m pip install -q --disable-pip-version-check perfetto==0.59.1 protobuf==7.36.2 >/dev/null 2>&1 \
+        || python3 -m pip install -q --disable-pip-version-check perfetto protobuf
+fi

@@ -60,6 +60,7 @@ public final class Tracer {
         try child?.release()
         let header = makeHeader(tb, start: start, startEpoch: startEpoch, seeds: seeds)
         if let path = options.recordPath { box.recorder = try Recorder(path: path, header: header) }
+        try options.onLive?(header, session)
         let intervals = IntervalReporter()
         intervals.install(on: session, tb, header: header, box: box, tracer: self)
         onAttached?(attachedLine(header, seeds: seeds))
@@ -89,6 +90,7 @@ public final class Tracer {
         if case .cgroup(let cg) = options.target { header.cgroup = cg.path }
         header.cpuQuota = pid > 0 ? CPUQuota.of(pid: pid) : nil
         header.tracerPid = getpid()
+        header.bootOffsetNs = Self.bootOffsetNs()
         header.interval = options.interval
         header.intervalCount = options.intervalCount
         return header
@@ -102,6 +104,16 @@ public final class Tracer {
     }
 
     /// CLOCK_REALTIME in ns: when the window started, for people.
+    /// CLOCK_BOOTTIME - CLOCK_MONOTONIC: the time the machine was suspended.
+    private static func bootOffsetNs() -> UInt64 {
+        var boot = timespec(), mono = timespec()
+        clock_gettime(CLOCK_BOOTTIME, &boot)
+        clock_gettime(CLOCK_MONOTONIC, &mono)
+        let b = UInt64(boot.tv_sec) * 1_000_000_000 + UInt64(boot.tv_nsec)
+        let m = UInt64(mono.tv_sec) * 1_000_000_000 + UInt64(mono.tv_nsec)
+        return b > m ? b - m : 0
+    }
+
     private static func realtimeNs() -> UInt64 {
         var wall = timespec()
         clock_gettime(CLOCK_REALTIME, &wall)

@@ -1,3 +1,5 @@
+import ThiefCore
+
 public struct TracerOptions: Sendable {
     public var target: TargetSpec
     /// Stop after this many ns (nil: until Ctrl+C, SIGTERM or the target's exit).
@@ -24,6 +26,9 @@ public struct TracerOptions: Sendable {
     public var selfCost = false
     /// Keep a status line on stderr while tracing (the CLI sets it for a terminal).
     public var statusLine = false
+    /// Called once tracing is live, with the run's header and session (a
+    /// Perfetto trace sets the session's observer here).
+    public var onLive: (@Sendable (RunHeader, Session) throws -> Void)?
     /// With interval: stop after this many intervals.
     public var intervalCount: Int?
     /// Save the raw records and what rebuilds the report to this file.

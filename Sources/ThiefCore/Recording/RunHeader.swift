@@ -28,6 +28,8 @@ public struct RunHeader: Codable, Sendable, Equatable {
     public var cpuQuota: CPUQuota?
     /// thief's own process (its consumer shows up among the thieves; advice skips it).
     public var tracerPid: Int32?
+    /// CLOCK_BOOTTIME - CLOCK_MONOTONIC at the start (a Perfetto trace's clock).
+    public var bootOffsetNs: UInt64?
     /// The live run's --interval and --count, if any.
     public var interval: UInt64?
     public var intervalCount: Int?

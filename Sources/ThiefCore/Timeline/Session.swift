@@ -28,6 +28,8 @@ public final class Session {
     private let single: Window?
     /// Called with each interval as it closes (not for the last one: see finish).
     public var onInterval: ((Window, Int) -> Void)?
+    /// Sees every event the windows do, in order (a Perfetto trace).
+    public var observer: ((Event) -> Void)?
 
     /// `abiVersion`: the layout of the records to come (a recording's may be older).
     public init(runStart: UInt64, interval: UInt64? = nil, limit: Int? = nil, abiVersion: Int = Record.abiVersion) {
@@ -95,6 +97,7 @@ public final class Session {
     /// An event, from the stream (`counted`) or from the kernel's state at the end.
     @inline(__always)
     func consume(_ event: Event, counted: Bool) {
+        observer?(event)
         if let single {
             if counted { single.records += 1 }
             if let e = timeline.end(event) {

@@ -23,7 +23,11 @@ struct RecordCommand: ParsableCommand {
         try trace.apply(to: &opts)
         opts.recordPath = file
         opts.interval = nil
+        let sink = trace.perfetto(&opts)
         let result = try traceOrExit(opts, quiet: trace.quiet)
+        do { try sink?.finish(end: result.trailer.end, lost: result.trailer.lostEvents) } catch {
+            throw fail("--trace: \(error)", ThiefExit.cannotMeasure)
+        }
         if !trace.quiet {
             stderrLine(
                 "thief: recorded \(result.window.records) records to \(file); print them with: thief report \(file)")

@@ -45,6 +45,25 @@ struct ReportCommand: ParsableCommand {
                 "--interval \(interval ?? ""): more than \(Replay.maxIntervals) intervals in this recording; choose a longer one",
                 ThiefExit.usage)
         }
+        if output.format == .perfetto {
+            try writeTrace(contents)
+            return
+        }
         for r in Replay.reports(contents, interval: ns) { try output.emit(r) }
+    }
+
+    /// `--format perfetto -o FILE`: the recording's events as a Perfetto trace.
+    private func writeTrace(_ contents: TraceFile.Contents) throws {
+        guard let path = output.output else {
+            throw fail("--format perfetto writes a binary trace: give it a file with -o FILE", ThiefExit.usage)
+        }
+        do {
+            let sink = PerfettoSink(path: path)
+            try sink.start(contents.header)
+            _ = Replay.reports(contents, interval: nil, observer: { sink.consume($0) })
+            try sink.finish(end: contents.trailer.end, lost: contents.trailer.lostEvents)
+        } catch {
+            throw fail("\(path): \(error)", ThiefExit.cannotMeasure)
+        }
     }
 }

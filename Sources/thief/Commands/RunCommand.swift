@@ -20,6 +20,13 @@ struct RunCommand: ParsableCommand {
             valueName: "n"))
     var repeatCount = 1
 
+    /// The Perfetto trace of a run ends where the run did.
+    func finishTrace(_ sink: PerfettoSink?, _ result: TraceResult) throws {
+        do { try sink?.finish(end: result.trailer.end, lost: result.trailer.lostEvents) } catch {
+            throw fail("--trace: \(error)", ThiefExit.cannotMeasure)
+        }
+    }
+
     /// The command after --, if any.
     var command: [String] { target.command }
 
@@ -56,7 +63,9 @@ struct RunCommand: ParsableCommand {
         let compiled = try gate.prepare()
         var reports: [Report] = []
         for _ in 0..<repeatCount {
+            let sink = trace.perfetto(&opts)
             let result = try traceOrExit(opts, quiet: trace.quiet, onInterval: { try output.emit($0) })
+            try finishTrace(sink, result)
             try output.emit(result.report)
             reports.append(result.report)
         }

@@ -36,6 +36,20 @@ struct TraceOptions: ParsableArguments {
         help: ArgumentHelp("Also save the raw records to FILE, for `thief report FILE`.", valueName: "file"))
     var record: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Also write a Perfetto trace of the run to FILE (open it in ui.perfetto.dev).", valueName: "file"))
+    var trace: String?
+
+    /// The --trace file's writer, wired into the tracer's options.
+    func perfetto(_ opts: inout TracerOptions) -> PerfettoSink? {
+        guard let trace else { return nil }
+        let sink = PerfettoSink(path: trace)
+        sink.install(&opts)
+        return sink
+    }
+
     var intervalNs: UInt64? {
         get throws {
             guard let interval else { return nil }

@@ -55,6 +55,7 @@ struct OutputSink {
             return (fileIsEmpty ? CSVRenderer.header : "")
                 + CSVRenderer.rows(r, perThread: perThread, perProcess: perProcess)
         case .openmetrics: return OpenMetricsRenderer.render(r)
+        case .perfetto: throw Self.perfettoIsNotAReport
         }
     }
 
@@ -72,8 +73,13 @@ struct OutputSink {
             try replace(path, Array(try render(r, fileIsEmpty: true).utf8))
             if format == .json { Self.jsonWritten.insert(path) }
         case .csv, .ndjson, .text: try append(path, r)
+        case .perfetto: throw Self.perfettoIsNotAReport
         }
     }
+
+    static let perfettoIsNotAReport = Failure(
+        description: "--format perfetto is a trace of a recording: thief report RUN.thief --format perfetto -o FILE "
+            + "(or --trace FILE on a live run)", usage: true)
 
     /// Whether the CSV header already went to stdout in this run.
     nonisolated(unsafe) static var stdoutStarted = false
