@@ -55,6 +55,7 @@ struct OutputSink {
             return (fileIsEmpty ? CSVRenderer.header : "")
                 + CSVRenderer.rows(r, perThread: perThread, perProcess: perProcess)
         case .openmetrics: return OpenMetricsRenderer.render(r)
+        case .html: return HTMLRenderer.render(r)
         case .perfetto: throw Self.perfettoIsNotAReport
         }
     }
@@ -69,7 +70,7 @@ struct OutputSink {
         switch format {
         // --repeat N: every report, one after another.
         case .json where Self.jsonWritten.contains(path): try append(path, r)
-        case .json, .openmetrics:
+        case .json, .openmetrics, .html:
             try replace(path, Array(try render(r, fileIsEmpty: true).utf8))
             if format == .json { Self.jsonWritten.insert(path) }
         case .csv, .ndjson, .text: try append(path, r)
