@@ -29,6 +29,8 @@ public struct Report: Codable, Sendable, Equatable {
     public var tracer: Tracer
     /// Present in the reports of `--interval`: which interval of the run.
     public var interval: Interval?
+    /// The window's longest runnable waits, longest first (`--worst N`; absent with `--worst 0` and in older reports).
+    public var worstWaits: [WorstWait]? = nil
 
     public struct Interval: Codable, Sendable, Equatable {
         public var index: Int
@@ -45,6 +47,7 @@ public struct Report: Codable, Sendable, Equatable {
         case onCore = "on_core", offCore = "off_core", runnableWait = "runnable_wait"
         case thieves, contention, irqs, softirqs, systemVectors = "system_vectors"
         case lostEvents = "lost_events", missedSwitchEvents = "missed_switch_events", records, tracer, interval
+        case worstWaits = "worst_waits"
     }
 
     public struct Target: Codable, Sendable, Equatable {

@@ -45,6 +45,6 @@ struct ReportCommand: ParsableCommand {
                 "--interval \(interval ?? ""): more than \(Replay.maxIntervals) intervals in this recording; choose a longer one",
                 ThiefExit.usage)
         }
-        for r in Replay.reports(contents, interval: ns) { try output.emit(r) }
+        for r in Replay.reports(contents, interval: ns, worst: output.worst) { try output.emit(r) }
     }
 }
