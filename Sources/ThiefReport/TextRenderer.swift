@@ -12,6 +12,7 @@ public enum TextRenderer {
         thieves(r, &out)
         contention(r, &out)
         interrupts(r, &out)
+        worstWaits(r, &out)
         processes(r, &out)
         threads(r, &out)
         advice(r, &out)

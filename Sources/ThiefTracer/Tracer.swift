@@ -72,6 +72,7 @@ public final class Tracer {
     /// The one place the session is made and given its threads.
     private func makeSession(start: UInt64, seeds: [LiveSeed]) -> Session {
         let session = Session(runStart: start, interval: options.interval, limit: options.intervalCount)
+        session.worstWaits = options.worstWaits
         for s in seeds { session.addThread(s.seed) }
         return session
     }
@@ -93,6 +94,7 @@ public final class Tracer {
         header.bootOffsetNs = Self.bootOffsetNs()
         header.interval = options.interval
         header.intervalCount = options.intervalCount
+        header.worstWaits = options.worstWaits
         return header
     }
 

@@ -33,6 +33,8 @@ public struct TracerOptions: Sendable {
     public var intervalCount: Int?
     /// Save the raw records and what rebuilds the report to this file.
     public var recordPath: String?
+    /// How many of the longest runnable waits each report details (`--worst N`; 0: none).
+    public var worstWaits = WorstWaits.defaultLimit
     /// Whom a launched command (`-- CMD`) runs as: under sudo, the invoking user.
     public var runAs: RunAs = .invoker
 

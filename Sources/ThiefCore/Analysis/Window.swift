@@ -16,6 +16,7 @@ public final class Window {
     public internal(set) var threads = Threads()
     public internal(set) var contention = Contention()
     public internal(set) var processes = Processes()
+    public internal(set) var worstWaits = WorstWaits()
 
     /// Kernel records that ended in this window (not what the run's end synthesizes).
     public internal(set) var records: UInt64 = 0
@@ -35,6 +36,7 @@ public final class Window {
         runnableWait.consume(e, portion: portion, length: length)
         threads.consume(e, portion: portion, length: length)
         contention.consume(e, portion: portion, length: length)
+        worstWaits.consume(e, portion: portion, length: length)
     }
 
     func consume(_ event: Event) {
@@ -44,6 +46,7 @@ public final class Window {
         migrations.consume(event, in: span)
         threads.consume(event, in: span)
         processes.consume(event, in: span)
+        worstWaits.consume(event, in: span)
     }
 
     /// A thread that exists when tracing starts.

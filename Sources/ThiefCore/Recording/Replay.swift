@@ -8,15 +8,17 @@ public enum Replay {
         (c.trailer.end - c.header.runStart) / max(interval, 1) + 1
     }
 
+    /// `worst`: how many of the longest waits each report details (nil: as the live run did);
     /// `observer` sees every event, in order (a Perfetto trace of the recording).
     public static func reports(
-        _ c: TraceFile.Contents, interval: UInt64?, observer: ((Event) -> Void)? = nil
+        _ c: TraceFile.Contents, interval: UInt64?, worst: Int? = nil, observer: ((Event) -> Void)? = nil
     ) -> [Report] {
         let h = c.header
         let interval = interval.flatMap { intervalCount(c, interval: $0) <= maxIntervals ? $0 : nil }
         let limit = interval != nil && interval == h.interval ? h.intervalCount : nil
         let session = Session(runStart: h.runStart, interval: interval, limit: limit, abiVersion: h.abiVersion)
         session.observer = observer
+        session.worstWaits = min(max(worst ?? h.worstWaits ?? WorstWaits.defaultLimit, 0), WorstWaits.maxLimit)
         for s in h.seeds {
             var seed = s
             if seed.state == nil { seed.state = legacySeedState(s, c) }

@@ -37,6 +37,8 @@ public struct RunHeader: Codable, Sendable, Equatable {
     /// (absent in older recordings).
     public var cpus: Int?
     public var onlineCPUs: [Int]?
+    /// The live run's --worst (absent in older recordings: the default).
+    public var worstWaits: Int?
 
     /// `onlineCPUs`: by default this machine's (/sys/devices/system/cpu/online).
     public init(

@@ -31,6 +31,8 @@ public struct Report: Codable, Sendable, Equatable {
     public var interval: Interval?
     /// What to change (`Advisor`), when asked for; absent otherwise.
     public var advice: [Advice]? = nil
+    /// The window's longest runnable waits, longest first (`--worst N`; absent with `--worst 0` and in older reports).
+    public var worstWaits: [WorstWait]? = nil
 
     public struct Interval: Codable, Sendable, Equatable {
         public var index: Int
@@ -48,6 +50,7 @@ public struct Report: Codable, Sendable, Equatable {
         case thieves, contention, irqs, softirqs, systemVectors = "system_vectors"
         case lostEvents = "lost_events", missedSwitchEvents = "missed_switch_events", records, tracer, interval
         case advice
+        case worstWaits = "worst_waits"
     }
 
     public struct Target: Codable, Sendable, Equatable {

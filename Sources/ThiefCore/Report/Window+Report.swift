@@ -27,6 +27,7 @@ extension Window {
             interval: meta.interval)
         r.target.cpuQuota = meta.cpuQuota
         r.tracer.pid = meta.tracerPid
+        r.worstWaits = worstWaits.section(c, threads: threads)
         return r
     }
 }

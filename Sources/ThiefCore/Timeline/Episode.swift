@@ -20,4 +20,6 @@ public struct Episode: Sendable {
     public var waiter: UInt32 = 0
     /// A wait: what the kernel measured of its causes.
     public var causes = WaitCauses.Measured()
+    /// A wait: the run queue it waited on last (`WaitEnded.queueCPU`).
+    public var queueCPU: UInt32 = 0
 }

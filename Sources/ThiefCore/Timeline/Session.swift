@@ -173,6 +173,7 @@ public final class Session {
         let next = Window(start: end, end: end + interval)
         next.runStart = runStart
         for t in current.threads.values where t.exit == nil || t.exit! > end { next.threads.inherit(t) }
+        next.worstWaits = current.worstWaits.successor()
         open.append(next)
     }
 

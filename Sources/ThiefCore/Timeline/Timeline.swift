@@ -73,7 +73,7 @@ struct Timeline {
     mutating func end(_ event: Event) -> Ended? {
         let kind: Episode.Kind, tid: UInt32, tgid: UInt32, cpu: UInt16, from: UInt64, to: UInt64
         var ran: UInt64 = 0, next = OffState.other, contended: UInt64 = 0, waiter: UInt32 = 0
-        var causes = WaitCauses.Measured()
+        var causes = WaitCauses.Measured(), queue: UInt32 = 0
         switch event {
         case .slice(let s):
             (kind, tid, tgid, cpu, from, to, ran, next) = (.onCore, s.tid, s.tgid, s.cpu, s.start, s.end, s.ran, s.next)
@@ -82,7 +82,7 @@ struct Timeline {
             (kind, tid, tgid, cpu, from, to) = (.offCore(o.state), o.tid, o.tgid, o.cpu, o.start, o.end)
         case .wait(let w):
             (kind, tid, tgid, cpu, from, to) = (.wait, w.tid, w.tgid, w.cpu, w.start, w.end)
-            causes = w.causes
+            (causes, queue) = (w.causes, w.queueCPU)
         default: return nil
         }
         // Clipped to the run's start; an exact slice (its start traced, inside
@@ -93,7 +93,7 @@ struct Timeline {
         return Ended(
             episode: Episode(
                 kind: kind, tid: tid, tgid: tgid, cpu: cpu, start: start, end: to, contended: contended, waiter: waiter,
-                causes: causes),
+                causes: causes, queueCPU: queue),
             length: length,
             rest: rest, counts: !(length == 0 && from == 0 && kind != .onCore))
     }
@@ -191,7 +191,11 @@ struct Timeline {
                 .offCore(OffCoreEnded(tid: k.tid, tgid: k.tgid, cpu: 0, start: k.offTs, end: end, state: k.offState)))
         }
         if k.waiting {
-            out.append(.wait(WaitEnded(tid: k.tid, tgid: k.tgid, cpu: 0, queueCPU: 0, start: k.waitTs, end: end)))
+            out.append(
+                .wait(
+                    WaitEnded(
+                        tid: k.tid, tgid: k.tgid, cpu: k.waitCPU, queueCPU: UInt32(k.waitCPU), start: k.waitTs, end: end
+                    )))
         }
         return out
     }

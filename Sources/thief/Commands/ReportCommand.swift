@@ -49,7 +49,7 @@ struct ReportCommand: ParsableCommand {
             try writeTrace(contents)
             return
         }
-        for r in Replay.reports(contents, interval: ns) { try output.emit(r) }
+        for r in Replay.reports(contents, interval: ns, worst: output.worst) { try output.emit(r) }
     }
 
     /// `--format perfetto -o FILE`: the recording's events as a Perfetto trace.

@@ -33,6 +33,7 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         var opts = TracerOptions(target: try target.spec, duration: try trace.durationNs)
         opts.runAs = target.runAs
+        opts.worstWaits = output.worstWaits
         try trace.apply(to: &opts)
         if opts.interval != nil && output.format == .json {
             throw fail("--format json prints one report; use --format ndjson with --interval", ThiefExit.usage)

@@ -24,7 +24,20 @@ struct ReportOptions: ParsableArguments {
             "What to change: default (advice worth at least 1% of the wait), all, or none.", valueName: "which"))
     var advice: AdviceLevel = .default
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Detail the N longest runnable waits (default 5; 0: none; at most \(WorstWaits.maxLimit)).",
+            valueName: "n"))
+    var worst: Int?
+
+    /// --worst, or the default.
+    var worstWaits: Int { worst ?? WorstWaits.defaultLimit }
+
     func validate() throws {
+        if let worst, !(0...WorstWaits.maxLimit).contains(worst) {
+            throw ValidationError("--worst must be between 0 and \(WorstWaits.maxLimit)")
+        }
         if perThread && format != .csv { throw ValidationError("--per-thread goes with --format csv") }
         if perProcess && format != .csv { throw ValidationError("--per-process goes with --format csv") }
         do { try OutputSink(self).checkExisting() } catch let e as OutputSink.Failure where !e.usage {
