@@ -16,6 +16,9 @@ public final class Window {
     public internal(set) var threads = Threads()
     public internal(set) var contention = Contention()
     public internal(set) var processes = Processes()
+    public internal(set) var work = WorkItems()
+    /// Culprits' identities: one table shared by all windows of a session.
+    public internal(set) var identities = Identities()
 
     /// Kernel records that ended in this window (not what the run's end synthesizes).
     public internal(set) var records: UInt64 = 0
@@ -44,6 +47,8 @@ public final class Window {
         migrations.consume(event, in: span)
         threads.consume(event, in: span)
         processes.consume(event, in: span)
+        work.consume(event, in: span)
+        identities.consume(event)
     }
 
     /// A thread that exists when tracing starts.
