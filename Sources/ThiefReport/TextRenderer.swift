@@ -118,13 +118,13 @@ public enum TextRenderer {
     static func taskTable(_ list: [Report.Thief], _ out: inout String) {
         out.line(
             "   " + Format.pad("PID", 8) + Format.pad("TGID", 8) + "  " + Format.pad("COMM", 16, left: true)
-                + Format.pad("POLICY", 10, left: true) + Format.pad("NI", 4) + Format.pad("COUNT", 8)
+                + " " + Format.pad("POLICY", 10, left: true) + Format.pad("NI", 4) + Format.pad("COUNT", 8)
                 + Format.pad("STOLEN", 11) + Format.pad("MAX", 11))
         for t in list.prefix(rows) {
             let comm = t.kthread ? "[\(t.comm)]" : t.comm
             out.line(
                 "   " + Format.pad("\(t.pid)", 8) + Format.pad("\(t.tgid)", 8) + "  "
-                    + Format.pad(comm, 16, left: true) + Format.pad(policy(t), 10, left: true)
+                    + Format.pad(comm, 16, left: true) + " " + Format.pad(policy(t), 10, left: true)
                     + Format.pad(niceness(t), 4) + Format.pad("\(t.count)", 8)
                     + Format.pad(Format.duration(t.stolenNs), 11) + Format.pad(Format.duration(t.maxNs), 11))
         }

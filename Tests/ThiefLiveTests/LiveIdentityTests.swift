@@ -97,8 +97,19 @@ struct LiveIdentityTests {
         defer { victim.end() }
         let competitors = try Self.competitors(cgroup: cg.cgroup)
         defer { competitors.forEach { $0.child.end() } }
-        sleepSeconds(0.3)
-        let books = try competitors.map { c in try #require(Books(pid: c.child.pid), "no /proc books of \(c.name)") }
+        // Each must be what it will be reported as before its first steal:
+        // the workloads pin themselves once started, the batch one joins its cgroup.
+        let settled = Date().addingTimeInterval(10)
+        var seen: [Books?] = []
+        repeat {
+            sleepSeconds(0.1)
+            seen = competitors.map { Books(pid: $0.child.pid) }
+        } while Date() < settled
+            && zip(competitors, seen).contains(where: { c, b in
+                b?.cpus != c.expected.cpus || ProcFS.comm(pid: c.child.pid, tid: nil) != c.name
+                    || (c.name == "id-batch" && b?.cgroup != cg.cgroup.path)
+            })
+        let books = try zip(competitors, seen).map { c, b in try #require(b, "no /proc books of \(c.name)") }
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("ident-\(UUID().uuidString).thief")
             .path
         defer { try? FileManager.default.removeItem(atPath: file) }

@@ -24,42 +24,91 @@ public struct KernelSymbols: Sendable {
 
     /// Text symbols (types t, T, w, W) of a kallsyms text; lines that do not parse are skipped.
     public init(text: [UInt8]) {
-        var lineStart = 0
-        for i in text.indices where text[i] == UInt8(ascii: "\n") {
-            add(line: text[lineStart..<i], from: text)
-            lineStart = i + 1
+        feed(text[...])
+        parse(line: text[(text.lastIndex(of: Self.newline).map { $0 + 1 } ?? 0)...])
+        finish()
+    }
+
+    private init() {}
+
+    /// /proc/kallsyms of this machine (nil: unreadable), read in chunks: the
+    /// whole text (over 5 MB) is never held.
+    public static func load(_ path: String = "/proc/kallsyms") -> KernelSymbols? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var symbols = KernelSymbols()
+        var pending: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        var total = 0
+        while total < maxBytes {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { break }
+            total += n
+            pending.append(contentsOf: chunk[0..<n])
+            guard let cut = pending.lastIndex(of: Self.newline) else { continue }
+            symbols.feed(pending[...cut])
+            pending.removeSubrange(...cut)
         }
-        if lineStart < text.count { add(line: text[lineStart...], from: text) }
+        symbols.parse(line: pending[...])
+        symbols.finish()
+        return symbols
+    }
+
+    private static let newline = UInt8(ascii: "\n")
+
+    /// Whole lines (a last one without its newline is left out).
+    private mutating func feed(_ text: ArraySlice<UInt8>) {
+        var lineStart = text.startIndex
+        var i = text.startIndex
+        while i < text.endIndex {
+            if text[i] == Self.newline {
+                parse(line: text[lineStart..<i])
+                lineStart = i + 1
+            }
+            i += 1
+        }
+    }
+
+    private mutating func finish() {
         entries.sort { ($0.address, $0.start) < ($1.address, $1.start) }
         // All zero: addresses hidden from this user (kptr_restrict).
         if entries.last?.address == 0 { entries = [] }
     }
 
-    /// /proc/kallsyms of this machine (nil: unreadable).
-    public static func load(_ path: String = "/proc/kallsyms") -> KernelSymbols? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var out: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while out.count < maxBytes {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0, errno == EINTR { continue }
-            guard n > 0 else { break }
-            out.append(contentsOf: chunk[0..<n])
+    /// "ADDRESS TYPE NAME[\t[MODULE]]", without allocating.
+    private mutating func parse(line: ArraySlice<UInt8>) {
+        var i = line.startIndex
+        var address: UInt64 = 0
+        var digits = 0
+        while i < line.endIndex, let d = Self.hexValue(line[i]) {
+            address = address << 4 | UInt64(d)
+            digits += 1
+            i += 1
         }
-        return KernelSymbols(text: out)
+        guard digits > 0, digits <= 16, i + 3 < line.endIndex, line[i] == UInt8(ascii: " "),
+            [UInt8(ascii: "t"), UInt8(ascii: "T"), UInt8(ascii: "w"), UInt8(ascii: "W")].contains(line[i + 1]),
+            line[i + 2] == UInt8(ascii: " ")
+        else { return }
+        let nameStart = i + 3
+        var nameEnd = nameStart
+        while nameEnd < line.endIndex, line[nameEnd] != UInt8(ascii: " "), line[nameEnd] != UInt8(ascii: "\t") {
+            nameEnd += 1
+        }
+        let length = nameEnd - nameStart
+        guard length > 0, length <= Int(UInt16.max), names.count <= Int(UInt32.max) - length else { return }
+        entries.append(Entry(address: address, start: UInt32(names.count), length: UInt16(length)))
+        names.append(contentsOf: line[nameStart..<nameEnd])
     }
 
-    private mutating func add(line: ArraySlice<UInt8>, from text: [UInt8]) {
-        let fields = line.split(whereSeparator: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") })
-        guard fields.count >= 3, fields[1].count == 1, let kind = fields[1].first,
-            [UInt8(ascii: "t"), UInt8(ascii: "T"), UInt8(ascii: "w"), UInt8(ascii: "W")].contains(kind),
-            fields[0].count <= 16, let address = UInt64(String(decoding: fields[0], as: UTF8.self), radix: 16),
-            fields[2].count <= Int(UInt16.max), names.count <= Int(UInt32.max) - fields[2].count
-        else { return }
-        entries.append(Entry(address: address, start: UInt32(names.count), length: UInt16(fields[2].count)))
-        names.append(contentsOf: fields[2])
+    private static func hexValue(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
+        default: nil
+        }
     }
 
     /// The symbol at or below `address`: "name", or "name+0x1c" inside it.
