@@ -89,6 +89,24 @@ struct IdentityTests {
         #expect(plain.work == nil)
     }
 
+    @Test("contending targets are identified too (the kernel sends the identity of any culprit)")
+    func contention() throws {
+        let s = Session(runStart: W)
+        s.addThread(tid: 101, tgid: 100, comm: "worker", state: .preempted)
+        s.fold(
+            Record(
+                .slice(
+                    SliceEnded(
+                        tid: 101, tgid: 100, cpu: 0, start: W, end: W + 4 * ms, ran: 4 * ms, next: .preempted,
+                        contended: 4 * ms, waiter: 102))))
+        s.fold(Record(.identity(Self.identity(101, at: W + 4 * ms, policy: .idle, nice: 19, cpus: (0b1, 0)))))
+        let (last, _) = s.finish(at: W + 10 * ms, open: [KernelOpenThread]())
+        let t = try #require(last.report(meta()).contention?.first)
+        #expect(t.pid == 101 && t.target == true)
+        #expect(t.policy == "idle" && t.nice == 19 && t.cpusAllowed == "0" && t.cgroup == "id:1")
+        #expect(t.work == nil)
+    }
+
     @Test("more CPUs than the mask holds: the list read from /proc (saved), else what the mask shows")
     func wideMask() {
         let id = Self.identity(5, at: W, cpus: (.max, .max), count: 200)
