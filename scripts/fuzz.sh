@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
-all=(recording report rule duration tids csv-header proc-stat proc-sched online-cpus)
+all=(recording report rule duration tids csv-header proc-stat proc-sched online-cpus kallsyms)
 read -r -a targets <<<"${THIEF_FUZZ_TARGETS:-${all[*]}}"
 
 work=$(mktemp -d)

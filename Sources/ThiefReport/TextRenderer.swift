@@ -98,6 +98,7 @@ public enum TextRenderer {
             return
         }
         taskTable(r.thieves, &out)
+        workLines(r.thieves.prefix(rows), &out)
         out.line(
             "   total stolen: \(Format.duration(r.stolenNs)) by \(r.thieves.count) task\(r.thieves.count == 1 ? "" : "s"); "
                 + "[name] = kernel thread")
@@ -113,18 +114,51 @@ public enum TextRenderer {
         out.line()
     }
 
+    /// Rows of a task table; the rest are grouped by command, then counted.
+    static let rows = 20
+
     static func taskTable(_ list: [Report.Thief], _ out: inout String) {
         out.line(
             "   " + Format.pad("PID", 8) + Format.pad("TGID", 8) + "  " + Format.pad("COMM", 16, left: true)
-                + Format.pad("COUNT", 8) + Format.pad("STOLEN", 11) + Format.pad("MAX", 11))
-        for t in list.prefix(20) {
+                + " " + Format.pad("POLICY", 10, left: true) + Format.pad("NI", 4) + Format.pad("COUNT", 8)
+                + Format.pad("STOLEN", 11) + Format.pad("MAX", 11))
+        for t in list.prefix(rows) {
             let comm = t.kthread ? "[\(t.comm)]" : t.comm
             out.line(
                 "   " + Format.pad("\(t.pid)", 8) + Format.pad("\(t.tgid)", 8) + "  "
-                    + Format.pad(comm, 16, left: true) + Format.pad("\(t.count)", 8)
+                    + Format.pad(comm, 16, left: true) + " " + Format.pad(policy(t), 10, left: true)
+                    + Format.pad(niceness(t), 4) + Format.pad("\(t.count)", 8)
                     + Format.pad(Format.duration(t.stolenNs), 11) + Format.pad(Format.duration(t.maxNs), 11))
         }
-        if list.count > 20 { out.line("   … and \(list.count - 20) more (see --format json)") }
+        guard list.count > rows else { return }
+        for g in CommGroup.groups(list.dropFirst(rows)) {
+            out.line(
+                "   \(g.comm) ×\(g.processes) process\(g.processes == 1 ? "" : "es") \(Format.duration(g.stolenNs))")
+        }
+        out.line("   … and \(list.count - rows) more (see --format json)")
+    }
+
+    /// "fifo/1" for RT tasks, the policy's name otherwise; "-" unknown (an older recording).
+    static func policy(_ t: Report.Thief) -> String {
+        guard let p = t.policy else { return "-" }
+        return p == "fifo" || p == "rr" ? "\(p)/\(t.rtPriority ?? 0)" : p
+    }
+
+    /// Nice means nothing to RT and deadline tasks.
+    static func niceness(_ t: Report.Thief) -> String {
+        guard let n = t.nice, let p = t.policy, !["fifo", "rr", "deadline"].contains(p) else { return "-" }
+        return "\(n)"
+    }
+
+    /// A kworker's workqueue functions, under the table: "[kworker/0:2] vmstat_update 12.10ms".
+    static func workLines(_ list: ArraySlice<Report.Thief>, _ out: inout String) {
+        for t in list {
+            for w in t.work ?? [] {
+                out.line(
+                    "   [\(t.comm)] \(w.function) \(Format.duration(w.totalNs)) "
+                        + "(\(w.count) item\(w.count == 1 ? "" : "s"))")
+            }
+        }
     }
 
     static func interrupts(_ r: Report, _ out: inout String) {

@@ -5,12 +5,16 @@ import ThiefCore
 final class IntervalReporter {
     private(set) var error: Error?
 
-    func install(on session: Session, _ tb: OpaquePointer, header: RunHeader, box: SessionBox, tracer: Tracer) {
+    func install(
+        on session: Session, _ tb: OpaquePointer, header: RunHeader, box: SessionBox, tracer: Tracer,
+        namer: CulpritNamer
+    ) {
         session.onInterval = { [weak tracer] agg, idx in
             let counters = BPFMaps.countersSoFar(tb)
-            let meta = header.meta(
+            var meta = header.meta(
                 window: agg, trailer: nil, intervalIndex: idx, interval: tracer?.options.interval,
                 lostSoFar: counters.lost, missedSoFar: counters.healed)
+            meta.culprits = namer.name(agg, cpuBound: header.cpuBound)
             box.recorder?.noteInterval(idx, lost: counters.lost, missed: counters.healed)
             do { try tracer?.onInterval?(agg.report(meta)) } catch { self.error = self.error ?? error }
         }

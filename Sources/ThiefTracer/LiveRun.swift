@@ -11,6 +11,8 @@ struct LiveRun {
     let seeds: [LiveSeed]
     let child: LaunchedCommand?
     let intervals: IntervalReporter
+    /// Names culprits (cgroup paths, kernel symbols) before each report.
+    let namer: CulpritNamer
     /// The window's start, CLOCK_MONOTONIC ns.
     let start: UInt64
     /// thief's CPU time before attaching (--self-cost).

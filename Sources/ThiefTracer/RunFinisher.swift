@@ -59,6 +59,9 @@ struct RunFinisher {
         let (last, idx) = live.session.finish(
             at: end, open: open.map { KernelOpenThread(tid: $0.tid, $0.state) }, untouchedOnCore: untouched)
         for (tid, name) in names { last.rename(tid: tid, comm: name) }
+        var trailer = trailer
+        let culprits = live.namer.name(last, cpuBound: live.header.cpuBound)
+        if !culprits.isEmpty { trailer.culprits = culprits }
         try live.box.recorder?.finish(trailer)
         let meta = live.header.meta(
             window: last, trailer: trailer, intervalIndex: options.interval == nil ? nil : idx,

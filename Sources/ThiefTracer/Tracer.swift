@@ -62,11 +62,12 @@ public final class Tracer {
         if let path = options.recordPath { box.recorder = try Recorder(path: path, header: header) }
         try options.onLive?(header, session)
         let intervals = IntervalReporter()
-        intervals.install(on: session, tb, header: header, box: box, tracer: self)
+        let namer = CulpritNamer()
+        intervals.install(on: session, tb, header: header, box: box, tracer: self, namer: namer)
         onAttached?(attachedLine(header, seeds: seeds))
         return LiveRun(
             tb: tb, box: box, session: session, header: header, seeds: seeds, child: child,
-            intervals: intervals, start: start, cpuAtStart: cpuAtStart)
+            intervals: intervals, namer: namer, start: start, cpuAtStart: cpuAtStart)
     }
 
     /// The one place the session is made and given its threads.

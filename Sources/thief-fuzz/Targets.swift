@@ -12,6 +12,7 @@ enum FuzzTarget: String, CaseIterable {
     case procStat = "proc-stat"
     case procSched = "proc-sched"
     case onlineCPUs = "online-cpus"
+    case kallsyms
 
     func run(_ data: [UInt8]) {
         switch self {
@@ -24,6 +25,7 @@ enum FuzzTarget: String, CaseIterable {
         case .procStat: Self.procStat(Self.text(data))
         case .procSched: Self.procSched(data)
         case .onlineCPUs: Self.onlineCPUs(Self.text(data))
+        case .kallsyms: Self.kallsyms(data)
         }
     }
 
@@ -156,5 +158,14 @@ enum FuzzTarget: String, CaseIterable {
     static func onlineCPUs(_ text: String) {
         guard let cpus = RunHeader.onlineCPUs(text) else { return }
         require(!cpus.isEmpty && cpus.allSatisfy { $0 >= 0 }, "'\(text)' is \(cpus)")
+    }
+
+    /// /proc/kallsyms: at most one symbol a line; a name found is never empty.
+    static func kallsyms(_ data: [UInt8]) {
+        let k = KernelSymbols(text: data)
+        require(k.count <= data.count / 4 + 1, "\(k.count) symbols from \(data.count) bytes")
+        for probe: UInt64 in [0, 1, 0xffff_ffff_8100_0000, .max] + data.prefix(8).map({ UInt64($0) << 56 }) {
+            if let name = k.name(of: probe) { require(!name.isEmpty, "an empty name at \(probe)") }
+        }
     }
 }

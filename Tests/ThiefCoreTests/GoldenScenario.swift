@@ -21,6 +21,11 @@ import ThiefCore
 ///   [90, 95]  blocked (I/O); woken at 94.8, waits 0.2 ms
 ///   [95, 100] on CPU 2, still running at the end (closed by close())        5 ms
 ///
+/// Culprits' identities: stress (pid 2000) normal, nice 5, in
+/// /system.slice/stress.service (id 4242), CPUs 0-3; kworker/1:2 (pid 55)
+/// normal, nice 0, in the root cgroup (id 1), CPU 1, ran vmstat_update for
+/// 1 ms of its 1.5 ms inside the victim's wait.
+///
 /// worker (tid 1001), created at 40 ms, exits at 70 ms:
 ///   [40, 41]  new, placed on CPU 3 (migration at wakeup), waits 1 ms
 ///   [41, 51]  on CPU 3                                                     10 ms
@@ -46,6 +51,7 @@ enum GoldenScenario {
             Record(
                 kind: .steal, ts: at(12), start: at(10), dur: 2 * ms, cpu: 0, aux: 0,
                 tid: v, tgid: p, otherPid: 2000, otherTgid: 2000, comm: "stress"),
+            identity(2000, at: at(12), nice: 5, cgroup: 4242, cpus: 0b1111),
             Record(kind: .offCore, ts: at(12), start: at(10), cpu: 0, aux: 0, tid: v, tgid: p),
             Record(kind: .wait, ts: at(12), start: at(10), cpu: 0, tid: v, tgid: p, otherPid: 0),
             irq(.systemVector, 0, start: 13, span: 1_500, dur: 1_500),
@@ -65,6 +71,12 @@ enum GoldenScenario {
             Record(
                 kind: .steal, ts: at(50), start: at(48.5), dur: 1_500 * us, cpu: 1, aux: THIEF_F_KTHREAD,
                 tid: v, tgid: p, otherPid: 55, otherTgid: 55, comm: "kworker/1:2"),
+            identity(55, at: at(50), nice: 0, cgroup: 1, cpus: 0b0010),
+            Record(
+                .work(
+                    WorkItem(
+                        victim: v, cpu: 1, end: at(50), duration: 1 * ms, function: vmstatUpdate, pid: 55,
+                        comm: Comm("kworker/1:2")))),
             Record(kind: .offCore, ts: at(50), start: at(30), cpu: 1, aux: 1, tid: v, tgid: p),
             Record(kind: .wait, ts: at(50), start: at(48), cpu: 1, tid: v, tgid: p, otherPid: 1),
             Record(kind: .slice, ts: at(51), start: at(41), dur: 10 * ms, cpu: 3, tid: wk, tgid: p),
@@ -92,10 +104,33 @@ enum GoldenScenario {
         ]
     }
 
-    static let meta = ReportMeta(
-        version: "0.1.0", host: "testhost", kernel: "6.18.0-test", pid: 1000, comm: "victim",
-        command: nil, exitStatus: nil, startTime: "2026-01-01T00:00:00.000Z", endReason: "duration",
-        lostEvents: 0, attach: "tp_btf", programs: 12)
+    static let vmstatUpdate: UInt64 = 0xffff_ffff_815b_e070
+
+    static func identity(_ pid: UInt32, at t: UInt64, nice: Int32, cgroup: UInt64, cpus: UInt64) -> Record {
+        Record(
+            .identity(
+                TaskIdentity(
+                    pid: pid, tgid: pid, time: t, policy: .normal, nice: nice, rtPriority: 0, cgroupID: cgroup,
+                    cpusAllowedCount: UInt32(cpus.nonzeroBitCount), cpusAllowed: (cpus, 0))))
+    }
+
+    /// What the live run read outside the stream: the cgroup paths and the symbol.
+    static let culprits: CulpritNames = {
+        var n = CulpritNames()
+        n.cgroups = ["4242": "/system.slice/stress.service", "1": "/"]
+        n.symbols = [String(vmstatUpdate, radix: 16): "vmstat_update"]
+        return n
+    }()
+
+    static let meta: ReportMeta = {
+        var m = ReportMeta(
+            version: "0.1.0", host: "testhost", kernel: "6.18.0-test", pid: 1000, comm: "victim",
+            command: nil, exitStatus: nil, startTime: "2026-01-01T00:00:00.000Z", endReason: "duration",
+            lostEvents: 0, attach: "tp_btf", programs: 12)
+        m.culprits = culprits
+        m.cpuBound = 4
+        return m
+    }()
 
     static func aggregator() -> Window {
         let a = Window(windowStart: start)

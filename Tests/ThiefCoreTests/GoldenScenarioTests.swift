@@ -17,7 +17,7 @@ struct GoldenScenarioTests {
                     startNs: W, endNs: W + 100 * ms, durationNs: 100 * ms,
                     startTime: "2026-01-01T00:00:00.000Z", startEpochNs: 0, cpusSeen: [0, 1, 2, 3],
                     endReason: "duration"))
-        #expect(r.records == 39)
+        #expect(r.records == 42)
         #expect(r.lostEvents == 0)
         #expect(r.migrations == Report.Migrations(count: 4, atWakeup: 2, whileQueued: 1, whileRunning: 1))
         #expect(r.target.pid == 1000 && r.target.comm == "victim" && r.target.command == nil)
@@ -126,10 +126,12 @@ struct GoldenScenarioTests {
             r.thieves == [
                 Report.Thief(
                     pid: 2000, tgid: 2000, comm: "stress", count: 3, stolenNs: 7 * ms, maxNs: 3 * ms,
-                    kthread: false),
+                    kthread: false, policy: "normal", nice: 5, rtPriority: 0, cgroup: "/system.slice/stress.service",
+                    cpusAllowed: "0-3"),
                 Report.Thief(
                     pid: 55, tgid: 55, comm: "kworker/1:2", count: 1, stolenNs: 1_500 * us,
-                    maxNs: 1_500 * us, kthread: true),
+                    maxNs: 1_500 * us, kthread: true, policy: "normal", nice: 0, rtPriority: 0, cgroup: "/",
+                    cpusAllowed: "1", work: [Report.Work(function: "vmstat_update", count: 1, totalNs: 1 * ms)]),
             ])
     }
 

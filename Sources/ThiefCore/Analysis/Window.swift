@@ -17,6 +17,9 @@ public final class Window {
     public internal(set) var contention = Contention()
     public internal(set) var processes = Processes()
     public internal(set) var worstWaits = WorstWaits()
+    public internal(set) var work = WorkItems()
+    /// Culprits' identities: one table shared by all windows of a session.
+    public internal(set) var identities = Identities()
 
     /// Kernel records that ended in this window (not what the run's end synthesizes).
     public internal(set) var records: UInt64 = 0
@@ -47,6 +50,8 @@ public final class Window {
         threads.consume(event, in: span)
         processes.consume(event, in: span)
         worstWaits.consume(event, in: span)
+        work.consume(event, in: span)
+        identities.consume(event)
     }
 
     /// A thread that exists when tracing starts.

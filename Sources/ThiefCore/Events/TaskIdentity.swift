@@ -71,3 +71,12 @@ public enum SchedPolicy: UInt32, Sendable, Codable {
         }
     }
 }
+
+extension TaskIdentity {
+    /// The kernel says it may run on more CPUs than its mask below `cpus`
+    /// shows (past CPU 127, or on CPUs not online when the run started):
+    /// the list must come from /proc/PID/status instead.
+    public func maskIsShort(below cpus: Int) -> Bool {
+        Int(cpusAllowedCount) > allowedCPUs(below: cpus).count
+    }
+}

@@ -33,10 +33,11 @@ public enum Replay {
         var out: [Report] = []
         session.onInterval = { window, idx in
             let k = counters[idx]
-            let meta = h.meta(
+            var meta = h.meta(
                 window: window, trailer: nil, intervalIndex: idx, interval: interval,
                 lostSoFar: k?.lostEvents ?? c.trailer.lostEvents,
                 missedSoFar: k?.missedSwitchEvents ?? c.trailer.missedSwitchEvents)
+            meta.culprits = c.trailer.culprits
             out.append(window.report(meta))
         }
         c.records.withUnsafeBytes { raw in

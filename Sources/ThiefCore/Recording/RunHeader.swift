@@ -106,8 +106,15 @@ extension RunHeader {
         m.tracerPid = tracerPid
         if let intervalIndex, let interval { m.interval = Report.Interval(index: intervalIndex, lengthNs: interval) }
         m.selfCost = trailer?.selfCost
+        m.culprits = trailer?.culprits
+        m.cpuBound = cpuBound
         return m
     }
+}
+
+extension RunHeader {
+    /// Identity masks mean nothing past the highest CPU online at the start.
+    public var cpuBound: Int { onlineCPUs?.max().map { min($0 + 1, 128) } ?? 128 }
 }
 
 extension String {

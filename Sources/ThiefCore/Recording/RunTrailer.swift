@@ -64,6 +64,9 @@ public struct RunTrailer: Codable, Sendable, Equatable {
     /// With --interval: the kernel's counters as each interval closed (what
     /// the live run printed in it). Absent in older recordings.
     public var intervals: [IntervalCounters]?
+    /// The cgroup paths, kernel symbols and CPU lists the reports named
+    /// culprits with (absent in older recordings and runs with no culprit).
+    public var culprits: CulpritNames?
 
     public struct IntervalCounters: Codable, Sendable, Equatable {
         public var index: Int

@@ -172,8 +172,19 @@ public struct Report: Codable, Sendable, Equatable {
         public var kthread: Bool
         /// true in `contention`: the task is a target itself (absent in `thieves`).
         public var target: Bool?
+        /// How the scheduler saw it (the kernel's identity record; absent in
+        /// older recordings): policy name, nice, RT priority, its v2 cgroup's
+        /// path and the CPUs it may run on ("0-3,8").
+        public var policy: String? = nil
+        public var nice: Int32? = nil
+        public var rtPriority: UInt32? = nil
+        public var cgroup: String? = nil
+        public var cpusAllowed: String? = nil
+        /// A kworker's workqueue functions inside the waits, most time first.
+        public var work: [Work]? = nil
         enum CodingKeys: String, CodingKey {
             case pid, tgid, comm, count, stolenNs = "stolen_ns", maxNs = "max_ns", kthread, target
+            case policy, nice, rtPriority = "rt_priority", cgroup, cpusAllowed = "cpus_allowed", work
         }
     }
 

@@ -26,6 +26,11 @@ public struct ReportMeta: Sendable {
     public var cgroup: String?
     public var cpuQuota: CPUQuota?
     public var tracerPid: Int32?
+    /// Names of culprits read outside the event stream (cgroup paths, kernel
+    /// symbols), from the live run or the recording's trailer.
+    public var culprits: CulpritNames?
+    /// CPUs below this number are the machine's: identity masks are read up to it (nil: 128).
+    public var cpuBound: Int?
 
     public init(
         version: String, host: String, kernel: String, pid: Int32, comm: String,

@@ -4,7 +4,8 @@ extension Window {
         let c = context
         let time = self.time.section(c)
         let interrupts = self.interrupts.section(c)
-        let thieves = self.thieves.section(c)
+        let thieves = identified(self.thieves.section(c), at: c.end, meta, work: true)
+        let contenders = identified(self.contention.section(c, threads: threads), at: c.end, meta, work: false)
         var r = Report(
             version: meta.version, host: meta.host, kernel: meta.kernel,
             target: .init(
@@ -19,7 +20,7 @@ extension Window {
             onCore: time.onCore,
             offCore: time.offCore,
             runnableWait: runnableWait.section(c),
-            thieves: thieves, contention: contention.section(c, threads: threads), irqs: interrupts.irqs,
+            thieves: thieves, contention: contenders, irqs: interrupts.irqs,
             softirqs: interrupts.softirqs,
             systemVectors: interrupts.systemVectors,
             lostEvents: meta.lostEvents, missedSwitchEvents: meta.missedSwitchEvents, records: records,

@@ -172,6 +172,7 @@ public final class Session {
         openedCount += 1
         let next = Window(start: end, end: end + interval)
         next.runStart = runStart
+        next.identities = current.identities
         for t in current.threads.values where t.exit == nil || t.exit! > end { next.threads.inherit(t) }
         next.worstWaits = current.worstWaits.successor()
         open.append(next)
