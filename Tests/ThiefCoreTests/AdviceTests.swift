@@ -148,3 +148,23 @@ struct AdviceTests {
         #expect(CPUQuota.of(pid: 10, read: read) == nil)
     }
 }
+
+@Suite("Advice: identities")
+struct AdviceIdentityTests {
+    @Test(
+        "a real-time thief goes back to normal first; one at nice 10 goes to SCHED_IDLE; a kworker names its functions")
+    func policies() throws {
+        var r = try AdviceTests.base()
+        r.thieves[0].policy = "fifo"
+        r.thieves[0].rtPriority = 1
+        var a = try #require(Advisor.advise(r).first { $0.rule == UserThiefRule.id })
+        #expect(a.commands.first == "chrt -o -p 0 2000" && a.finding.contains("(fifo/1)"))
+        r.thieves[0].policy = "normal"
+        r.thieves[0].nice = 12
+        a = try #require(Advisor.advise(r).first { $0.rule == UserThiefRule.id })
+        #expect(a.commands.first == "chrt -i -p 0 2000")
+        r.thieves[1].work = [Report.Work(function: "vmstat_update", count: 1, totalNs: 1_000_000)]
+        let k = try #require(Advisor.advise(r, all: true).first { $0.rule == KernelThreadRule.id })
+        #expect(k.finding.contains("vmstat_update 1.0ms"))
+    }
+}

@@ -8,11 +8,13 @@ public struct KernelThreadRule: AdviceRule {
         r.thieves.filter { $0.kthread && $0.pid != 0 }.compactMap { t in
             guard let (what, commands, caveats) = Self.guidance(t.comm, c) else { return nil }
             let share = c.share(ofWait: t.stolenNs)
+            let ran = (t.work ?? []).prefix(3).map { "\($0.function) \(msText($0.totalNs))" }
             return Advice(
                 rule: Self.id,
                 finding:
                     "[\(t.comm)] (\(what)) ran \(msText(t.stolenNs)) on the target's CPUs while it waited "
-                    + "(\(pctText(share)) of its runnable wait).",
+                    + "(\(pctText(share)) of its runnable wait)"
+                    + (ran.isEmpty ? "." : "; it ran \(ran.joined(separator: ", "))."),
                 savingNs: t.stolenNs, share: share, commands: commands, caveats: caveats,
                 verify: "thief[comm=\(Self.glob(t.comm))].stolen > \(gateDuration(t.stolenNs / 2))")
         }
