@@ -1,5 +1,10 @@
 import ThiefCore
 
+infix operator -| : AdditionPrecedence
+
+/// Subtraction that stops at 0.
+func -| (a: UInt64, b: UInt64) -> UInt64 { a > b ? a - b : 0 }
+
 extension HTMLRenderer {
     /// The target's thread time as one stacked bar: on-core | waiting by
     /// cause | sleeping | blocked | other.
@@ -14,14 +19,15 @@ extension HTMLRenderer {
                     ("waiting: hypervisor", $0.stealNs, "#8c564b"), ("waiting: unattributed", $0.otherNs, "#e377c2"),
                 ]
             } ?? [("runnable wait", r.runnableWait.totalNs, "#d62728")]
-        let offWaiting = r.offCore.totalNs(in: .preempted)
+        // Off-core intervals include the wait after a wake-up: take it out of
+        // sleeping (where most wake-ups come from) so the bar sums to the thread time.
+        let wakeWait = r.runnableWait.totalNs -| r.offCore.totalNs(in: .preempted)
         let parts: [(String, UInt64, String)] =
             [("on-core", r.onCore.totalNs, "#2ca02c")] + waitParts + [
-                ("sleeping", r.offCore.totalNs(in: .sleeping), "#1f77b4"),
+                ("sleeping", r.offCore.totalNs(in: .sleeping) -| wakeWait, "#1f77b4"),
                 ("blocked", r.offCore.totalNs(in: .blocked), "#7f7f7f"),
                 ("other", r.offCore.totalNs(in: .other), "#c7c7c7"),
             ]
-        _ = offWaiting
         let total = max(parts.reduce(0) { $0 &+ $1.1 }, 1)
         out += "<h2>Where the time went</h2>\n"
         out +=
@@ -56,7 +62,7 @@ extension HTMLRenderer {
     static func histogramSVG(_ s: Report.Stats, label: String) -> String {
         let buckets = s.hist.filter { $0.count > 0 }
         guard let peak = buckets.map(\.count).max(), peak > 0 else { return "<p class=\"muted\">none</p>\n" }
-        let barW = 36, h = 120
+        let barW = 56, h = 120
         var svg =
             "<svg role=\"img\" aria-label=\"\(esc(label)) histogram\" width=\"\(buckets.count * barW + 10)\" "
             + "height=\"\(h + 30)\" viewBox=\"0 0 \(buckets.count * barW + 10) \(h + 30)\">"
