@@ -7,6 +7,8 @@ public final class Window {
     /// The run's start, where episodes from before tracing are clipped (nil: `start`).
     var runStart: UInt64?
     public internal(set) var end: UInt64?
+    /// The run's CPU topology (nil: unknown).
+    public var topology: Topology?
 
     public internal(set) var time = TimeAccounting()
     public internal(set) var runnableWait = RunnableWait()
@@ -16,6 +18,8 @@ public final class Window {
     public internal(set) var threads = Threads()
     public internal(set) var contention = Contention()
     public internal(set) var processes = Processes()
+    public internal(set) var wakers = Wakers()
+    public internal(set) var cpus = CPUs()
 
     /// Kernel records that ended in this window (not what the run's end synthesizes).
     public internal(set) var records: UInt64 = 0
@@ -27,7 +31,7 @@ public final class Window {
         self.end = end
     }
 
-    var span: WindowSpan { WindowSpan(start: start, runStart: runStart ?? start) }
+    var span: WindowSpan { WindowSpan(start: start, runStart: runStart ?? start, topology: topology) }
 
     @inline(__always)
     func consume(_ e: Episode, portion: UInt64, length: UInt64?) {
@@ -35,6 +39,7 @@ public final class Window {
         runnableWait.consume(e, portion: portion, length: length)
         threads.consume(e, portion: portion, length: length)
         contention.consume(e, portion: portion, length: length)
+        cpus.consume(e, portion: portion, length: length)
     }
 
     func consume(_ event: Event) {
@@ -44,6 +49,8 @@ public final class Window {
         migrations.consume(event, in: span)
         threads.consume(event, in: span)
         processes.consume(event, in: span)
+        wakers.consume(event, in: span)
+        cpus.consume(event, in: span)
     }
 
     /// A thread that exists when tracing starts.

@@ -31,6 +31,9 @@ public struct RunHeader: Codable, Sendable, Equatable {
     /// (absent in older recordings).
     public var cpus: Int?
     public var onlineCPUs: [Int]?
+    /// The machine's CPU topology (absent in older recordings, or where sysfs
+    /// has none): a replay judges CPU distances by the machine that ran.
+    public var topology: Topology?
 
     /// `onlineCPUs`: by default this machine's (/sys/devices/system/cpu/online).
     public init(

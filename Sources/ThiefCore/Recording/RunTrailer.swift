@@ -13,6 +13,8 @@ public struct RunTrailer: Codable, Sendable, Equatable {
         public var waiting: UInt8
         public var offState: UInt8
         public var seenIn: UInt8
+        /// The run queue it waits on (absent in older recordings: CPU 0).
+        public var waitCpu: UInt16?
 
         public init(tid: UInt32, _ s: thief_tstate) {
             self.tid = tid
@@ -25,6 +27,7 @@ public struct RunTrailer: Codable, Sendable, Equatable {
             waiting = s.waiting
             offState = s.off_state
             seenIn = s.seen_in
+            waitCpu = s.wait_cpu
         }
 
         /// As the run's end sees it.
@@ -41,6 +44,7 @@ public struct RunTrailer: Codable, Sendable, Equatable {
             s.waiting = waiting
             s.off_state = offState
             s.seen_in = seenIn
+            s.wait_cpu = waitCpu ?? 0
             return s
         }
     }

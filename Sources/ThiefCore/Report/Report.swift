@@ -29,6 +29,10 @@ public struct Report: Codable, Sendable, Equatable {
     public var tracer: Tracer
     /// Present in the reports of `--interval`: which interval of the run.
     public var interval: Interval?
+    /// Who woke the target's threads, most wake-ups first (absent in older reports).
+    public var wakers: [WakerReport]? = nil
+    /// The target's time by CPU (absent in older reports).
+    public var cpus: [CPUReport]? = nil
 
     public struct Interval: Codable, Sendable, Equatable {
         public var index: Int
@@ -45,6 +49,7 @@ public struct Report: Codable, Sendable, Equatable {
         case onCore = "on_core", offCore = "off_core", runnableWait = "runnable_wait"
         case thieves, contention, irqs, softirqs, systemVectors = "system_vectors"
         case lostEvents = "lost_events", missedSwitchEvents = "missed_switch_events", records, tracer, interval
+        case wakers, cpus
     }
 
     public struct Target: Codable, Sendable, Equatable {
@@ -114,9 +119,12 @@ public struct Report: Codable, Sendable, Equatable {
         public var atWakeup: UInt64
         public var whileQueued: UInt64
         public var whileRunning: UInt64
+        /// By distance between origin and destination (absent in older reports).
+        public var byDistance: MigrationDistances? = nil
 
         enum CodingKeys: String, CodingKey {
             case count, atWakeup = "at_wakeup", whileQueued = "while_queued", whileRunning = "while_running"
+            case byDistance = "by_distance"
         }
     }
 

@@ -5,7 +5,7 @@ extension Window {
         let time = self.time.section(c)
         let interrupts = self.interrupts.section(c)
         let thieves = self.thieves.section(c)
-        return Report(
+        var report = Report(
             version: meta.version, host: meta.host, kernel: meta.kernel,
             target: .init(
                 pid: meta.pid, comm: meta.comm, command: meta.command, exitStatus: meta.exitStatus,
@@ -25,5 +25,8 @@ extension Window {
             lostEvents: meta.lostEvents, missedSwitchEvents: meta.missedSwitchEvents, records: records,
             tracer: .init(attach: meta.attach, programs: meta.programs, selfCost: meta.selfCost),
             interval: meta.interval)
+        report.wakers = wakers.section(c)
+        report.cpus = cpus.section(c, topology: topology)
+        return report
     }
 }

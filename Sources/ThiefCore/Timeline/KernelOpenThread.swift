@@ -12,6 +12,8 @@ public struct KernelOpenThread: Sendable {
     public var offState: OffState
     public var waiting: Bool
     public var waitTs: UInt64
+    /// The run queue it waits on.
+    public var waitCPU: UInt16
     /// The thread was seen switching in: its kernel-side slice start is known.
     public var seenIn: Bool
 
@@ -26,6 +28,7 @@ public struct KernelOpenThread: Sendable {
         offState = OffState(kernel: UInt32(s.off_state))
         waiting = s.waiting != 0
         waitTs = s.wait_ts
+        waitCPU = s.wait_cpu
         seenIn = s.seen_in != 0
     }
 
