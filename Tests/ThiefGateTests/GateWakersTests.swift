@@ -11,7 +11,7 @@ struct GateWakersTests {
     static func waker(_ pid: UInt32, _ comm: String, count: UInt64, totalMs: UInt64, p99Ms: UInt64)
         -> Report.WakerReport
     {
-        var w = try! JSONDecoder().decode(
+        var w = try JSONDecoder().decode(
             Report.WakerReport.self,
             from: Data(
                 """
@@ -28,9 +28,9 @@ struct GateWakersTests {
     static func report() throws -> Report {
         var r = try Fixture.report()
         r.wakers = [
-            waker(10, "nginx: worker", count: 30, totalMs: 6, p99Ms: 2),
-            waker(11, "nginx: master", count: 20, totalMs: 4, p99Ms: 3),
-            waker(0, "[hardirq]", count: 5, totalMs: 1, p99Ms: 1),
+            try waker(10, "nginx: worker", count: 30, totalMs: 6, p99Ms: 2),
+            try waker(11, "nginx: master", count: 20, totalMs: 4, p99Ms: 3),
+            try waker(0, "[hardirq]", count: 5, totalMs: 1, p99Ms: 1),
         ]
         r.cpus = [
             Report.CPUReport(
