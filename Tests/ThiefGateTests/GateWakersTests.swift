@@ -8,7 +8,7 @@ import ThiefGate
 struct GateWakersTests {
     static let ms = 1e6
 
-    static func waker(_ pid: UInt32, _ comm: String, count: UInt64, totalMs: UInt64, p99Ms: UInt64)
+    static func waker(_ pid: UInt32, _ comm: String, count: UInt64, totalMs: UInt64, p99Ms: UInt64) throws
         -> Report.WakerReport
     {
         var w = try JSONDecoder().decode(
