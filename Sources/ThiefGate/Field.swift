@@ -2,15 +2,17 @@
 public enum Field: String, CaseIterable, Sendable {
     case total, count, p50, p90, p99, max, min, avg, pct, stolen
     case atWakeup = "at_wakeup", whileQueued = "while_queued", whileRunning = "while_running"
+    /// Fields of `cpu[N]`.
+    case onCore = "on_core", runnableWait = "runnable_wait", contention
 
     public var kind: Quantity.Kind {
         switch self {
-        case .total, .p50, .p90, .p99, .max, .min, .avg, .stolen: return .duration
+        case .total, .p50, .p90, .p99, .max, .min, .avg, .stolen, .onCore, .runnableWait, .contention: return .duration
         case .pct: return .share
         case .count, .atWakeup, .whileQueued, .whileRunning: return .count
         }
     }
 
     /// Fields that are sums of time, whose share of thread time a percentage compares.
-    public var isTimeSum: Bool { self == .total || self == .stolen }
+    public var isTimeSum: Bool { [.total, .stolen, .onCore, .runnableWait, .contention].contains(self) }
 }

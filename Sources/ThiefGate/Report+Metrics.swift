@@ -72,6 +72,35 @@ extension Subject {
             case .max: return list.reduce(0) { Swift.max($0, Double($1.maxNs)) }
             default: return list.reduce(0) { $0 + Double($1.stolenNs) }
             }
+        case .waker(let selector): return try wakerValue(selector, field, in: r)
+        case .cpu(let n): return try cpuValue(n, field, in: r)
+        case .runnableWaitCause(let cause):
+            guard let c = r.runnableWait.byCause else { throw MetricUnavailable("runnable_wait.by_cause") }
+            return Double(cause.ns(in: c))
+        }
+    }
+
+    /// `waker[…]`: counts and totals summed over the matching wakers, `p99` and `max` the largest.
+    func wakerValue(_ selector: ThiefSelector, _ field: Field, in r: Report) throws(MetricUnavailable) -> Double {
+        guard let wakers = r.wakers else { throw MetricUnavailable("wakers") }
+        let list = wakers.filter { selector.matches($0) }
+        switch field {
+        case .total: return list.reduce(0) { $0 + Double($1.totalNs) }
+        case .p99: return list.reduce(0) { Swift.max($0, Double($1.p99Ns)) }
+        case .max: return list.reduce(0) { Swift.max($0, Double($1.maxNs)) }
+        default: return list.reduce(0) { $0 + Double($1.count) }
+        }
+    }
+
+    /// `cpu[N]`: its entry in `cpus` (a CPU the target never used reads 0).
+    func cpuValue(_ n: Int, _ field: Field, in r: Report) throws(MetricUnavailable) -> Double {
+        guard let cpus = r.cpus else { throw MetricUnavailable("cpus") }
+        guard let c = cpus.first(where: { $0.cpu == n }) else { return 0 }
+        switch field {
+        case .runnableWait: return Double(c.runnableWaitNs)
+        case .stolen: return Double(c.stolenNs)
+        case .contention: return Double(c.contentionNs)
+        default: return Double(c.onCoreNs)
         }
     }
 
@@ -86,7 +115,7 @@ extension Subject {
             return s.pct
         default:
             let time = r.threadTimeNs
-            return time > 0 ? try value(defaultField, in: r) / time : 0
+            return time > 0 ? try value(field.isTimeSum ? field : timeField, in: r) / time : 0
         }
     }
 
@@ -117,11 +146,15 @@ extension Subject {
 }
 
 extension ThiefSelector {
-    public func matches(_ t: Report.Thief) -> Bool {
+    public func matches(_ t: Report.Thief) -> Bool { matches(comm: t.comm, tgid: t.tgid, pid: t.pid) }
+
+    public func matches(_ w: Report.WakerReport) -> Bool { matches(comm: w.comm, tgid: w.tgid, pid: w.pid) }
+
+    func matches(comm: String, tgid: UInt32, pid: UInt32) -> Bool {
         switch self {
-        case .comm(let glob): return Glob.matches(glob, t.comm)
-        case .tgid(let n): return t.tgid == n
-        case .pid(let n): return t.pid == n
+        case .comm(let glob): return Glob.matches(glob, comm)
+        case .tgid(let n): return tgid == n
+        case .pid(let n): return pid == n
         }
     }
 }

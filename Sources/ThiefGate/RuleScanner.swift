@@ -28,7 +28,9 @@ struct RuleScanner {
 
     static let metricList =
         "on_core, off_core[.preempted|.sleeping|.blocked|.other], runnable_wait, migrations, "
-        + "irqs, softirqs, system_vectors, lost_events, missed_switch_events, thief[comm=GLOB|tgid=N|pid=N]"
+        + "runnable_wait[.tasks|.targets|.throttled|.idle|.steal|.other], "
+        + "irqs, softirqs, system_vectors, lost_events, missed_switch_events, thief[comm=GLOB|tgid=N|pid=N], "
+        + "waker[comm=GLOB|tgid=N|pid=N], cpu[N]"
 
     mutating func metric() throws(RuleError) -> Metric {
         let start = i
@@ -47,7 +49,13 @@ struct RuleScanner {
         case "system_vectors": subject = .systemVectors
         case "lost_events": subject = .lostEvents
         case "missed_switch_events": subject = .missedSwitchEvents
-        case "thief": subject = .thief(try selector())
+        case "thief": subject = .thief(try selector(after: "thief"))
+        case "waker": subject = .waker(try selector(after: "waker"))
+        case "cpu": subject = .cpu(try cpuNumber())
+        case "wakers":
+            throw error(
+                start, "'wakers' is a list; select wakers with waker[…]", "waker[comm=nginx*].p99, waker[pid=123].count"
+            )
         case "thieves":
             throw error(
                 start, "'thieves' is a list; select thieves with thief[…]",
@@ -66,6 +74,10 @@ struct RuleScanner {
                 subject = .offCoreState(state)
                 continue
             }
+            if case .runnableWait = subject, field == nil, let cause = WaitCause(rawValue: part) {
+                subject = .runnableWaitCause(cause)
+                continue
+            }
             guard field == nil else {
                 throw error(
                     dot, "unexpected '.\(part)' after '\(Metric(subject, field))'",
@@ -74,6 +86,7 @@ struct RuleScanner {
             guard let f = Field(rawValue: part), subject.fields.contains(f) else {
                 var names = subject.fields.map(\.rawValue)
                 if case .offCore = subject { names += OffState.allCases.map(\.name) }
+                if case .runnableWait = subject { names += WaitCause.allCases.map(\.rawValue) }
                 let guess = closest(part, names).map { "did you mean '\($0)'? " } ?? ""
                 throw error(at, "'\(subject)' has no field '\(part)'", guess + fieldHint(subject))
             }
@@ -86,32 +99,55 @@ struct RuleScanner {
         if subject.fields.isEmpty { return "'\(subject)' is a plain count: \(subject) > 0" }
         var hint = "fields of \(subject): " + subject.fields.map(\.rawValue).joined(separator: ", ")
         if case .offCore = subject { hint += "; states: " + OffState.allCases.map(\.name).joined(separator: ", ") }
+        if case .runnableWait = subject {
+            hint += "; causes: " + WaitCause.allCases.map(\.rawValue).joined(separator: ", ")
+        }
         return hint
     }
 
-    /// `[comm=GLOB]`, `[tgid=N]` or `[pid=N]`, after `thief`.
-    mutating func selector() throws(RuleError) -> ThiefSelector {
+    /// `[comm=GLOB]`, `[tgid=N]` or `[pid=N]`, after `thief` or `waker`. A
+    /// comm may hold balanced brackets: `waker[comm=[hardirq]]`.
+    mutating func selector(after name: String) throws(RuleError) -> ThiefSelector {
         let open = i
-        let hint = "thief[comm=kworker*], thief[tgid=123] or thief[pid=456]"
-        guard peek == "[" else { throw error(i, "expected '[' after 'thief'", hint) }
+        let hint = "\(name)[comm=kworker*], \(name)[tgid=123] or \(name)[pid=456]"
+        guard peek == "[" else { throw error(i, "expected '[' after '\(name)'", hint) }
         i += 1
         let keyAt = i
         guard let key = word(), ["comm", "tgid", "pid"].contains(key) else {
-            throw error(keyAt, "expected comm=, tgid= or pid= inside thief[…]", hint)
+            throw error(keyAt, "expected comm=, tgid= or pid= inside \(name)[…]", hint)
         }
         guard peek == "=" else { throw error(i, "expected '=' after '\(key)'", hint) }
         i += 1
         let valueAt = i
-        while let c = peek, c != "]" { i += 1 }
+        var depth = 0
+        while let c = peek, c != "]" || depth > 0 {
+            if c == "[" { depth += 1 } else if c == "]" { depth -= 1 }
+            i += 1
+        }
         guard peek == "]" else { throw error(open, "'[' is not closed", hint) }
         let value = String(chars[valueAt..<i])
         i += 1
-        guard !value.isEmpty else { throw error(valueAt, "empty \(key) in thief[…]", hint) }
+        guard !value.isEmpty else { throw error(valueAt, "empty \(key) in \(name)[…]", hint) }
         if key == "comm" { return .comm(value) }
         guard value.allSatisfy({ $0.isASCII && $0.isNumber }), let n = UInt32(value) else {
             throw error(valueAt, "\(key) must be a number, found '\(value)'", hint)
         }
         return key == "tgid" ? .tgid(n) : .pid(n)
+    }
+
+    /// `[N]` after `cpu`.
+    mutating func cpuNumber() throws(RuleError) -> Int {
+        let hint = "cpu[0].on_core, cpu[3].runnable_wait"
+        guard peek == "[" else { throw error(i, "expected '[' after 'cpu'", hint) }
+        i += 1
+        let at = i
+        while let c = peek, c.isASCII, c.isNumber { i += 1 }
+        guard i - at <= 5, let n = Int(String(chars[at..<i])), n <= Topology.maxCPU else {
+            throw error(at, "expected a CPU number inside cpu[…]", hint)
+        }
+        guard peek == "]" else { throw error(i, "expected ']' after the CPU number", hint) }
+        i += 1
+        return n
     }
 
     mutating func comparison() throws(RuleError) -> Comparison {

@@ -9,11 +9,17 @@ public enum Subject: Hashable, Sendable, CustomStringConvertible {
     case lostEvents, missedSwitchEvents
     /// The matching entries of `thieves`, summed (`max` is the largest); none = 0.
     case thief(ThiefSelector)
+    /// The matching entries of `wakers`, summed (`max` and `p99` are the largest); none = 0.
+    case waker(ThiefSelector)
+    /// One CPU's entry of `cpus` (0 if the target never used it).
+    case cpu(Int)
+    /// One cause of the runnable wait (`runnable_wait.by_cause`).
+    case runnableWaitCause(WaitCause)
 
     /// Top-level names, in the order the documentation lists them.
     public static let names = [
         "on_core", "off_core", "runnable_wait", "migrations", "irqs", "softirqs",
-        "system_vectors", "lost_events", "missed_switch_events", "thief",
+        "system_vectors", "lost_events", "missed_switch_events", "thief", "waker", "cpu",
     ]
 
     public var description: String {
@@ -29,6 +35,9 @@ public enum Subject: Hashable, Sendable, CustomStringConvertible {
         case .lostEvents: return "lost_events"
         case .missedSwitchEvents: return "missed_switch_events"
         case .thief(let sel): return "thief[\(sel)]"
+        case .waker(let sel): return "waker[\(sel)]"
+        case .cpu(let n): return "cpu[\(n)]"
+        case .runnableWaitCause(let c): return "runnable_wait.\(c.rawValue)"
         }
     }
 
@@ -41,8 +50,14 @@ public enum Subject: Hashable, Sendable, CustomStringConvertible {
         case .irqs, .softirqs, .systemVectors: return [.total, .count, .max, .pct]
         case .lostEvents, .missedSwitchEvents: return []
         case .thief: return [.stolen, .count, .max, .pct]
+        case .waker: return [.count, .total, .p99, .max, .pct]
+        case .cpu: return [.onCore, .runnableWait, .stolen, .contention]
+        case .runnableWaitCause: return [.total, .pct]
         }
     }
 
     public var defaultField: Field { fields.first ?? .count }
+
+    /// The time sum a percentage of this subject compares.
+    var timeField: Field { fields.contains(.total) ? .total : defaultField }
 }

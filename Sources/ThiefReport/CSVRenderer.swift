@@ -11,7 +11,7 @@ public enum CSVRenderer {
         "runnable_wait_p99_ns", "runnable_wait_max_ns", "migrations", "slices", "top_thief_comm",
         "top_thief_pid", "top_thief_stolen_ns", "stolen_ns", "irq_ns", "softirq_ns", "sysvec_ns",
         "lost_events", "missed_switch_events", "end_reason", "contention_ns", "target_kind",
-        "throttled_ns", "idle_wait_ns", "steal_ns",
+        "throttled_ns", "idle_wait_ns", "steal_ns", "top_waker_comm",
     ]
 
     public static var header: String { columns.joined(separator: ",") + "\n" }
@@ -42,7 +42,7 @@ public enum CSVRenderer {
                 "\(r.interruptNs(.hard))", "\(r.interruptNs(.soft))", "\(r.interruptNs(.systemVector))",
                 "\(r.lostEvents)", "\(r.missedSwitchEvents)", w.endReason, "\(r.contentionNs)",
                 r.target.kind?.rawValue ?? "",
-            ] + causes(r.runnableWait.byCause))
+            ] + causes(r.runnableWait.byCause) + [r.wakers?.first?.comm ?? ""])
         if perProcess {
             for p in r.target.processes ?? [] {
                 out += line(
@@ -52,7 +52,7 @@ public enum CSVRenderer {
                         "\(p.onCoreNs)", "", "", "", "", "", "\(p.runnableWaitNs)", "", "", "", "", "", "",
                         "\(p.migrations)", "", "", "", "", "\(p.stolenNs)", "", "", "",
                         "\(r.lostEvents)", "\(r.missedSwitchEvents)", w.endReason, "\(p.contentionNs)", "",
-                    ] + causes(p.byCause))
+                    ] + causes(p.byCause) + [""])
             }
         }
         if perThread {
@@ -66,7 +66,7 @@ public enum CSVRenderer {
                         "",
                         "\(t.migrations)", "\(t.slices)", "", "", "", "", "", "", "",
                         "\(r.lostEvents)", "\(r.missedSwitchEvents)", w.endReason, "", "",
-                    ] + causes(t.byCause))
+                    ] + causes(t.byCause) + [""])
             }
         }
         return out

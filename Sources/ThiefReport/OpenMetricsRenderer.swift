@@ -51,6 +51,7 @@ public enum OpenMetricsRenderer {
             "contention_seconds", "Run time of target threads while other targets waited for their CPU.",
             [("", secs(r.contentionNs))])
         processGauges(r, gauge: gauge, secs: secs)
+        wakerGauges(r, gauge: gauge, secs: secs)
         gauge("lost_events", "Records dropped because the ring buffer was full.", [("", "\(r.lostEvents)")])
         histogram(&out, "on_core_slice_seconds", "On-core slice lengths.", r.onCore, base)
         histogram(&out, "runnable_wait_episode_seconds", "Runnable-wait episode lengths.", r.runnableWait, base)
@@ -95,6 +96,23 @@ public enum OpenMetricsRenderer {
             }
         }
         return String(o)
+    }
+
+    /// Wake-ups of the 10 wakers that woke most, and their p99 wake-up-to-run latency.
+    static func wakerGauges(
+        _ r: Report, gauge: (String, String, [(labels: String, value: String)]) -> Void, secs: (UInt64) -> String
+    ) {
+        guard let list = r.wakers else { return }
+        let top = list.prefix(10)
+        func labels(_ w: Report.WakerReport) -> String {
+            "waker_comm=\"\(esc(w.comm))\",waker_pid=\"\(w.pid)\",waker_context=\"\(esc(w.context))\""
+        }
+        gauge(
+            "wakeups", "Wake-ups of the target by each waker (the 10 that woke most).",
+            top.map { (labels($0), "\($0.count)") })
+        gauge(
+            "wakeup_latency_seconds", "p99 of wake-up to run of each waker's wake-ups (the 10 that woke most).",
+            top.map { (labels($0), secs($0.p99Ns)) })
     }
 
     /// The most label sets a per-process gauge has: the processes that waited

@@ -12,6 +12,8 @@ public enum TextRenderer {
         thieves(r, &out)
         contention(r, &out)
         interrupts(r, &out)
+        wakers(r, &out)
+        cpus(r, &out)
         worstWaits(r, &out)
         processes(r, &out)
         threads(r, &out)
@@ -51,6 +53,7 @@ public enum TextRenderer {
         out.line(
             "1. Migrations: \(m.count) (at wakeup \(m.atWakeup), while queued \(m.whileQueued), "
                 + "while running \(m.whileRunning))")
+        migrationDistances(r, &out)
         out.line()
     }
 

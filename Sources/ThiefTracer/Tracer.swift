@@ -46,6 +46,8 @@ public final class Tracer {
         }
         let cpuAtStart = SelfCostMeter.cpuTimeNs()
         try seeder.track(tb, listed)
+        // Read before attaching: sysfs takes a moment on a large machine.
+        let topology = Topology.read()
         // The box exists before attach; the session once attached, as its window starts.
         let box = SessionBox()
         try box.attach(tb)
@@ -55,10 +57,11 @@ public final class Tracer {
             throw TracerError(.noTarget, "the target exited before tracing started")
         }
         let startEpoch = Self.realtimeNs()
-        let session = makeSession(start: start, seeds: seeds)
+        let session = makeSession(start: start, seeds: seeds, topology: topology)
         box.session = session
         try child?.release()
-        let header = makeHeader(tb, start: start, startEpoch: startEpoch, seeds: seeds)
+        var header = makeHeader(tb, start: start, startEpoch: startEpoch, seeds: seeds)
+        header.topology = session.topology
         if let path = options.recordPath { box.recorder = try Recorder(path: path, header: header) }
         try options.onLive?(header, session)
         let intervals = IntervalReporter()
@@ -71,8 +74,9 @@ public final class Tracer {
     }
 
     /// The one place the session is made and given its threads.
-    private func makeSession(start: UInt64, seeds: [LiveSeed]) -> Session {
-        let session = Session(runStart: start, interval: options.interval, limit: options.intervalCount)
+    private func makeSession(start: UInt64, seeds: [LiveSeed], topology: Topology?) -> Session {
+        let session = Session(
+            runStart: start, interval: options.interval, limit: options.intervalCount, topology: topology)
         session.worstWaits = options.worstWaits
         for s in seeds { session.addThread(s.seed) }
         return session

@@ -24,6 +24,9 @@ public struct Workload: Sendable {
         case manyThreads = "many-threads"
         /// Forks `rate` short-lived processes a second (0: as fast as it can); each exits at once.
         case forkStorm = "fork-storm"
+        /// A child process (`pipe-writer`) writes a byte `rate` times a second into a
+        /// pipe; this process's main thread blocks reading it: each byte a wake-up by the writer.
+        case pipeWaker = "pipe-waker"
     }
 
     public var kind: Kind
@@ -113,6 +116,8 @@ public struct Workload: Sendable {
             manyThreads(threads, periodMs: periodMs, until: end)
         case .forkStorm:
             forkStorm(rate: rate, until: end)
+        case .pipeWaker:
+            pipeWaker(rate: rate, until: end)
         }
     }
 

@@ -25,8 +25,9 @@ struct CaptureRenderTests {
         // Columns are only ever added at the end: the 35 of the first version, the services', then diagnosis's.
         #expect(CSVRenderer.columns[32...34] == ["lost_events", "missed_switch_events", "end_reason"])
         #expect(CSVRenderer.columns[35...36] == ["contention_ns", "target_kind"])
-        #expect(CSVRenderer.header.hasSuffix(",target_kind,throttled_ns,idle_wait_ns,steal_ns\n"))
-        #expect(CSVRenderer.columns.count == 40)
+        #expect(CSVRenderer.columns[37...39] == ["throttled_ns", "idle_wait_ns", "steal_ns"])
+        #expect(CSVRenderer.header.hasSuffix(",steal_ns,top_waker_comm\n"))
+        #expect(CSVRenderer.columns.count == 41)
     }
 
     @Test("rows have as many fields as the header; per-thread rows follow")

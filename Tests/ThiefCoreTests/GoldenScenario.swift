@@ -31,6 +31,13 @@ import ThiefCore
 ///   [41, 51]  on CPU 3                                                     10 ms
 ///   [51, 56]  stopped (state other), woken at 55.5, waits 0.5 ms
 ///   [56, 70]  on CPU 3, exits                                              14 ms
+///
+/// Wakers: a hard IRQ on CPU 0 woke the victim at 48 (it ran at 50 on CPU 1);
+/// the victim, on CPU 1, woke the worker at 55.5 (it ran at 56 on CPU 3);
+/// kworker/2:1 on CPU 2 woke the victim at 94.8 (it ran at 95 on CPU 2).
+///
+/// Topology: CPUs 0 and 1 are SMT siblings of core 0, 2 and 3 of core 1; each
+/// core has its own last-level cache; one node.
 enum GoldenScenario {
     static let start = W
     static let end = W + 100 * ms
@@ -79,9 +86,11 @@ enum GoldenScenario {
                         comm: Comm("kworker/1:2")))),
             Record(kind: .offCore, ts: at(50), start: at(30), cpu: 1, aux: 1, tid: v, tgid: p),
             Record(kind: .wait, ts: at(50), start: at(48), cpu: 1, tid: v, tgid: p, otherPid: 1),
+            wakeup(v, cpu: 1, waking: 48, end: 50, by: 2000, "stress", cpu: 0, .hardIRQ),
             Record(kind: .slice, ts: at(51), start: at(41), dur: 10 * ms, cpu: 3, tid: wk, tgid: p),
             Record(kind: .offCore, ts: at(56), start: at(51), cpu: 3, aux: 3, tid: wk, tgid: p),
             Record(kind: .wait, ts: at(56), start: at(55.5), cpu: 3, tid: wk, tgid: p, otherPid: 3),
+            wakeup(wk, cpu: 3, waking: 55.5, end: 56, by: v, "victim", cpu: 1, .task),
             Record(kind: .slice, ts: at(60), start: at(50), dur: 10 * ms, cpu: 1, tid: v, tgid: p),
             Record(
                 kind: .steal, ts: at(62), start: at(60), dur: 2 * ms, cpu: 1, aux: 0,
@@ -101,6 +110,7 @@ enum GoldenScenario {
             Record(kind: .slice, ts: at(90), start: at(81), dur: 9 * ms, cpu: 2, tid: v, tgid: p),
             Record(kind: .offCore, ts: at(95), start: at(90), cpu: 2, aux: 2, tid: v, tgid: p),
             Record(kind: .wait, ts: at(95), start: at(94.8), cpu: 2, tid: v, tgid: p, otherPid: 2),
+            wakeup(v, cpu: 2, waking: 94.8, end: 95, by: 56, "kworker/2:1", cpu: 2, .task, kthread: true),
         ]
     }
 
@@ -122,6 +132,26 @@ enum GoldenScenario {
         return n
     }()
 
+    // swift-format-ignore: FunctionParameterCount
+    static func wakeup(
+        _ tid: UInt32, cpu: UInt16, waking: Double, end: Double, by pid: UInt32, _ comm: String, cpu wcpu: UInt16,
+        _ context: Waker.Context, kthread: Bool = false
+    ) -> Record {
+        Record(
+            .wakeup(
+                Wakeup(
+                    tid: tid, tgid: victim, cpu: cpu, waking: at(waking), end: at(end),
+                    waker: Waker(
+                        pid: pid, tgid: pid, comm: Comm(comm), kthread: kthread, context: context, cpu: wcpu))))
+    }
+
+    static let topology = Topology(cpus: [
+        .init(cpu: 0, core: 0, package: 0, siblings: [0, 1], llc: 0, node: 0),
+        .init(cpu: 1, core: 0, package: 0, siblings: [0, 1], llc: 0, node: 0),
+        .init(cpu: 2, core: 1, package: 0, siblings: [2, 3], llc: 2, node: 0),
+        .init(cpu: 3, core: 1, package: 0, siblings: [2, 3], llc: 2, node: 0),
+    ])
+
     static let meta: ReportMeta = {
         var m = ReportMeta(
             version: "0.1.0", host: "testhost", kernel: "6.18.0-test", pid: 1000, comm: "victim",
@@ -134,6 +164,7 @@ enum GoldenScenario {
 
     static func aggregator() -> Window {
         let a = Window(windowStart: start)
+        a.topology = topology
         a.addThread(tid: victim, tgid: victim, comm: "victim")
         a.fold(records)
         a.close(at: end, open: [(victim, tstate(tgid: victim, running: true, onTs: at(95), onCpu: 2))])

@@ -17,9 +17,14 @@ struct GoldenScenarioTests {
                     startNs: W, endNs: W + 100 * ms, durationNs: 100 * ms,
                     startTime: "2026-01-01T00:00:00.000Z", startEpochNs: 0, cpusSeen: [0, 1, 2, 3],
                     endReason: "duration"))
-        #expect(r.records == 42)
+        #expect(r.records == 45)  // 39 episodes and events, 3 identities, 3 wake-ups
         #expect(r.lostEvents == 0)
-        #expect(r.migrations == Report.Migrations(count: 4, atWakeup: 2, whileQueued: 1, whileRunning: 1))
+        // 0→3 (worker) and 0→2 leave the LLC; 0→1 and 1→0 stay on core 0.
+        #expect(
+            r.migrations
+                == Report.Migrations(
+                    count: 4, atWakeup: 2, whileQueued: 1, whileRunning: 1,
+                    byDistance: .init(sameCore: 2, sameLLC: 0, otherLLC: 2, otherNode: 0)))
         #expect(r.target.pid == 1000 && r.target.comm == "victim" && r.target.command == nil)
     }
 
@@ -160,11 +165,45 @@ struct GoldenScenarioTests {
             ])
     }
 
+    @Test("wakers: IRQ wake-ups grouped, most first, latency and CPU distance")
+    func wakers() throws {
+        let w = try #require(r.wakers)
+        #expect(w.map(\.comm) == ["[hardirq]", "kworker/2:1", "victim"])
+        #expect(w.map(\.pid) == [0, 56, 1000])
+        #expect(w.map(\.context) == ["hardirq", "task", "task"])
+        #expect(w.map(\.kthread) == [false, true, false])
+        #expect(w.map(\.count) == [1, 1, 1])
+        #expect(w.map(\.totalNs) == [2 * ms, 200 * us, 500 * us])
+        #expect(w.map(\.p50Ns) == w.map(\.totalNs) && w.map(\.p99Ns) == w.map(\.totalNs))
+        #expect(w.map(\.maxNs) == w.map(\.totalNs))
+        #expect(w.map(\.sameCore) == [1, 0, 0])
+        #expect(w.map(\.sameCPU) == [0, 1, 0])
+        #expect(w.map(\.otherLLC) == [0, 0, 1])
+        #expect(w.allSatisfy { $0.unknown == nil && $0.sameLLC == 0 && $0.otherNode == 0 })
+    }
+
+    @Test("per CPU: slices where they ran, waits where they ended, steals and interrupts where they happened")
+    func cpus() throws {
+        let c = try #require(r.cpus)
+        #expect(c.map(\.cpu) == [0, 1, 2, 3])
+        #expect(c.map(\.core) == [0, 0, 1, 1] && c.map(\.llc) == [0, 0, 2, 2] && c.map(\.node) == [0, 0, 0, 0])
+        #expect(c.map(\.onCoreNs) == [42_990 * us, 10 * ms, 14 * ms, 24 * ms])
+        #expect(c.map(\.runnableWaitNs) == [7 * ms, 2 * ms, 1_200 * us, 1_500 * us])
+        #expect(c.map(\.stolenNs) == [5 * ms, 3_500 * us, 0, 0])
+        #expect(c.map(\.irqNs) == [8_000, 0, 0, 0])
+        #expect(c.map(\.softirqNs) == [16_000, 0, 0, 0])
+        #expect(c.map(\.sysvecNs) == [4_000, 0, 0, 0])
+        #expect(c.reduce(0) { $0 + $1.onCoreNs } == r.onCore.totalNs)
+        #expect(c.reduce(0) { $0 + $1.runnableWaitNs } == r.runnableWait.totalNs)
+        #expect(c.reduce(0) { $0 + $1.stolenNs } == r.stolenNs)
+    }
+
     /// Except what ran in the worst waits: the kernel sends it before the
     /// wait's end, and a wait takes the stretches that came before it.
     @Test("folding the records in any order gives the same report")
     func orderIndependent() {
         let a = Window(windowStart: GoldenScenario.start)
+        a.topology = GoldenScenario.topology
         a.addThread(tid: GoldenScenario.victim, tgid: GoldenScenario.victim, comm: "victim")
         a.fold(GoldenScenario.records.reversed())
         a.close(

@@ -121,7 +121,33 @@ struct InterruptsAndMigrationsTests {
         #expect(a.threads[11]?.migrations == 4)
         a.close(at: W + 10 * ms, open: [])
         let m = a.report(meta()).migrations
-        #expect(m == Report.Migrations(count: 7, atWakeup: 3, whileQueued: 1, whileRunning: 3))
+        // No topology: every distance is unknown, and the sum still holds.
+        #expect(
+            m
+                == Report.Migrations(
+                    count: 7, atWakeup: 3, whileQueued: 1, whileRunning: 3,
+                    byDistance: .init(sameCore: 0, sameLLC: 0, otherLLC: 0, otherNode: 0, unknown: 7)))
         #expect(a.report(meta()).target.threads.map(\.migrations) == [3, 4])
+    }
+
+    @Test("migrations by distance: SMT sibling, same LLC, other LLC, other node; they sum to the count")
+    func migrationDistances() {
+        let a = Window(windowStart: W)
+        a.topology = Topology(cpus: [
+            .init(cpu: 0, core: 0, package: 0, siblings: [0, 1], llc: 0, node: 0),
+            .init(cpu: 1, core: 0, package: 0, siblings: [0, 1], llc: 0, node: 0),
+            .init(cpu: 2, core: 1, package: 0, siblings: [2], llc: 0, node: 0),
+            .init(cpu: 3, core: 2, package: 0, siblings: [3], llc: 3, node: 0),
+            .init(cpu: 4, core: 0, package: 1, siblings: [4], llc: 4, node: 1),
+        ])
+        let moves: [(UInt32, UInt32)] = [(0, 1), (1, 0), (0, 2), (2, 3), (3, 4), (4, 0), (0, 9), (5, 5)]
+        a.fold(
+            moves.enumerated().map { i, m in
+                Record(kind: .migrate, ts: W + UInt64(i) * ms, tid: 10, tgid: 10, otherPid: m.0, otherTgid: m.1)
+            })
+        a.close(at: W + 10 * ms, open: [])
+        let m = a.report(meta()).migrations
+        #expect(m.byDistance == .init(sameCore: 2, sameLLC: 1, otherLLC: 1, otherNode: 2, unknown: 2))
+        #expect(m.byDistance?.total == m.count)
     }
 }

@@ -77,10 +77,12 @@ struct SessionTests {
         }
         #expect(total { $0.thieves.first?.stolenNs ?? 0 } == 5 * ms)
         #expect(total { $0.records } == whole.records)
-        // Every interval's own books balance: on + off = its window.
+        // Every interval's own books balance: on + off = its window; its CPUs add up to its totals.
         for p in parts {
             #expect(p.onCore.totalNs + p.offCore.totalNs == p.window.durationNs)
+            SessionLifecycleTests.expectCPUSums(p)
         }
+        SessionLifecycleTests.expectCPUSums(whole)
     }
 
     @Test("a slice across a boundary is split there; it counts where it ends")
@@ -146,6 +148,16 @@ struct SessionLifecycleTests {
         return Run(parts: one(interval), whole: one(nil)[0])
     }
 
+    /// Per CPU, on-core and runnable wait add up to the report's totals exactly.
+    static func expectCPUSums(_ r: Report, sourceLocation: SourceLocation = #_sourceLocation) {
+        let cpus = r.cpus ?? []
+        #expect(
+            cpus.reduce(0) { $0 + $1.onCoreNs } == r.onCore.totalNs, "per-CPU on-core", sourceLocation: sourceLocation)
+        #expect(
+            cpus.reduce(0) { $0 + $1.runnableWaitNs } == r.runnableWait.totalNs, "per-CPU wait",
+            sourceLocation: sourceLocation)
+    }
+
     /// The intervals add up to the whole run: process totals, states, counts and every thread's own.
     static func expectSums(_ r: Run, sourceLocation: SourceLocation = #_sourceLocation) {
         func sum(_ f: (Report) -> UInt64) -> UInt64 { r.parts.reduce(0) { $0 + f($1) } }
@@ -166,6 +178,7 @@ struct SessionLifecycleTests {
             #expect(mine(\.offCoreNs) == t.offCoreNs, "thread \(t.tid) off-core", sourceLocation: sourceLocation)
             #expect(mine(\.runnableWaitNs) == t.runnableWaitNs, "thread \(t.tid) wait", sourceLocation: sourceLocation)
         }
+        for p in r.parts + [r.whole] { expectCPUSums(p, sourceLocation: sourceLocation) }
         for p in r.parts {
             #expect(
                 p.target.threads.allSatisfy { $0.tgid == 10 }, "a thread of no process: \(p.target.threads.map(\.tid))",

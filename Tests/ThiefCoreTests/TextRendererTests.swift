@@ -16,7 +16,7 @@ struct TextRendererTests {
         #expect(text.contains("2. On-core: no slices"))
         #expect(text.contains("3. Off-core: no intervals"))
         #expect(text.contains("runnable wait (preempted + wakeup-to-run): no waits"))
-        #expect(text.components(separatedBy: "   none\n").count == 4)  // thieves, interrupts, worst waits
+        #expect(text.components(separatedBy: "   none\n").count == 5)  // thieves, interrupts, worst waits, wakers
         #expect(!text.contains("INCOMPLETE"))
     }
 

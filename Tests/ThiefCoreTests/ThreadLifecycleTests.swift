@@ -152,7 +152,12 @@ struct ThreadLifecycleTests {
             Set(try #require(r.offCore.byState).states.map(\.name)) == ["preempted", "sleeping", "blocked", "other"])
         #expect(r.onCore.byState == nil && r.runnableWait.byState == nil)
         #expect(r.thieves.isEmpty && r.irqs.isEmpty && r.softirqs.isEmpty && r.systemVectors.isEmpty)
-        #expect(r.migrations == Report.Migrations(count: 0, atWakeup: 0, whileQueued: 0, whileRunning: 0))
+        #expect(
+            r.migrations
+                == Report.Migrations(
+                    count: 0, atWakeup: 0, whileQueued: 0, whileRunning: 0,
+                    byDistance: .init(sameCore: 0, sameLLC: 0, otherLLC: 0, otherNode: 0)))
+        #expect(r.wakers == [] && r.cpus == [])
         #expect(r.lostEvents == 3)
         #expect(r.records == 0)
         #expect(r.schema == 1 && r.tool == "thief")

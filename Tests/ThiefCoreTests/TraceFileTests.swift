@@ -105,7 +105,7 @@ struct TraceFileTests {
     static func recording(
         pid: Int32 = 10, runStart: UInt64 = W, startEpochNs: UInt64 = 1_700_000_000_000_000_000,
         records: [UInt8], end: UInt64 = W + 10 * ms, open: [RunTrailer.OpenThread] = [],
-        untouched: [UInt32: UInt64] = [:], seeds: [RunHeader.Seed]? = nil
+        untouched: [UInt32: UInt64] = [:], seeds: [RunHeader.Seed]? = nil, topology: Topology? = nil
     ) throws -> [UInt8] {
         var h = RunHeader(
             version: "0.1.0", host: "h", kernel: "k", pid: pid, comm: "victim", command: nil,
@@ -116,6 +116,7 @@ struct TraceFileTests {
             onlineCPUs: [0, 1])
         h.interval = 3 * ms
         h.intervalCount = 2
+        h.topology = topology
         let t = RunTrailer(
             end: end, endReason: "duration", exitStatus: nil, lostEvents: 0, missedSwitchEvents: 0,
             open: open, untouched: untouched, names: [:])
@@ -126,6 +127,32 @@ struct TraceFileTests {
         var out: [UInt8] = []
         for var r in records { withUnsafeBytes(of: &r) { out += $0 } }
         return out
+    }
+
+    @Test("a replay judges CPU distances by the topology saved in the recording, not this machine's")
+    func topologyFromHeader() throws {
+        let numa = Topology(cpus: [
+            .init(cpu: 0, core: 0, package: 0, siblings: [0], llc: 0, node: 0),
+            .init(cpu: 1, core: 0, package: 1, siblings: [1], llc: 1, node: 1),
+        ])
+        let records = Self.bytes([
+            Record(kind: .migrate, ts: W + ms, tid: 10, tgid: 10, otherPid: 0, otherTgid: 1),
+            Record(
+                .wakeup(
+                    Wakeup(
+                        tid: 10, tgid: 10, cpu: 1, waking: W + ms, end: W + 2 * ms,
+                        waker: Waker(pid: 7, tgid: 7, comm: Comm("w"), kthread: false, context: .task, cpu: 0)))),
+            Record(kind: .slice, ts: W + 3 * ms, start: W + 2 * ms, dur: ms, cpu: 1, tid: 10, tgid: 10),
+        ])
+        let file = try TraceFile.parse(try Self.recording(records: records, topology: numa))
+        #expect(file.header.topology == numa)
+        let r = try #require(Replay.reports(file, interval: nil).first)
+        #expect(r.migrations.byDistance == .init(sameCore: 0, sameLLC: 0, otherLLC: 0, otherNode: 1))
+        #expect(r.wakers?.first?.otherNode == 1)
+        #expect(r.cpus?.first { $0.cpu == 1 }?.node == 1)
+        // Without one (an older recording): distances unknown.
+        let old = try TraceFile.parse(try Self.recording(records: records))
+        #expect(Replay.reports(old, interval: nil).first?.migrations.byDistance?.unknown == 1)
     }
 
     @Test("crafted values that used to trap: a negative pid, a clock at its end, durations that overflow a sum")

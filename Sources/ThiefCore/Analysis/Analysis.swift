@@ -31,6 +31,12 @@ public struct WindowSpan: Sendable {
     public var start: UInt64
     /// Where episodes from before tracing are clipped.
     public var runStart: UInt64
+    /// The run's CPU topology (nil: unknown), for distances between CPUs.
+    public var topology: Topology? = nil
+
+    public init(start: UInt64, runStart: UInt64, topology: Topology? = nil) {
+        (self.start, self.runStart, self.topology) = (start, runStart, topology)
+    }
 }
 
 /// What every section may need once the window is closed.

@@ -7,6 +7,8 @@ public final class Window {
     /// The run's start, where episodes from before tracing are clipped (nil: `start`).
     var runStart: UInt64?
     public internal(set) var end: UInt64?
+    /// The run's CPU topology (nil: unknown).
+    public var topology: Topology?
 
     public internal(set) var time = TimeAccounting()
     public internal(set) var runnableWait = RunnableWait()
@@ -20,6 +22,8 @@ public final class Window {
     public internal(set) var work = WorkItems()
     /// Culprits' identities: one table shared by all windows of a session.
     public internal(set) var identities = Identities()
+    public internal(set) var wakers = Wakers()
+    public internal(set) var cpus = CPUs()
 
     /// Kernel records that ended in this window (not what the run's end synthesizes).
     public internal(set) var records: UInt64 = 0
@@ -31,7 +35,7 @@ public final class Window {
         self.end = end
     }
 
-    var span: WindowSpan { WindowSpan(start: start, runStart: runStart ?? start) }
+    var span: WindowSpan { WindowSpan(start: start, runStart: runStart ?? start, topology: topology) }
 
     @inline(__always)
     func consume(_ e: Episode, portion: UInt64, length: UInt64?) {
@@ -40,6 +44,7 @@ public final class Window {
         threads.consume(e, portion: portion, length: length)
         contention.consume(e, portion: portion, length: length)
         worstWaits.consume(e, portion: portion, length: length)
+        cpus.consume(e, portion: portion, length: length)
     }
 
     func consume(_ event: Event) {
@@ -52,6 +57,8 @@ public final class Window {
         worstWaits.consume(event, in: span)
         work.consume(event, in: span)
         identities.consume(event)
+        wakers.consume(event, in: span)
+        cpus.consume(event, in: span)
     }
 
     /// A thread that exists when tracing starts.

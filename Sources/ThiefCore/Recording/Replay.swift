@@ -16,7 +16,8 @@ public enum Replay {
         let h = c.header
         let interval = interval.flatMap { intervalCount(c, interval: $0) <= maxIntervals ? $0 : nil }
         let limit = interval != nil && interval == h.interval ? h.intervalCount : nil
-        let session = Session(runStart: h.runStart, interval: interval, limit: limit, abiVersion: h.abiVersion)
+        let session = Session(
+            runStart: h.runStart, interval: interval, limit: limit, abiVersion: h.abiVersion, topology: h.topology)
         session.observer = observer
         session.worstWaits = min(max(worst ?? h.worstWaits ?? WorstWaits.defaultLimit, 0), WorstWaits.maxLimit)
         for s in h.seeds {
@@ -54,6 +55,8 @@ public enum Replay {
             window: last, trailer: c.trailer, intervalIndex: interval == nil ? nil : idx, interval: interval,
             lostSoFar: 0, missedSoFar: 0)
         out.append(last.report(meta))
+        // Records before ABI 3 name no wakers: not "none", unknown.
+        if h.abiVersion < 3 { for i in out.indices { out[i].wakers = nil } }
         return out
     }
 

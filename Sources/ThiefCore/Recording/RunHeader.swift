@@ -39,6 +39,9 @@ public struct RunHeader: Codable, Sendable, Equatable {
     public var onlineCPUs: [Int]?
     /// The live run's --worst (absent in older recordings: the default).
     public var worstWaits: Int?
+    /// The machine's CPU topology (absent in older recordings, or where sysfs
+    /// has none): a replay judges CPU distances by the machine that ran.
+    public var topology: Topology?
 
     /// `onlineCPUs`: by default this machine's (/sys/devices/system/cpu/online).
     public init(

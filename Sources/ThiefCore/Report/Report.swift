@@ -33,6 +33,10 @@ public struct Report: Codable, Sendable, Equatable {
     public var advice: [Advice]? = nil
     /// The window's longest runnable waits, longest first (`--worst N`; absent with `--worst 0` and in older reports).
     public var worstWaits: [WorstWait]? = nil
+    /// Who woke the target's threads, most wake-ups first (absent in older reports).
+    public var wakers: [WakerReport]? = nil
+    /// The target's time by CPU (absent in older reports).
+    public var cpus: [CPUReport]? = nil
 
     public struct Interval: Codable, Sendable, Equatable {
         public var index: Int
@@ -51,6 +55,7 @@ public struct Report: Codable, Sendable, Equatable {
         case lostEvents = "lost_events", missedSwitchEvents = "missed_switch_events", records, tracer, interval
         case advice
         case worstWaits = "worst_waits"
+        case wakers, cpus
     }
 
     public struct Target: Codable, Sendable, Equatable {
@@ -123,9 +128,12 @@ public struct Report: Codable, Sendable, Equatable {
         public var atWakeup: UInt64
         public var whileQueued: UInt64
         public var whileRunning: UInt64
+        /// By distance between origin and destination (absent in older reports).
+        public var byDistance: MigrationDistances? = nil
 
         enum CodingKeys: String, CodingKey {
             case count, atWakeup = "at_wakeup", whileQueued = "while_queued", whileRunning = "while_running"
+            case byDistance = "by_distance"
         }
     }
 

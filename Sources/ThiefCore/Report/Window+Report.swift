@@ -29,6 +29,8 @@ extension Window {
         r.target.cpuQuota = meta.cpuQuota
         r.tracer.pid = meta.tracerPid
         r.worstWaits = worstWaits.section(c, threads: threads)
+        r.wakers = wakers.section(c)
+        r.cpus = cpus.section(c, topology: topology)
         return r
     }
 }

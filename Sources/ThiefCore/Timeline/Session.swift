@@ -17,6 +17,8 @@ public final class Session {
     public static let grace: UInt64 = 50_000_000
     /// With --count N: the N-th interval is the last, and runs to the end.
     public let limit: Int?
+    /// The run's CPU topology (nil: unknown), handed to every window.
+    public let topology: Topology?
 
     /// Windows still open, oldest first; the last one is current.
     public private(set) var open: [Window] = []
@@ -32,8 +34,12 @@ public final class Session {
     public var observer: ((Event) -> Void)?
 
     /// `abiVersion`: the layout of the records to come (a recording's may be older).
-    public init(runStart: UInt64, interval: UInt64? = nil, limit: Int? = nil, abiVersion: Int = Record.abiVersion) {
+    public init(
+        runStart: UInt64, interval: UInt64? = nil, limit: Int? = nil, abiVersion: Int = Record.abiVersion,
+        topology: Topology? = nil
+    ) {
         self.runStart = runStart
+        self.topology = topology
         self.interval = interval.flatMap { $0 > 0 ? $0 : nil }
         self.limit = limit
         decoder = EventDecoder(abiVersion: abiVersion)
@@ -41,6 +47,7 @@ public final class Session {
         // (A crafted recording may start near the clock's end: no overflow.)
         let first = Window(start: runStart, end: self.interval.flatMap { runStart <= .max - $0 ? runStart + $0 : nil })
         first.runStart = runStart
+        first.topology = topology
         open = [first]
         single = self.interval == nil ? first : nil
     }
@@ -51,6 +58,7 @@ public final class Session {
         runStart = window.runStart ?? window.start
         interval = nil
         limit = nil
+        topology = window.topology
         decoder = EventDecoder()
         timeline = Timeline(runStart: runStart, splits: false)
         open = [window]
@@ -173,6 +181,7 @@ public final class Session {
         let next = Window(start: end, end: end + interval)
         next.runStart = runStart
         next.identities = current.identities
+        next.topology = topology
         for t in current.threads.values where t.exit == nil || t.exit! > end { next.threads.inherit(t) }
         next.worstWaits = current.worstWaits.successor()
         open.append(next)

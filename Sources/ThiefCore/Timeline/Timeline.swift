@@ -26,6 +26,11 @@ struct Timeline {
         var offSince: UInt64?
         var offState = OffState.preempted
         var waitSince: UInt64?
+        /// Where the open slice runs (its switch-in's CPU), and where the
+        /// open wait waits (the CPU it was preempted on): an interval that
+        /// closes mid-episode gives its part to that CPU.
+        var onCPU: UInt16 = 0
+        var waitCPU: UInt16 = 0
         var carryOn: UInt64 = 0
         var carryOff: UInt64 = 0
         var carryWait: UInt64 = 0
@@ -89,7 +94,7 @@ struct Timeline {
         // the run) counts its se.sum_exec_runtime growth, anything else its timestamps.
         let start = max(from, runStart)
         let length = kind == .onCore && from >= runStart && ran > 0 ? ran : (to > start ? to - start : 0)
-        let rest = splits ? settle(kind, tid: tid, tgid: tgid, length: length, end: to, next: next) : length
+        let rest = splits ? settle(kind, tid: tid, tgid: tgid, cpu: cpu, length: length, end: to, next: next) : length
         return Ended(
             episode: Episode(
                 kind: kind, tid: tid, tgid: tgid, cpu: cpu, start: start, end: to, contended: contended, waiter: waiter,
@@ -100,7 +105,7 @@ struct Timeline {
 
     /// Moves the thread's state machine past an episode's end; returns what the open windows get.
     private mutating func settle(
-        _ kind: Episode.Kind, tid: UInt32, tgid: UInt32, length: UInt64, end: UInt64, next: OffState
+        _ kind: Episode.Kind, tid: UInt32, tgid: UInt32, cpu: UInt16, length: UInt64, end: UInt64, next: OffState
     ) -> UInt64 {
         var e = open[tid] ?? OpenEpisodes()
         e.tgid = tgid
@@ -122,6 +127,7 @@ struct Timeline {
                     e.carryWait = 0
                 }
                 e.waitSince = end
+                e.waitCPU = cpu
             }
         case .offCore:
             if e.onSince != nil {
@@ -131,6 +137,7 @@ struct Timeline {
             rest = Self.settle(length, carry: &e.carryOff, debt: &e.debtOff)
             e.offSince = nil
             e.onSince = end
+            e.onCPU = cpu
         case .wait:
             rest = Self.settle(length, carry: &e.carryWait, debt: &e.debtWait)
             e.waitSince = nil
@@ -165,12 +172,12 @@ struct Timeline {
                 return end - max(since, start)
             }
             let on = part(e.onSince), off = part(e.offSince), wait = part(e.waitSince)
-            func episode(_ kind: Episode.Kind) -> Episode {
-                Episode(kind: kind, tid: tid, tgid: e.tgid, cpu: 0, start: start, end: end)
+            func episode(_ kind: Episode.Kind, cpu: UInt16 = 0) -> Episode {
+                Episode(kind: kind, tid: tid, tgid: e.tgid, cpu: cpu, start: start, end: end)
             }
-            if on > 0 { parts.append((episode(.onCore), on)) }
+            if on > 0 { parts.append((episode(.onCore, cpu: e.onCPU), on)) }
             if off > 0 { parts.append((episode(.offCore(e.offState)), off)) }
-            if wait > 0 { parts.append((episode(.wait), wait)) }
+            if wait > 0 { parts.append((episode(.wait, cpu: e.waitCPU), wait)) }
             e.carryOn &+= on
             e.carryOff &+= off
             e.carryWait &+= wait
@@ -191,11 +198,12 @@ struct Timeline {
                 .offCore(OffCoreEnded(tid: k.tid, tgid: k.tgid, cpu: 0, start: k.offTs, end: end, state: k.offState)))
         }
         if k.waiting {
+            // It never switched in: it goes to the CPU whose queue it waits on.
             out.append(
                 .wait(
                     WaitEnded(
-                        tid: k.tid, tgid: k.tgid, cpu: k.waitCPU, queueCPU: UInt32(k.waitCPU), start: k.waitTs, end: end
-                    )))
+                        tid: k.tid, tgid: k.tgid, cpu: k.waitCPU, queueCPU: UInt32(k.waitCPU), start: k.waitTs,
+                        end: end)))
         }
         return out
     }
