@@ -13,8 +13,9 @@ struct PerfettoTests {
     static func render(_ c: TraceFile.Contents) throws -> [UInt8] {
         var out: [UInt8] = []
         let trace = try PerfettoTrace(header: c.header) { out += $0 }
-        _ = Replay.reports(c, interval: nil, observer: { trace.consume($0) })
-        try trace.finish(end: c.trailer.end, lostEvents: c.trailer.lostEvents)
+        let reports = Replay.reports(c, interval: nil, observer: { trace.consume($0) })
+        try trace.finish(
+            end: c.trailer.end, lostEvents: c.trailer.lostEvents, worstWaits: reports.last?.worstWaits ?? [])
         return out
     }
 

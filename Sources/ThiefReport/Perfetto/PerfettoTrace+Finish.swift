@@ -3,7 +3,7 @@ import ThiefCore
 extension PerfettoTrace {
     /// The end of the run: the bundles still pending, thief's own track (the
     /// window, interval boundaries, lost events) and the process tree.
-    public func finish(end: UInt64, lostEvents: UInt64) throws {
+    public func finish(end: UInt64, lostEvents: UInt64, worstWaits: [Report.WorstWait] = []) throws {
         for cpu in pending.keys.sorted() { flush(cpu: cpu) }
         let track: UInt64 = 1
         describe(track, "thief")
@@ -17,8 +17,20 @@ extension PerfettoTrace {
         }
         trackEvent(track, at: end, PF.Event.instant, "lost events: \(lostEvents)")
         trackEvent(track, at: end, PF.Event.end, nil)
+        markWorst(worstWaits)
         emitLater(processTree())
         if let error { throw error }
+    }
+
+    /// The run's worst waits, as slices on a track of their own.
+    func markWorst(_ waits: [Report.WorstWait]) {
+        guard !waits.isEmpty else { return }
+        let track: UInt64 = 2
+        describe(track, "thief: worst waits")
+        for (i, w) in waits.enumerated().sorted(by: { $0.element.startNs < $1.element.startNs }) {
+            trackEvent(track, at: w.startNs, PF.Event.begin, "worst wait \(i + 1): tid \(w.tid) (\(w.comm))")
+            trackEvent(track, at: w.startNs + w.durationNs, PF.Event.end, nil)
+        }
     }
 
     /// Every task named in the trace, grouped under its process.

@@ -25,7 +25,9 @@ struct RecordCommand: ParsableCommand {
         opts.interval = nil
         let sink = trace.perfetto(&opts)
         let result = try traceOrExit(opts, quiet: trace.quiet)
-        do { try sink?.finish(end: result.trailer.end, lost: result.trailer.lostEvents) } catch {
+        do {
+            try sink?.finish(end: result.trailer.end, lost: result.trailer.lostEvents, worst: result.report.worstWaits)
+        } catch {
             throw fail("--trace: \(error)", ThiefExit.cannotMeasure)
         }
         if !trace.quiet {

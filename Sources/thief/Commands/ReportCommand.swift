@@ -60,8 +60,9 @@ struct ReportCommand: ParsableCommand {
         do {
             let sink = PerfettoSink(path: path)
             try sink.start(contents.header)
-            _ = Replay.reports(contents, interval: nil, observer: { sink.consume($0) })
-            try sink.finish(end: contents.trailer.end, lost: contents.trailer.lostEvents)
+            let reports = Replay.reports(contents, interval: nil, worst: output.worst, observer: { sink.consume($0) })
+            try sink.finish(
+                end: contents.trailer.end, lost: contents.trailer.lostEvents, worst: reports.last?.worstWaits)
         } catch {
             throw fail("\(path): \(error)", ThiefExit.cannotMeasure)
         }

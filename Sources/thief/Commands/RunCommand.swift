@@ -22,7 +22,9 @@ struct RunCommand: ParsableCommand {
 
     /// The Perfetto trace of a run ends where the run did.
     func finishTrace(_ sink: PerfettoSink?, _ result: TraceResult) throws {
-        do { try sink?.finish(end: result.trailer.end, lost: result.trailer.lostEvents) } catch {
+        do {
+            try sink?.finish(end: result.trailer.end, lost: result.trailer.lostEvents, worst: result.report.worstWaits)
+        } catch {
             throw fail("--trace: \(error)", ThiefExit.cannotMeasure)
         }
     }

@@ -37,8 +37,8 @@ final class PerfettoSink: @unchecked Sendable {
     }
 
     /// The run ended at `end` (CLOCK_MONOTONIC) with `lost` records dropped.
-    func finish(end: UInt64, lost: UInt64) throws {
-        try trace?.finish(end: end, lostEvents: lost)
+    func finish(end: UInt64, lost: UInt64, worst: [Report.WorstWait]? = nil) throws {
+        try trace?.finish(end: end, lostEvents: lost, worstWaits: worst ?? [])
         try flush()
         try file?.commit()
     }
