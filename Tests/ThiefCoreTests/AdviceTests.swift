@@ -72,6 +72,7 @@ struct AdviceTests {
         r.irqs = []
         r.systemVectors = []
         r.softirqs = []
+        r.wakers = []
         #expect(Advisor.advise(r).isEmpty)
     }
 
@@ -166,5 +167,36 @@ struct AdviceIdentityTests {
         r.thieves[1].work = [Report.Work(function: "vmstat_update", count: 1, totalNs: 1_000_000)]
         let k = try #require(Advisor.advise(r, all: true).first { $0.rule == KernelThreadRule.id })
         #expect(k.finding.contains("vmstat_update 1.0ms"))
+    }
+}
+
+@Suite("Advice: partners")
+struct AdvicePartnerTests {
+    @Test("a waker on another LLC: pin both to the target's LLC; a near one gets nothing")
+    func remotePartner() throws {
+        var r = try AdviceTests.base()
+        r.cpus = [
+            .init(
+                cpu: 0, core: 0, llc: 0, node: 0, onCoreNs: 90_000_000, runnableWaitNs: 0, stolenNs: 0,
+                contentionNs: 0, irqNs: 0, softirqNs: 0, sysvecNs: 0),
+            .init(
+                cpu: 1, core: 1, llc: 0, node: 0, onCoreNs: 1, runnableWaitNs: 0, stolenNs: 0, contentionNs: 0,
+                irqNs: 0, softirqNs: 0, sysvecNs: 0),
+        ]
+        let json = """
+            {"pid":77,"tgid":77,"comm":"vhost-77","kthread":false,"context":"task","count":20,"total_ns":10000000,
+             "p50_ns":400000,"p99_ns":900000,"max_ns":900000,"same_cpu":0,"same_core":0,"same_llc":4,
+             "other_llc":16,"other_node":0}
+            """
+        let far = try JSONDecoder().decode(Report.WakerReport.self, from: Data(json.utf8))
+        r.wakers = [far]
+        let a = try #require(Advisor.advise(r).first { $0.rule == PartnerRule.id })
+        #expect(a.savingNs == 8_000_000 && a.commands == ["taskset -pc 0-1 77", "taskset -apc 0-1 1000"])
+        #expect(a.verify == "waker[pid=77].p99 > 450us")
+        var near = far
+        near.otherLLC = 4
+        near.sameLLC = 16
+        r.wakers = [near]
+        #expect(!Advisor.advise(r, all: true).contains { $0.rule == PartnerRule.id })
     }
 }

@@ -6,7 +6,7 @@
 public enum Advisor {
     public static let rules: [any AdviceRule] = [
         UserThiefRule(), KernelThreadRule(), ContentionRule(), QuotaRule(), HypervisorStealRule(),
-        HardIRQRule(), TimerRule(),
+        HardIRQRule(), TimerRule(), PartnerRule(),
     ]
 
     /// The documented threshold: a share of at least this ...
