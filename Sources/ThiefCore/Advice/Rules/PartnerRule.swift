@@ -20,7 +20,9 @@ public struct PartnerRule: AdviceRule {
             let share = c.share(ofWait: saving)
             var commands: [String] = []
             if !near.isEmpty { commands.append("taskset -pc \(cpuList(near)) \(w.pid)") }
-            if r.target.pid > 0, UInt32(r.target.pid) != w.tgid, !near.isEmpty { commands.append("taskset -apc \(cpuList(near)) \(r.target.pid)") }
+            if r.target.pid > 0, UInt32(r.target.pid) != w.tgid, !near.isEmpty {
+                commands.append("taskset -apc \(cpuList(near)) \(r.target.pid)")
+            }
             return Advice(
                 rule: Self.id,
                 finding:
