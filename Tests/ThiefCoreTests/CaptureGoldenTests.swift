@@ -20,6 +20,7 @@ struct CaptureGoldenTests {
         let r = try #require(Replay.reports(try Self.contents(), interval: nil).first)
         try GoldenTests.compare(TextRenderer.render(r), with: "competitor.golden.txt")
         try GoldenTests.compare(try JSONRenderer.render(r), with: "competitor.golden.json")
+        try GoldenTests.compare(HTMLRenderer.render(r), with: "competitor.golden.html")
     }
 
     @Test("CSV with per-thread rows and NDJSON, every 100 ms")

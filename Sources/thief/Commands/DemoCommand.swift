@@ -19,6 +19,11 @@ struct DemoCommand: ParsableCommand {
     @Flag(name: [.short, .long], help: "Do not print progress lines on stderr.")
     var quiet = false
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Also write a Perfetto trace of the run to FILE.", valueName: "file"))
+    var trace: String?
+
     @OptionGroup var output: ReportOptions
 
     func validate() throws {
@@ -46,8 +51,15 @@ struct DemoCommand: ParsableCommand {
                 "thief demo: victim PID \(procs[0].processIdentifier) on CPU 0, competitor PID \(procs[1].processIdentifier) on CPU 0, noisy neighbour PID \(procs[2].processIdentifier)"
             )
         }
-        let opts = TracerOptions(target: .process(procs[0].processIdentifier), duration: ns)
+        var opts = TracerOptions(target: .process(procs[0].processIdentifier), duration: ns)
+        let sink = trace.map { PerfettoSink(path: $0) }
+        sink?.install(&opts)
         let result = try traceOrExit(opts, quiet: quiet)
+        do {
+            try sink?.finish(end: result.trailer.end, lost: result.trailer.lostEvents, worst: result.report.worstWaits)
+        } catch {
+            throw fail("--trace: \(error)", ThiefExit.cannotMeasure)
+        }
         try output.emit(result.report)
     }
 }
