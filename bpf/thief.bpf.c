@@ -668,15 +668,23 @@ static __always_inline int on_switch(bool btf, unsigned long long *ctx, bool pre
     return 0;
 }
 
-static __always_inline int on_wakeup(bool btf, struct task_struct *p)
+/* A tracked thread that is neither on-core nor runnable (asleep or
+ * blocked): what a wake-up of it starts. */
+static __always_inline struct thief_tstate *sleeping_target(bool btf, struct task_struct *p, __u32 *pid)
 {
     if (!maybe_target(btf, p))
         return 0;
-    __u32 pid = TREAD(btf, p, pid);
-    struct thief_tstate *t = bpf_map_lookup_elem(&threads, &pid);
-    if (!t || t->running || t->waiting)
-        return 0;
-    wait_begin(btf, t, p, pid, thief_task_cpu(btf, p), bpf_ktime_get_ns());
+    *pid = TREAD(btf, p, pid);
+    struct thief_tstate *t = bpf_map_lookup_elem(&threads, pid);
+    return (t && !t->running && !t->waiting) ? t : 0;
+}
+
+static __always_inline int on_wakeup(bool btf, struct task_struct *p)
+{
+    __u32 pid = 0;
+    struct thief_tstate *t = sleeping_target(btf, p, &pid);
+    if (t)
+        wait_begin(btf, t, p, pid, thief_task_cpu(btf, p), bpf_ktime_get_ns());
     return 0;
 }
 
@@ -685,11 +693,9 @@ static __always_inline int on_wakeup(bool btf, struct task_struct *p)
  * already runnable is not waking from a sleep. */
 static __always_inline int on_waking(bool btf, struct task_struct *p)
 {
-    if (!maybe_target(btf, p))
-        return 0;
-    __u32 pid = TREAD(btf, p, pid);
-    struct thief_tstate *t = bpf_map_lookup_elem(&threads, &pid);
-    if (!t || t->running || t->waiting)
+    __u32 pid = 0;
+    struct thief_tstate *t = sleeping_target(btf, p, &pid);
+    if (!t)
         return 0;
     struct task_struct *cur = btf ? bpf_get_current_task_btf() : (struct task_struct *)bpf_get_current_task();
     t->wk_ts = bpf_ktime_get_ns();

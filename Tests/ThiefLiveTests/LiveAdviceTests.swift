@@ -8,12 +8,8 @@ extension LiveTests {
     @Test("a competitor on the victim's CPU: advice names its PID; after the test runs its renice, verify passes")
     func adviceRenice() throws {
         try Live.require()
-        let victim = try Child.workload(["spin", "--name", "victim", "--cpu", "0", "--seconds", "30"])
-        let competitor = try Child.workload(["spin", "--name", "competitor", "--cpu", "0", "--seconds", "30"])
-        defer {
-            victim.end()
-            competitor.end()
-        }
+        let contest = try Contest()
+        let (victim, competitor) = (contest.victim, contest.competitor)
         sleepSeconds(0.3)
         let first = try ThiefRun(["-p", "\(victim.pid)", "-d", "2s", "--format", "json"])
         #expect(first.wait() == 0)

@@ -37,12 +37,8 @@ extension LiveTests {
     @Test("a competitor on the victim's CPU: the wait is other tasks', not idle or throttled")
     func competitorIsTasks() throws {
         try Live.require()
-        let victim = try Child.workload(["spin", "--name", "victim", "--cpu", "0", "--seconds", "30"])
-        let competitor = try Child.workload(["spin", "--name", "competitor", "--cpu", "0", "--seconds", "30"])
-        defer {
-            victim.end()
-            competitor.end()
-        }
+        let contest = try Contest()
+        let victim = contest.victim
         sleepSeconds(0.3)
         let thief = try ThiefRun(["-p", "\(victim.pid)", "--format", "json", "-d", "2s"])
         #expect(thief.wait() == 0)

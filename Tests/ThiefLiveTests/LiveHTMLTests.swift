@@ -40,17 +40,11 @@ extension LiveTests {
     @Test("HTML report in headless Chromium: not blank, SVG charts, the JSON's totals, no request leaves the page")
     func htmlInBrowser() throws {
         try Live.require()
-        let victim = try Child.workload(["spin", "--name", "victim", "--cpu", "0", "--seconds", "30"])
-        let competitor = try Child.workload(["spin", "--name", "competitor", "--cpu", "0", "--seconds", "30"])
-        defer {
-            victim.end()
-            competitor.end()
-        }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("thief-html-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let page = dir.appendingPathComponent("report.html").path
-        let rec = dir.appendingPathComponent("run.thief").path
+        let contest = try Contest()
+        let victim = contest.victim
+        let scratch = try ScratchDir("html")
+        let dir = scratch.url
+        let page = scratch.path("report.html"), rec = scratch.path("run.thief")
         let live = try ThiefRun(["-p", "\(victim.pid)", "-d", "2s", "--format", "html", "-o", page, "--record", rec])
         #expect(live.wait() == 0, "\(live.stderr)")
         let replay = try ThiefRun(["report", rec, "--format", "json"])

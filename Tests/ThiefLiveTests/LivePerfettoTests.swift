@@ -10,17 +10,10 @@ extension LiveTests {
     @Test("--trace: the Perfetto trace's target slices sum to the report's on-core time; names and interrupts match")
     func perfettoTrace() throws {
         try Live.require()
-        let victim = try Child.workload(["spin", "--name", "victim", "--cpu", "0", "--seconds", "30"])
-        let competitor = try Child.workload(["spin", "--name", "competitor", "--cpu", "0", "--seconds", "30"])
-        defer {
-            victim.end()
-            competitor.end()
-        }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("thief-pftrace-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let trace = dir.appendingPathComponent("run.pftrace").path
-        let json = dir.appendingPathComponent("run.json").path
+        let contest = try Contest()
+        let victim = contest.victim
+        let scratch = try ScratchDir("pftrace")
+        let trace = scratch.path("run.pftrace"), json = scratch.path("run.json")
         let thief = try ThiefRun(["-p", "\(victim.pid)", "-d", "2s", "--format", "json", "-o", json, "--trace", trace])
         #expect(thief.wait() == 0, "\(thief.stderr)")
         let size = (try? FileManager.default.attributesOfItem(atPath: trace)[.size] as? Int) ?? 0

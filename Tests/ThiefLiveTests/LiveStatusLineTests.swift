@@ -7,16 +7,10 @@ extension LiveTests {
     @Test("status line: under a pseudo-terminal it updates, then the report prints clean; not on a pipe")
     func statusLine() throws {
         try Live.require()
-        let victim = try Child.workload(["spin", "--name", "victim", "--cpu", "0", "--seconds", "30"])
-        let competitor = try Child.workload(["spin", "--name", "competitor", "--cpu", "0", "--seconds", "30"])
-        defer {
-            victim.end()
-            competitor.end()
-        }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("thief-status-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let typescript = dir.appendingPathComponent("typescript").path
+        let contest = try Contest()
+        let victim = contest.victim
+        let scratch = try ScratchDir("status")
+        let typescript = scratch.path("typescript")
         // script(1) runs thief on a pseudo-terminal: stdout and stderr are both the terminal.
         let cmd = "'\(Live.binary)' -p \(victim.pid) -d 3s --advice none"
         let script = try Child(["-qfec", cmd, typescript], executable: "/usr/bin/script")

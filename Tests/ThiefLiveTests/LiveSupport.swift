@@ -232,3 +232,34 @@ func pin(_ tid: Int32, cpu: Int) -> Bool {
     p.waitUntilExit()
     return p.terminationStatus == 0
 }
+
+/// A victim and a competitor spinning on one CPU (the most common scene of
+/// the live tests), ended when the test lets go of it.
+final class Contest {
+    let victim: Child
+    let competitor: Child
+
+    init(cpu: Int = 0) throws {
+        victim = try Child.workload(["spin", "--name", "victim", "--cpu", "\(cpu)", "--seconds", "30"])
+        competitor = try Child.workload(["spin", "--name", "competitor", "--cpu", "\(cpu)", "--seconds", "30"])
+    }
+
+    deinit {
+        victim.end()
+        competitor.end()
+    }
+}
+
+/// A directory for one test's files, removed with it.
+final class ScratchDir {
+    let url: URL
+
+    init(_ name: String) throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("thief-\(name)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+
+    func path(_ file: String) -> String { url.appendingPathComponent(file).path }
+}

@@ -35,18 +35,7 @@ public struct AdviceContext: Sendable {
 }
 
 /// `0-3,8`: the kernel's list form of a CPU set.
-public func cpuList(_ cpus: [Int]) -> String {
-    var parts: [String] = []
-    var i = 0
-    let s = cpus.sorted()
-    while i < s.count {
-        var j = i
-        while j + 1 < s.count, s[j + 1] == s[j] + 1 { j += 1 }
-        parts.append(i == j ? "\(s[i])" : "\(s[i])-\(s[j])")
-        i = j + 1
-    }
-    return parts.joined(separator: ",")
-}
+public func cpuList(_ cpus: [Int]) -> String { CPUList.format(cpus) }
 
 /// A duration for a gate rule or a sentence: whole µs or ms, rounded up so a
 /// verify rule is never stricter than what it names.
