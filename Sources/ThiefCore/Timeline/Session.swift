@@ -28,6 +28,11 @@ public final class Session {
     private let single: Window?
     /// Called with each interval as it closes (not for the last one: see finish).
     public var onInterval: ((Window, Int) -> Void)?
+    /// How long after its exit a thread is folded into its process's exited
+    /// threads (nil: never; the tests compare both).
+    var foldThreadsAfter: UInt64? = Threads().foldAfter {
+        didSet { for w in open { w.threads.foldAfter = foldThreadsAfter } }
+    }
 
     /// `abiVersion`: the layout of the records to come (a recording's may be older).
     public init(runStart: UInt64, interval: UInt64? = nil, limit: Int? = nil, abiVersion: Int = Record.abiVersion) {
@@ -144,7 +149,7 @@ public final class Session {
         }
         var later = false
         for w in open {
-            if later { w.threads.note(event) } else if w === home { later = true }
+            if later { w.note(event) } else if w === home { later = true }
         }
     }
 
@@ -169,6 +174,7 @@ public final class Session {
         openedCount += 1
         let next = Window(start: end, end: end + interval)
         next.runStart = runStart
+        next.threads.foldAfter = foldThreadsAfter
         for t in current.threads.values where t.exit == nil || t.exit! > end { next.threads.inherit(t) }
         open.append(next)
     }
