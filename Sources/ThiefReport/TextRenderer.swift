@@ -23,7 +23,8 @@ public enum TextRenderer {
 
     /// What was traced, when, and how complete the records are.
     static func header(_ r: Report, _ out: inout String) {
-        let threads = r.target.threads.count
+        // A row of folded exited threads counts as the threads it sums.
+        let threads = r.target.threads.reduce(0) { $0 + ($1.threadsFolded ?? 1) }
         var what = r.target.command.map { "'\($0.joined(separator: " "))'" } ?? "PID \(r.target.pid)"
         if r.target.kind == .cgroup { what = "cgroup \(r.target.cgroup ?? "?")" }
         out.line(
@@ -214,7 +215,9 @@ public enum TextRenderer {
         for t in r.target.threads {
             out.line(
                 "   " + Format.pad("\(t.tid)", 8) + "  "
-                    + Format.pad(t.comm + (t.exited ? " (exited)" : ""), 16, left: true)
+                    + Format.pad(
+                        t.threadsFolded.map { "(\($0) exited)" } ?? t.comm + (t.exited ? " (exited)" : ""), 16,
+                        left: true)
                     + Format.pad(Format.duration(t.onCoreNs), 11) + Format.pad(Format.duration(t.offCoreNs), 11)
                     + Format.pad("\(t.slices)", 8) + Format.pad(Format.duration(t.runnableWaitNs), 11)
                     + Format.pad("\(t.migrations)", 6))

@@ -44,24 +44,38 @@ struct ThreadSeeder {
 
     /// The threads of a target whose processes /proc can list again at any time.
     private func listNow() -> [LiveSeed] {
+        listIDs().compactMap { id in
+            guard let tgid = id.tgid ?? Self.tgid(of: id.tid) else { return nil }
+            return LiveSeed.read(pid: tgid, tid: id.tid)
+        }
+    }
+
+    /// The same threads by id only: a directory listing per process, no read
+    /// per thread (a cgroup's threads' tgids are left nil, for `tgid(of:)`).
+    private func listIDs() -> [(tid: Int32, tgid: Int32?)] {
         switch target {
-        case .process(let p): return Self.threads(ofProcesses: [ProcFS.tgid(of: p) ?? p])
+        case .process(let p): return Self.ids(ofProcesses: [ProcFS.tgid(of: p) ?? p])
         case .processes(let pids, let children):
             let roots = pids.map { ProcFS.tgid(of: $0) ?? $0 }
-            return Self.threads(ofProcesses: children ? ProcFS.descendants(of: roots) : roots)
-        case .comm(let name): return Self.threads(ofProcesses: ProcFS.processes(named: name, except: getpid()))
-        case .cgroup(let cg):
-            let me = getpid()
-            return cg.threads().compactMap { tid in
-                guard let tgid = ProcFS.tgid(of: tid), tgid != me else { return nil }
-                return LiveSeed.read(pid: tgid, tid: tid)
-            }
+            return Self.ids(ofProcesses: children ? ProcFS.descendants(of: roots) : roots)
+        case .comm(let name): return Self.ids(ofProcesses: ProcFS.processes(named: name, except: getpid()))
+        case .cgroup(let cg): return cg.threads().map { ($0, nil) }
         case .threads, .command: return []
         }
     }
 
+    /// A cgroup thread's process; nil when it is gone or is thief itself.
+    private static func tgid(of tid: Int32) -> Int32? {
+        guard let tgid = ProcFS.tgid(of: tid), tgid != getpid() else { return nil }
+        return tgid
+    }
+
     private static func threads(ofProcesses pids: [Int32]) -> [LiveSeed] {
-        pids.flatMap { pid in ProcFS.threads(of: pid).compactMap { LiveSeed.read(pid: pid, tid: $0) } }
+        ids(ofProcesses: pids).compactMap { LiveSeed.read(pid: $0.tgid!, tid: $0.tid) }
+    }
+
+    private static func ids(ofProcesses pids: [Int32]) -> [(tid: Int32, tgid: Int32?)] {
+        pids.flatMap { pid in ProcFS.threads(of: pid).map { ($0, pid) } }
     }
 
     /// Puts every seed into the kernel side's target set.
@@ -94,12 +108,18 @@ struct ThreadSeeder {
                 return false
             }
         default:
-            let now = listNow()
-            let live = Set(now.map(\.tid))
+            // Traced already and nothing drains yet: a listing of ids, and
+            // /proc read only for the threads new since (with 10,000 threads,
+            // reading each again took long enough to fill the ring buffer).
+            let now = listIDs()
+            let live = Set(now.map { UInt32(bitPattern: $0.tid) })
             var kept = seeds.filter { live.contains($0.tid) }
             for s in seeds where !live.contains(s.tid) { _ = thief_bpf_untrack(tb, s.tid) }
             let known = Set(seeds.map(\.tid))
-            for s in now where !known.contains(s.tid) {
+            for id in now where !known.contains(UInt32(bitPattern: id.tid)) {
+                guard let tgid = id.tgid ?? Self.tgid(of: id.tid), let s = LiveSeed.read(pid: tgid, tid: id.tid) else {
+                    continue
+                }
                 if try track(tb, s, onlyNew: true) { kept.append(s) }
             }
             return kept

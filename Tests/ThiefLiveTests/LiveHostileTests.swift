@@ -178,16 +178,51 @@ struct LiveHostileTests {
         let r = try thief.report()
         #expect(r.num("lost_events") == 0)
         let threads = r.list("target.threads")
+        let n = { (row: [String: Any]) in (row["threads_folded"] as? NSNumber)?.intValue }
         // Each second ~1,000 threads are born and end: the run saw thousands
         // (a real check: a thief that missed thread births would see 1).
-        #expect(threads.count > 2000, "threads seen: \(threads.count)")
-        let exited = threads.filter { ($0["exited"] as? Bool) == true }.count
+        let seen = threads.reduce(0) { $0 + (n($1) ?? 1) }
+        #expect(seen > 2000, "threads seen: \(seen)")
+        let exited = threads.filter { ($0["exited"] as? Bool) == true }.reduce(0) { $0 + (n($1) ?? 1) }
         #expect(exited > 2000)
-        print("HOSTILE thread-churn: threads \(threads.count) peak_rss_kb \(Int(peak))")
+        // Those that exited more than a second before the end are one row (tid 0).
+        let folded = threads.filter { n($0) != nil }
+        #expect(folded.count == 1 && (folded.first?["tid"] as? NSNumber)?.intValue == 0)
+        #expect(threads.count < seen / 2, "rows \(threads.count) for \(seen) threads")
+        print("HOSTILE thread-churn: threads \(seen) rows \(threads.count) peak_rss_kb \(Int(peak))")
         #expect(peak > 0 && peak < Self.peakRssBoundKb)
         // Per-thread on-core sums to the total: nothing lost in the churn.
         let sum = threads.reduce(0.0) { $0 + (($1["on_core_ns"] as? NSNumber)?.doubleValue ?? 0) }
         #expect(relErr(sum, r.num("on_core.total_ns")) < 1e-9)
+    }
+
+    @Test("a target of 10,000 threads: every one seeded, none lost, no lost events")
+    func tenThousandThreads() throws {
+        try Live.require()
+        let proc = try Child.workload([
+            "many-threads", "--name", "many", "--threads", "10000", "--period-ms", "1000", "--seconds", "40",
+        ])
+        defer { proc.end() }
+        var tasks = 0
+        for _ in 0..<300 {
+            tasks = ProcFS.threads(of: proc.pid).count
+            if tasks >= 10_001 { break }
+            sleepSeconds(0.1)
+        }
+        #expect(tasks == 10_001, "the workload started \(tasks) tasks")
+        // Listing the threads again after attach read /proc for each of them,
+        // long enough (≥ 1 s) for the ring buffer to fill before the first drain.
+        let thief = try ThiefRun(["-p", "\(proc.pid)", "-d", "3s", "--format", "json"])
+        let peak = Self.peakRss(thief)
+        #expect(thief.wait(timeout: 90) == 0)
+        let r = try thief.report()
+        let rows = r.list("target.threads").count
+        agreement("10k threads", "threads seen vs /proc/PID/task", thief: Double(rows), kernel: Double(tasks))
+        #expect(rows == tasks)
+        #expect(r.num("lost_events") == 0)
+        // Each thread wakes once a second: ~10,000 wake-ups a second were traced.
+        #expect(r.num("records") > 20_000)
+        print("HOSTILE 10k-threads: rows \(rows) records \(Int(r.num("records"))) peak_rss_kb \(Int(peak))")
     }
 
     @Test("a fork storm on the target's CPU: top thieves plus (others), stolen ≤ runnable wait, no lost events")

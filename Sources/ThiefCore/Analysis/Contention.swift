@@ -1,6 +1,8 @@
 /// Contention among targets: target threads that ran on a CPU while other
 /// targets waited there (`SliceEnded.contended`), a service's threads or
 /// processes waiting for each other. Counted in the window the slice ends in.
+/// Exited threads are folded per process as `Threads` folds them: one row
+/// (pid 0, "(exited threads)") per process.
 public struct Contention: Analysis {
     public struct Account: Sendable {
         public var tid: UInt32
@@ -13,10 +15,26 @@ public struct Contention: Analysis {
     public private(set) var accounts: [UInt32: Account] = [:]
     /// Per waiting target thread: the other targets' run time inside its waits.
     public private(set) var suffered: [UInt32: UInt64] = [:]
+    /// Both for the exited threads folded away (`Threads.fold`), by tgid (tid 0).
+    public private(set) var foldedAccounts: [UInt32: Account] = [:]
+    public private(set) var sufferedFolded: [UInt32: UInt64] = [:]
 
     public init() {}
 
-    public var total: UInt64 { accounts.values.reduce(0) { $0 &+ $1.stolen } }
+    public var total: UInt64 {
+        foldedAccounts.values.reduce(accounts.values.reduce(0) { $0 &+ $1.stolen }) { $0 &+ $1.stolen }
+    }
+
+    /// An exited thread folded into its process's account.
+    mutating func fold(tid: UInt32, tgid: UInt32) {
+        if let ns = suffered.removeValue(forKey: tid) { sufferedFolded[tgid, default: 0] &+= ns }
+        guard let a = accounts.removeValue(forKey: tid) else { return }
+        var f = foldedAccounts[tgid] ?? Account(tid: 0, tgid: tgid)
+        f.count &+= a.count
+        f.stolen &+= a.stolen
+        f.max = Swift.max(f.max, a.max)
+        foldedAccounts[tgid] = f
+    }
 
     @inline(__always)
     public mutating func consume(_ e: Episode, portion: UInt64, length: UInt64?) {
@@ -35,12 +53,15 @@ public struct Contention: Analysis {
 
     /// Most time first, named after the threads that ran.
     public func section(_ context: SectionContext, threads: Threads) -> [Report.Thief] {
-        accounts.values
-            .sorted { ($0.stolen, $1.tid) > ($1.stolen, $0.tid) }
-            .map {
-                Report.Thief(
-                    pid: $0.tid, tgid: $0.tgid, comm: threads[$0.tid]?.comm ?? "", count: $0.count,
-                    stolenNs: $0.stolen, maxNs: $0.max, kthread: false, target: true)
+        let all: [Account] = Array(accounts.values) + Array(foldedAccounts.values)
+        return
+            all
+            .sorted { ($0.stolen, $1.tid, $1.tgid) > ($1.stolen, $0.tid, $0.tgid) }
+            .map { (a: Account) -> Report.Thief in
+                let comm = a.tid == 0 ? FoldedThreads.comm : threads[a.tid]?.comm ?? ""
+                return Report.Thief(
+                    pid: a.tid, tgid: a.tgid, comm: comm, count: a.count,
+                    stolenNs: a.stolen, maxNs: a.max, kthread: false, target: true)
             }
     }
 }

@@ -1,6 +1,9 @@
 /// Each target thread: its lifetime in the window and its time on-core,
 /// off-core and waiting (the report's Threads table and the thread time
-/// every share is a part of).
+/// every share is a part of). Threads that exited more than `foldAfter`
+/// before the latest birth or exit are folded into one account per process
+/// (`FoldedThreads`, see Threads+Folding.swift): its size is bounded by the
+/// threads alive, not by the threads ever seen.
 public struct Threads: Analysis {
     public struct Account: Sendable {
         public var tid: UInt32
@@ -16,7 +19,16 @@ public struct Threads: Analysis {
         public var migrations: UInt64 = 0
     }
 
-    public private(set) var accounts: [UInt32: Account] = [:]
+    public internal(set) var accounts: [UInt32: Account] = [:]
+    /// The exited threads folded away, by tgid.
+    public internal(set) var folded: [UInt32: FoldedThreads] = [:]
+    /// How long after its exit a thread is folded (nil: never).
+    public var foldAfter: UInt64? = 1_000_000_000
+    /// The window's start, where the folded threads' lifetimes begin at the earliest.
+    var windowStart: UInt64 = 0
+    /// Exits not yet folded, oldest first from `exitsHead`.
+    var exits: [(time: UInt64, tid: UInt32)] = []
+    var exitsHead = 0
 
     public init() {}
 
@@ -81,6 +93,8 @@ public struct Threads: Analysis {
             let comm = c.comm.string
             touch(c.tid, c.tgid) { t in
                 t.birth = c.time
+                // A tid used again: the thread that exited before it was born is another.
+                if let x = t.exit, x < c.time { t.exit = nil }
                 if t.comm.isEmpty { t.comm = comm }
             }
         case .threadExit(let c):
@@ -89,6 +103,7 @@ public struct Threads: Analysis {
                 t.exit = c.time
                 if !comm.isEmpty { t.comm = comm }
             }
+            if foldAfter != nil { exits.append((c.time, c.tid)) }
         case .threadExec(let c):
             let comm = c.comm.string
             touch(c.tid, c.tgid) { $0.comm = comm }
@@ -105,14 +120,22 @@ public struct Threads: Analysis {
 
     /// Sum of the per-thread windows: the time the target's threads existed.
     public func threadTime(start: UInt64, end: UInt64) -> UInt64 {
-        accounts.values.reduce(0) { acc, t in
+        let live: UInt64 = accounts.values.reduce(0) { acc, t in
             let w = span(of: t, start: start, end: end)
             return acc &+ (w.end - w.start)
         }
+        return folded.values.reduce(live) { $0 &+ $1.lifetime }
     }
 
-    /// By thread id.
+    /// By thread id; then each process's folded exited threads (tid 0), by tgid.
     public func section(_ context: SectionContext) -> [Report.ThreadReport] {
+        liveSection(context)
+            + folded.values.sorted { $0.account.tgid < $1.account.tgid }.map {
+                $0.report(windowStart: context.start)
+            }
+    }
+
+    private func liveSection(_ context: SectionContext) -> [Report.ThreadReport] {
         accounts.values.sorted { $0.tid < $1.tid }.map { t in
             let w = span(of: t, start: context.start, end: context.end)
             return Report.ThreadReport(

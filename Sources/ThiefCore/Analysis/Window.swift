@@ -33,6 +33,7 @@ public final class Window {
     public init(start: UInt64, end: UInt64? = nil) {
         self.start = start
         self.end = end
+        threads.windowStart = start
     }
 
     var span: WindowSpan { WindowSpan(start: start, runStart: runStart ?? start, topology: topology) }
@@ -59,6 +60,28 @@ public final class Window {
         identities.consume(event)
         wakers.consume(event, in: span)
         cpus.consume(event, in: span)
+        foldExitedThreads(after: event)
+    }
+
+    /// A birth, exit or exec that happened in an earlier window (interval mode).
+    func note(_ event: Event) {
+        threads.note(event)
+        foldExitedThreads(after: event)
+    }
+
+    /// At a thread's birth or exit: the threads that exited long enough
+    /// before are folded per process, in every analysis that keeps them.
+    private func foldExitedThreads(after event: Event) {
+        switch event {
+        case .threadBorn(let c), .threadExit(let c):
+            let due = threads.dueToFold(now: c.time)
+            for tid in due { worstWaits.remember(tid: tid, comm: threads[tid]?.comm) }
+            for (tid, tgid) in threads.fold(now: c.time) {
+                processes.fold(tid: tid, tgid: tgid)
+                contention.fold(tid: tid, tgid: tgid)
+            }
+        default: break
+        }
     }
 
     /// A thread that exists when tracing starts.

@@ -6,9 +6,10 @@ extension WorstWaits {
         guard limit > 0 else { return nil }
         return top.map { e in
             Report.WorstWait(
-                tid: e.tid, tgid: e.tgid, comm: threads[e.tid]?.comm ?? "", startNs: e.start, durationNs: e.length,
+                tid: e.tid, tgid: e.tgid, comm: threads[e.tid]?.comm ?? names[e.tid] ?? "", startNs: e.start,
+                durationNs: e.length,
                 cpu: UInt32(e.cpu), queueCpu: e.queueCPU, waker: e.wakeup.map(Self.waker),
-                causes: Report.ByCause(e.causes), culprits: Self.culprits(e, threads: threads),
+                causes: Report.ByCause(e.causes), culprits: culprits(e, threads: threads),
                 truncated: e.truncated)
         }
     }
@@ -23,7 +24,7 @@ extension WorstWaits {
     /// throttled and steal causes (no stretch times those) up to what is
     /// left, in that order, and `other`, the rest (a wait from before
     /// tracing, stretches the ring no longer held): the culprits sum to the wait.
-    static func culprits(_ e: Entry, threads: Threads) -> [Report.Culprit] {
+    func culprits(_ e: Entry, threads: Threads) -> [Report.Culprit] {
         var out = e.stretches.map { culprit($0, threads: threads) }
         var rest = e.length - min(e.length, out.reduce(0) { $0 &+ $1.ns })
         for (kind, ns) in [("idle", e.causes.idle), ("throttled", e.causes.throttled), ("steal", e.causes.steal)] {
@@ -35,14 +36,14 @@ extension WorstWaits {
         return out
     }
 
-    static func culprit(_ s: WaitStretch, threads: Threads) -> Report.Culprit {
+    func culprit(_ s: WaitStretch, threads: Threads) -> Report.Culprit {
         var c = Report.Culprit(kind: "task", startNs: s.start, ns: s.ns)
         switch s.kind {
         case .task:
             (c.pid, c.tgid, c.comm, c.kthread) = (s.id, s.tgid, s.comm.string, s.kthread)
         case .target:
             c.kind = "target"
-            (c.pid, c.tgid, c.comm) = (s.id, s.tgid, threads[s.id]?.comm ?? "")
+            (c.pid, c.tgid, c.comm) = (s.id, s.tgid, threads[s.id]?.comm ?? names[s.id] ?? "")
         case .hardIRQ:
             (c.kind, c.irq, c.name) = ("hardirq", s.id, s.comm.string)
         case .softIRQ:

@@ -31,6 +31,8 @@ public struct WorstWaits: Analysis {
     let rings: StretchRings
     /// Longest first; ties: the earlier stays ahead.
     public private(set) var top: [Entry] = []
+    /// Names of the kept waits' threads that were folded away (Threads+Folding).
+    private(set) var names: [UInt32: String] = [:]
     /// The last wait to enter `top`: the wakeup record right after it is its waker.
     private var lastEntered: (tid: UInt32, end: UInt64)?
 
@@ -76,6 +78,13 @@ public struct WorstWaits: Analysis {
         top.insert(entry, at: at)
         if top.count > limit { top.removeLast() }
         lastEntered = (e.tid, e.end)
+    }
+
+    /// A thread about to be folded: its name, if a kept wait shows it.
+    mutating func remember(tid: UInt32, comm: String?) {
+        guard let comm, !comm.isEmpty else { return }
+        let shown = top.contains { e in e.tid == tid || e.stretches.contains { $0.kind == .target && $0.id == tid } }
+        if shown { names[tid] = comm }
     }
 
     private mutating func attach(_ w: Wakeup) {

@@ -95,11 +95,14 @@ public struct Report: Codable, Sendable, Equatable {
         public var exited: Bool
         /// Its runnable wait by cause (absent in older reports).
         public var byCause: ByCause?
+        /// A row of exited threads summed (tid 0): how many (absent for a thread's own row).
+        public var threadsFolded: Int? = nil
 
         enum CodingKeys: String, CodingKey {
             case tid, tgid, comm, onCoreNs = "on_core_ns", offCoreNs = "off_core_ns", slices
             case runnableWaitNs = "runnable_wait_ns", migrations
             case startNs = "start_ns", endNs = "end_ns", exited, byCause = "runnable_wait_by_cause"
+            case threadsFolded = "threads_folded"
         }
     }
 

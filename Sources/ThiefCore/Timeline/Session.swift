@@ -32,6 +32,11 @@ public final class Session {
     public var onInterval: ((Window, Int) -> Void)?
     /// Sees every event the windows do, in order (a Perfetto trace).
     public var observer: ((Event) -> Void)?
+    /// How long after its exit a thread is folded into its process's exited
+    /// threads (nil: never; the tests compare both).
+    var foldThreadsAfter: UInt64? = Threads().foldAfter {
+        didSet { for w in open { w.threads.foldAfter = foldThreadsAfter } }
+    }
 
     /// `abiVersion`: the layout of the records to come (a recording's may be older).
     public init(
@@ -155,7 +160,7 @@ public final class Session {
         }
         var later = false
         for w in open {
-            if later { w.threads.note(event) } else if w === home { later = true }
+            if later { w.note(event) } else if w === home { later = true }
         }
     }
 
@@ -182,6 +187,7 @@ public final class Session {
         next.runStart = runStart
         next.identities = current.identities
         next.topology = topology
+        next.threads.foldAfter = foldThreadsAfter
         for t in current.threads.values where t.exit == nil || t.exit! > end { next.threads.inherit(t) }
         next.worstWaits = current.worstWaits.successor()
         open.append(next)
