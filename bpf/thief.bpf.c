@@ -274,13 +274,12 @@ static __always_inline struct thief_tstate *join(bool btf, struct batch *b, __u6
 
 /* The cause clocks of a CPU at `now`: the sums so far plus the part of the
  * current task's run not yet added (only while targets wait there). */
-static __always_inline void clock_read(struct cpu_state *cs, __u32 cpu, __u64 now, struct causes *out)
+static __always_inline void clock_read(struct cpu_state *cs, __u64 now, __u64 sc, struct causes *out)
 {
     *out = cs->cum;
     if (cs->nwait == 0 || now <= cs->seg_start)
         return;
     __u64 len = now - cs->seg_start;
-    __u64 sc = thief_steal_clock(cs->rq);
     __u64 st = sc > cs->seg_steal ? sc - cs->seg_steal : 0;
     if (st > len)
         st = len;
@@ -295,16 +294,17 @@ static __always_inline void clock_read(struct cpu_state *cs, __u32 cpu, __u64 no
 }
 
 /* Adds the current run's part to the sums (the class is about to change). */
-static __always_inline void clock_advance(struct cpu_state *cs, __u32 cpu, __u64 now)
+static __always_inline void clock_advance(struct cpu_state *cs, __u64 now, __u64 steal)
 {
     if (cs->nwait == 0)
         return;
-    clock_read(cs, cpu, now, &cs->cum);
+    clock_read(cs, now, steal, &cs->cum);
     cs->seg_start = now;
-    cs->seg_steal = thief_steal_clock(cs->rq);
+    cs->seg_steal = steal;
 }
 
-static __always_inline void nwait_inc(__u32 cpu, __u32 tid, __u64 now)
+/* `steal`: the CPU's steal clock now (thief_steal_now of a task on it). */
+static __always_inline void nwait_inc(__u32 cpu, __u32 tid, __u64 now, __u64 steal)
 {
     struct cpu_state *cs = cpu_state_of(cpu);
     if (!cs)
@@ -312,7 +312,7 @@ static __always_inline void nwait_inc(__u32 cpu, __u32 tid, __u64 now)
     if (__sync_fetch_and_add(&cs->nwait, 1) == 0) {
         cs->wait_since = now;
         cs->seg_start = now;
-        cs->seg_steal = thief_steal_clock(cs->rq);
+        cs->seg_steal = steal;
     }
     cs->last_waiter = tid;
 }
@@ -351,65 +351,70 @@ static __always_inline void causes_sub(struct thief_tstate *t, struct causes *c)
  * waiter there, and its causes start from the CPU's clocks and its cfs_rq's
  * throttled clock now. */
 static __always_inline void wait_begin(bool btf, struct thief_tstate *t, struct task_struct *p, __u32 pid,
-                                       __u32 cpu, __u64 now)
+                                       __u32 cpu, __u64 now, __u64 steal)
 {
     t->waiting = 1;
     t->wait_ts = now;
     t->wait_cpu = (__u16)cpu;
-    nwait_inc(cpu, pid, now);
+    nwait_inc(cpu, pid, now, steal);
     struct cpu_state *cs = cpu_state_of(cpu);
     struct causes c = {};
     if (cs)
-        clock_read(cs, cpu, now, &c);
+        clock_read(cs, now, steal, &c);
     t->snap_targets = c.targets;
     t->snap_idle = c.idle;
     t->snap_steal = c.steal;
     t->snap_tasks = c.tasks;
     struct cfs_rq *cfs = TREAD(btf, p, se.cfs_rq);
     t->thr_cfs = (__u64)cfs;
-    t->thr_snap = thief_throttled_clock(cfs);
+    t->thr_snap = thief_throttled_clock(btf, cfs);
 }
 
 /* A waiting thread moves from one run queue to another: what it took on the
  * old one so far stays in its snapshots (they hold start - taken). */
-static __always_inline void wait_move(struct thief_tstate *t, __u32 pid, __u32 to, __u64 now)
+static __always_inline void wait_move(bool btf, struct thief_tstate *t, struct task_struct *p, __u32 pid,
+                                      __u32 to, __u64 now)
 {
     __u32 from = t->wait_cpu;
     struct cpu_state *cs = cpu_state_of(from);
     struct causes c = {};
     if (cs) {
-        clock_read(cs, from, now, &c);
+        clock_read(cs, now, thief_steal_now(btf, p), &c); /* p is still on `from` here */
         causes_sub(t, &c);
     }
     nwait_dec(from, now);
     t->wait_cpu = (__u16)to;
-    nwait_inc(to, pid, now);
     cs = cpu_state_of(to);
+    __u64 steal = cs ? thief_steal_clock(cs->rq) : 0; /* rare: a probe read of the other run queue */
+    nwait_inc(to, pid, now, steal);
     if (cs) {
-        clock_read(cs, to, now, &c);
+        clock_read(cs, now, steal, &c);
         causes_add(t, &c);
     }
     struct cfs_rq *old = (struct cfs_rq *)t->thr_cfs;
     struct cfs_rq *new = thief_cfs_rq_on(old, to);
-    t->thr_snap = t->thr_snap - thief_throttled_clock(old) + thief_throttled_clock(new);
+    t->thr_snap = t->thr_snap - thief_throttled_clock(false, old) + thief_throttled_clock(false, new);
     t->thr_cfs = (__u64) new;
 }
 
-/* The causes of t's wait, ending now on its queue: what the clocks grew by. */
-static __always_inline void wait_causes(struct thief_tstate *t, __u64 now, struct thief_rec_wait *w)
+/* The causes of t's wait (task p), ending now on its queue: what the
+ * clocks grew by. `steal`: the steal clock of the CPU p switches in on. */
+static __always_inline void wait_causes(bool btf, struct thief_tstate *t, struct task_struct *p, __u32 cpu,
+                                        __u64 now, __u64 steal, struct thief_rec_wait *w)
 {
     if (!t->wait_ts)
         return; /* began before tracing: its start on the clocks is unknown */
-    __u32 cpu = t->wait_cpu;
-    struct cpu_state *cs = cpu_state_of(cpu);
+    __u32 qcpu = t->wait_cpu;
+    struct cpu_state *cs = cpu_state_of(qcpu);
     if (!cs)
         return;
     struct causes c;
-    clock_read(cs, cpu, now, &c);
+    clock_read(cs, now, qcpu == cpu ? steal : thief_steal_clock(cs->rq), &c);
     w->targets_ns = c.targets - t->snap_targets;
     w->idle_ns = c.idle - t->snap_idle;
     w->steal_ns = c.steal - t->snap_steal;
-    w->throttled_ns = thief_throttled_clock((struct cfs_rq *)t->thr_cfs) - t->thr_snap;
+    /* Its cfs_rq now is thr_cfs (wait_move followed it), typed here. */
+    w->throttled_ns = thief_throttled_clock(btf, TREAD(btf, p, se.cfs_rq)) - t->thr_snap;
 }
 
 /* Who woke the thread whose wait ends now (its switch-in at ts on cpu). */
@@ -433,8 +438,8 @@ static __always_inline void add_waker(struct batch *b, __u64 ts, __u32 cpu, __u3
 
 /* The off-core interval and the wait of tracked thread tid end at ts
  * (now: the time of the event that found it). */
-static __always_inline void end_offcore(struct batch *b, __u64 ts, __u64 now, __u32 cpu, __u32 tid,
-                                        struct thief_tstate *t)
+static __always_inline void end_offcore(bool btf, struct batch *b, __u64 ts, __u64 now, __u32 cpu, __u32 tid,
+                                        struct thief_tstate *t, struct task_struct *p, __u64 steal)
 {
     struct thief_record *r = batch_add(b, THIEF_REC_OFFCORE, ts, cpu);
     if (r) {
@@ -451,7 +456,7 @@ static __always_inline void end_offcore(struct batch *b, __u64 ts, __u64 now, __
         r->tgid = t->tgid;
         r->aux = t->wait_cpu;
         r->wait.start_ts = t->wait_ts;
-        wait_causes(t, now, &r->wait);
+        wait_causes(btf, t, p, cpu, now, steal, &r->wait);
     }
     add_waker(b, ts, cpu, tid, t);
     nwait_dec(t->wait_cpu, now);
@@ -529,7 +534,8 @@ static __always_inline int on_switch(bool btf, unsigned long long *ctx, bool pre
     struct thief_record *r;
 
     /* 1. prev ran while targets waited here: that time was stolen. */
-    clock_advance(cs, cpu, now);
+    __u64 steal = thief_steal_now(btf, prev);
+    clock_advance(cs, now, steal);
     __u64 stolen = cs->steal_acc;
     cs->steal_acc = 0;
     if (cs->nwait > 0) {
@@ -556,8 +562,13 @@ static __always_inline int on_switch(bool btf, unsigned long long *ctx, bool pre
             bpf_core_read(r->steal.comm, sizeof(r->steal.comm), &prev->comm);
         }
     }
-    if (stolen && prev_pid)
+    /* A target that contends is identified once (a flag in its state, not
+     * the LRU lookup every other culprit needs). */
+    if (stolen && prev_pid && !(pt && pt->identified)) {
         identify(btf, b, now, cpu, prev, prev_pid);
+        if (pt)
+            pt->identified = 1;
+    }
 
     /* 2. a target switches out: its slice ends, an off-core interval starts. */
     if (pt) {
@@ -576,7 +587,7 @@ static __always_inline int on_switch(bool btf, unsigned long long *ctx, bool pre
             __u64 in_ts = now > ran ? now - ran : 0;
             if (in_ts < pt->off_ts)
                 in_ts = pt->off_ts;
-            end_offcore(b, in_ts, now, cpu, prev_pid, pt);
+            end_offcore(btf, b, in_ts, now, cpu, prev_pid, pt, prev, steal);
             if (pt->off_ts) /* not the first event of a thread running at attach */
                 count_healed();
             slice_start = in_ts;
@@ -613,7 +624,7 @@ static __always_inline int on_switch(bool btf, unsigned long long *ctx, bool pre
             pt->off_ts = now;
             pt->off_state = new_state;
             if (pt->off_state == THIEF_OFF_PREEMPTED && !pt->waiting)
-                wait_begin(btf, pt, prev, prev_pid, cpu, now);
+                wait_begin(btf, pt, prev, prev_pid, cpu, now, steal);
         }
     }
 
@@ -647,7 +658,7 @@ static __always_inline int on_switch(bool btf, unsigned long long *ctx, bool pre
             count_healed();
         }
         if (!joined)
-            end_offcore(b, now, now, cpu, next_pid, nt);
+            end_offcore(btf, b, now, now, cpu, next_pid, nt, next, steal);
         nt->running = 1;
         nt->seen_in = 1;
         nt->on_ts = now;
@@ -684,7 +695,7 @@ static __always_inline int on_wakeup(bool btf, struct task_struct *p)
     __u32 pid = 0;
     struct thief_tstate *t = sleeping_target(btf, p, &pid);
     if (t)
-        wait_begin(btf, t, p, pid, thief_task_cpu(btf, p), bpf_ktime_get_ns());
+        wait_begin(btf, t, p, pid, thief_task_cpu(btf, p), bpf_ktime_get_ns(), thief_steal_now(btf, p));
     return 0;
 }
 
@@ -709,7 +720,10 @@ static __always_inline int on_waking(bool btf, struct task_struct *p)
     else if (cs && cs->ctx_soft)
         flags |= THIEF_F_SOFTIRQ;
     t->wk_flags = flags;
-    bpf_get_current_comm(t->wk_comm, sizeof(t->wk_comm));
+    if (btf)
+        __builtin_memcpy(t->wk_comm, cur->comm, sizeof(t->wk_comm)); /* plain loads, no helper call */
+    else
+        bpf_get_current_comm(t->wk_comm, sizeof(t->wk_comm));
     return 0;
 }
 
@@ -741,7 +755,7 @@ static __always_inline int on_migrate(bool btf, struct task_struct *p, int dest_
                  : TREAD(btf, p, on_rq) ? THIEF_MIG_QUEUED
                                         : THIEF_MIG_WAKEUP;
     if (t->waiting)
-        wait_move(t, pid, (__u32)dest_cpu, now);
+        wait_move(btf, t, p, pid, (__u32)dest_cpu, now);
     struct thief_record *r = rec_reserve(THIEF_REC_MIGRATE, now, bpf_get_smp_processor_id());
     if (r) {
         r->tid = pid;

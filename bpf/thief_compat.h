@@ -105,6 +105,20 @@ static __always_inline __u64 thief_rq_of(struct task_struct *t)
 /* The hypervisor's steal clock of a run queue: rq::prev_steal_time, kept with
  * CONFIG_PARAVIRT_TIME_ACCOUNTING and refreshed at every run-queue clock
  * update (a switch makes one). 0 without it. */
+/* The same through a task on that CPU (its cfs_rq's rq): plain loads in
+ * tp_btf programs, where this runs at every switch. */
+static __always_inline __u64 thief_steal_now(bool btf, struct task_struct *t)
+{
+    if (!bpf_core_field_exists(((struct rq *)0)->prev_steal_time) ||
+        !bpf_core_field_exists(((struct cfs_rq *)0)->rq))
+        return 0;
+    if (!btf)
+        return BPF_CORE_READ(t, se.cfs_rq, rq, prev_steal_time);
+    struct cfs_rq *cfs = t->se.cfs_rq;
+    struct rq *rq = cfs ? cfs->rq : 0;
+    return rq ? rq->prev_steal_time : 0;
+}
+
 static __always_inline __u64 thief_steal_clock(__u64 rq)
 {
     if (!rq || !bpf_core_field_exists(((struct rq *)0)->prev_steal_time))
@@ -116,14 +130,15 @@ static __always_inline __u64 thief_steal_clock(__u64 rq)
  * stamps every cfs_rq below the throttled one), up to now. 0 without
  * CONFIG_CFS_BANDWIDTH or before 6.6 ("sched: add throttled time stat for
  * throttled children"). */
-static __always_inline __u64 thief_throttled_clock(struct cfs_rq *cfs)
+static __always_inline __u64 thief_throttled_clock(bool btf, struct cfs_rq *cfs)
 {
     if (!cfs || !bpf_core_field_exists(cfs->throttled_clock_self_time) || !bpf_core_field_exists(cfs->rq))
         return 0;
-    __u64 total = BPF_CORE_READ(cfs, throttled_clock_self_time);
-    __u64 since = BPF_CORE_READ(cfs, throttled_clock_self);
+    /* btf: cfs came from a BTF-typed task, so these are plain loads. */
+    __u64 total = btf ? cfs->throttled_clock_self_time : BPF_CORE_READ(cfs, throttled_clock_self_time);
+    __u64 since = btf ? cfs->throttled_clock_self : BPF_CORE_READ(cfs, throttled_clock_self);
     if (since) {
-        __u64 clock = BPF_CORE_READ(cfs, rq, clock);
+        __u64 clock = btf ? cfs->rq->clock : BPF_CORE_READ(cfs, rq, clock);
         if (clock > since)
             total += clock - since;
     }

@@ -222,13 +222,14 @@ struct thief_tstate {
     __u64 wait_ts; /* start of the current runnable wait; 0 = before tracing */
     __u32 tgid;
     __u16 on_cpu;
-    __u16 wait_cpu; /* run queue the thread waits on */
-    __u8 running;   /* on-core now */
-    __u8 seen_in;   /* on_ts/on_sum are valid (switch-in was traced) */
-    __u8 waiting;   /* runnable, not running */
-    __u8 off_state; /* enum thief_off_state of the current off-core interval */
-    __u8 sum_known; /* off_sum is valid */
-    __u8 _pad[3];
+    __u16 wait_cpu;  /* run queue the thread waits on */
+    __u8 running;    /* on-core now */
+    __u8 seen_in;    /* on_ts/on_sum are valid (switch-in was traced) */
+    __u8 waiting;    /* runnable, not running */
+    __u8 off_state;  /* enum thief_off_state of the current off-core interval */
+    __u8 sum_known;  /* off_sum is valid */
+    __u8 identified; /* its identity went out (it contended): kernel side only */
+    __u8 _pad[2];
     __u64 off_sum; /* se.sum_exec_runtime at the last switch-out (or at the seed) */
     /* The wait's causes: the per-CPU cause clocks at its start, less what it
      * took on the queues it left (kernel side only; 0 in a seed). */
