@@ -77,7 +77,7 @@ struct CulpritNamesTests {
         var statusReads: [UInt32] = []
         let namer = CulpritNamer(
             cgroups: CgroupPaths(root: t.root),
-            kallsyms: {
+            kallsyms: { _ in
                 loads += 1
                 return KernelSymbols(text: Array("ffffffff81000000 t vmstat_update\n".utf8))
             },

@@ -179,3 +179,26 @@ struct IdentityTests {
         #expect(KernelSymbols.hex(0xffff_ffff_815b_e070) == "0xffffffff815be070")
     }
 }
+
+@Suite("kallsyms: a pass that keeps only the wanted symbols")
+struct KernelSymbolsWantedTests {
+    @Test("load(only:) names the wanted addresses as the full table does, keeping one symbol each")
+    func only() throws {
+        let text = """
+            ffffffff81000000 T _stext
+            ffffffff81000100 t vmstat_update
+            ffffffff81000200 t other_fn
+            ffffffff81000300 T third_fn
+            ffffffffc0000000 t mod_fn\t[mod]
+            """
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("kallsyms-\(UUID().uuidString)").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let wanted: Set<UInt64> = [0xffff_ffff_8100_0100, 0xffff_ffff_8100_0210, 0xffff_ffff_c000_0004]
+        let some = try #require(KernelSymbols.load(path, only: wanted))
+        let all = try #require(KernelSymbols.load(path))
+        #expect(some.count == 3 && all.count == 5)
+        for a in wanted { #expect(some.name(of: a) == all.name(of: a)) }
+        #expect(some.name(of: 0xffff_ffff_8100_0210) == "other_fn+0x10")
+    }
+}

@@ -6,15 +6,16 @@
 public final class CulpritNamer {
     public private(set) var names = CulpritNames()
     private let cgroups: CgroupPaths
-    private let kallsyms: () -> KernelSymbols?
+    private let kallsyms: (Set<UInt64>) -> KernelSymbols?
     private let status: (UInt32) -> String?
-    private var symbols: KernelSymbols??
     private var unnamed: Set<UInt64> = []
 
-    /// `kallsyms` is called once, when the first work item needs a name;
+    /// `kallsyms` is called with each batch of work-function addresses that
+    /// need a name (a pass over /proc/kallsyms that keeps just those);
     /// `status` gives a task's Cpus_allowed_list.
     public init(
-        cgroups: CgroupPaths = CgroupPaths(), kallsyms: @escaping () -> KernelSymbols? = { KernelSymbols.load() },
+        cgroups: CgroupPaths = CgroupPaths(),
+        kallsyms: @escaping (Set<UInt64>) -> KernelSymbols? = { KernelSymbols.load(only: $0) },
         status: @escaping (UInt32) -> String? = CulpritNamer.cpusAllowedList
     ) {
         self.cgroups = cgroups
@@ -47,9 +48,9 @@ public final class CulpritNamer {
     private func nameFunctions(_ addresses: Set<UInt64>) {
         let missing = addresses.filter { names.symbol($0) == nil && !unnamed.contains($0) }
         guard !missing.isEmpty else { return }
-        if symbols == nil { symbols = .some(kallsyms()) }
+        let symbols = kallsyms(missing)
         for a in missing {
-            if let name = symbols??.name(of: a) {
+            if let name = symbols?.name(of: a) {
                 names.symbols[String(a, radix: 16)] = name
             } else {
                 unnamed.insert(a)

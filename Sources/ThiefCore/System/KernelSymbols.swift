@@ -19,6 +19,11 @@ public struct KernelSymbols: Sendable {
 
     private var entries: [Entry] = []
     private var names: [UInt8] = []
+    /// Set: keep only the nearest symbol at or below each of these addresses
+    /// (a live run names a handful of work functions: the whole table is
+    /// ~5 MB of memory it does not need).
+    private var wanted: [UInt64]?
+    private var best: [Int: (address: UInt64, name: [UInt8])] = [:]
 
     public var count: Int { entries.count }
 
@@ -32,12 +37,14 @@ public struct KernelSymbols: Sendable {
     private init() {}
 
     /// /proc/kallsyms of this machine (nil: unreadable), read in chunks: the
-    /// whole text (over 5 MB) is never held.
-    public static func load(_ path: String = "/proc/kallsyms") -> KernelSymbols? {
+    /// whole text (over 5 MB) is never held. With `only`, just the symbols
+    /// that name those addresses are kept.
+    public static func load(_ path: String = "/proc/kallsyms", only: Set<UInt64>? = nil) -> KernelSymbols? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var symbols = KernelSymbols()
+        symbols.wanted = only.map { $0.sorted() }
         var pending: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         var total = 0
@@ -72,6 +79,11 @@ public struct KernelSymbols: Sendable {
     }
 
     private mutating func finish() {
+        for (_, b) in best {
+            entries.append(Entry(address: b.address, start: UInt32(names.count), length: UInt16(b.name.count)))
+            names += b.name
+        }
+        best = [:]
         entries.sort { ($0.address, $0.start) < ($1.address, $1.start) }
         // All zero: addresses hidden from this user (kptr_restrict).
         if entries.last?.address == 0 { entries = [] }
@@ -98,8 +110,27 @@ public struct KernelSymbols: Sendable {
         }
         let length = nameEnd - nameStart
         guard length > 0, length <= Int(UInt16.max), names.count <= Int(UInt32.max) - length else { return }
+        if let wanted {
+            keepIfNearest(address, line[nameStart..<nameEnd], wanted)
+            return
+        }
         entries.append(Entry(address: address, start: UInt32(names.count), length: UInt16(length)))
         names.append(contentsOf: line[nameStart..<nameEnd])
+    }
+
+    /// The symbol becomes the best for each wanted address it is at or
+    /// below and closer to than the best so far.
+    private mutating func keepIfNearest(_ address: UInt64, _ name: ArraySlice<UInt8>, _ wanted: [UInt64]) {
+        var lo = 0, hi = wanted.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if wanted[mid] < address { lo = mid + 1 } else { hi = mid }
+        }
+        var i = lo
+        while i < wanted.count, wanted[i] - address < Self.maxOffset {
+            if (best[i]?.address).map({ address > $0 }) ?? true { best[i] = (address, Array(name)) }
+            i += 1
+        }
     }
 
     private static func hexValue(_ c: UInt8) -> UInt8? {
