@@ -9,7 +9,10 @@ final class IntervalReporter {
         on session: Session, _ tb: OpaquePointer, header: RunHeader, box: SessionBox, tracer: Tracer,
         namer: CulpritNamer
     ) {
-        session.onInterval = { [weak tracer] agg, idx in
+        session.onInterval = { [weak self, weak tracer] agg, idx in
+            // Once the output failed, the intervals that close in the same
+            // tick are not reported (each would print its error again).
+            guard let self, self.error == nil else { return }
             let counters = BPFMaps.countersSoFar(tb)
             var meta = header.meta(
                 window: agg, trailer: nil, intervalIndex: idx, interval: tracer?.options.interval,
