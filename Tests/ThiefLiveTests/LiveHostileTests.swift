@@ -129,12 +129,8 @@ struct LiveHostileTests {
     @Test("two thief runs on the same target at once both agree with the kernel's books")
     func twoRunsOneTarget() throws {
         try Live.require()
-        let victim = try Child.workload(["spin", "--name", "shared", "--cpu", "0", "--seconds", "30"])
-        let competitor = try Child.workload(["spin", "--name", "rival", "--cpu", "0", "--seconds", "30"])
-        defer {
-            victim.end()
-            competitor.end()
-        }
+        let contest = try Contest(names: ("shared", "rival"))
+        let (victim, competitor) = (contest.victim, contest.competitor)
         sleepSeconds(0.3)
         victim.stop()
         competitor.stop()

@@ -239,9 +239,9 @@ final class Contest {
     let victim: Child
     let competitor: Child
 
-    init(cpu: Int = 0) throws {
-        victim = try Child.workload(["spin", "--name", "victim", "--cpu", "\(cpu)", "--seconds", "30"])
-        competitor = try Child.workload(["spin", "--name", "competitor", "--cpu", "\(cpu)", "--seconds", "30"])
+    init(cpu: Int = 0, names: (String, String) = ("victim", "competitor")) throws {
+        victim = try Child.workload(["spin", "--name", names.0, "--cpu", "\(cpu)", "--seconds", "30"])
+        competitor = try Child.workload(["spin", "--name", names.1, "--cpu", "\(cpu)", "--seconds", "30"])
     }
 
     deinit {

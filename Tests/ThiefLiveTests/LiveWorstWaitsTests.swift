@@ -15,12 +15,8 @@ struct LiveWorstWaitsTests {
     func competitor() throws {
         try Live.require()
         let cpu = ProcessInfo.processInfo.activeProcessorCount > 1 ? 1 : 0
-        let victim = try Child.workload(["spin", "--name", "wwvictim", "--cpu", "\(cpu)", "--seconds", "30"])
-        let competitor = try Child.workload(["spin", "--name", "wwcomp", "--cpu", "\(cpu)", "--seconds", "30"])
-        defer {
-            victim.end()
-            competitor.end()
-        }
+        let contest = try Contest(cpu: cpu, names: ("wwvictim", "wwcomp"))
+        let (victim, competitor) = (contest.victim, contest.competitor)
         sleepSeconds(0.3)
         victim.stop()
         competitor.stop()
