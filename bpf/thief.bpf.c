@@ -242,13 +242,20 @@ static __always_inline bool maybe_target(bool btf, struct task_struct *t)
 
 /* A new target thread: off-core and runnable from `now` (a fork's child, or
  * a task that joins), as user space seeds threads that exist at the start.
+ * Its on-core time so far (`sum`, 0 for a fork's child) is known, so a first
+ * switch-in that never reaches us heals from the kernel's books like any
+ * other: the switch-outs of some tasks are never traced (on this VM, those of
+ * PID 1's threads: the next task's switch-in is missed), and a child whose
+ * first switch-in was missed used to be credited on-core from the run's start.
  * False if it was tracked already. */
-static __always_inline bool track_new(__u32 pid, __u32 tgid, __u64 now)
+static __always_inline bool track_new(__u32 pid, __u32 tgid, __u64 now, __u64 sum)
 {
     struct thief_tstate seed = {};
     seed.tgid = tgid;
     seed.off_ts = now;
     seed.off_state = THIEF_OFF_PREEMPTED;
+    seed.off_sum = sum;
+    seed.sum_known = 1;
     return bpf_map_update_elem(&threads, &pid, &seed, BPF_NOEXIST) == 0;
 }
 
@@ -261,7 +268,7 @@ static __always_inline struct thief_tstate *join(bool btf, struct batch *b, __u6
     __u32 tgid = TREAD(btf, t, tgid);
     if (tgid == knobs.self_tgid)
         return 0;
-    if (!track_new(pid, tgid, now))
+    if (!track_new(pid, tgid, now, TREAD(btf, t, se.sum_exec_runtime)))
         return 0;
     struct thief_record *r = batch_add(b, THIEF_REC_NEW_THREAD, now, cpu);
     if (r) {
@@ -782,7 +789,7 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
         return 0;
     __u64 now = bpf_ktime_get_ns();
     __u32 cpid = BPF_CORE_READ(child, pid);
-    if (!track_new(cpid, ctgid, now))
+    if (!track_new(cpid, ctgid, now, BPF_CORE_READ(child, se.sum_exec_runtime)))
         return 0;
     if (!thread && knobs.filter == THIEF_FILTER_TGIDS)
         tgid_add(ctgid);

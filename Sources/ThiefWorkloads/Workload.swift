@@ -27,6 +27,9 @@ public struct Workload: Sendable {
         /// A child process (`pipe-writer`) writes a byte `rate` times a second into a
         /// pipe; this process's main thread blocks reading it: each byte a wake-up by the writer.
         case pipeWaker = "pipe-waker"
+        /// After `delayMs`, forks `threads` child processes that each spin `seconds`;
+        /// prints each child's books (`books PID NS`) once it has exited.
+        case children
     }
 
     public var kind: Kind
@@ -118,6 +121,8 @@ public struct Workload: Sendable {
             forkStorm(rate: rate, until: end)
         case .pipeWaker:
             pipeWaker(rate: rate, until: end)
+        case .children:
+            children(count: threads, delayMs: delayMs, seconds: seconds)
         }
     }
 

@@ -6,7 +6,7 @@ import ThiefCore
 /// temporary directory (the planted-by-another-user cases are in the live
 /// suite "Files written as root").
 @Suite("SafeFile")
-struct SafeFileTests {
+final class SafeFileTests {
     let dir: String
 
     init() throws {
@@ -14,6 +14,9 @@ struct SafeFileTests {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false)
         chmod(dir, 0o700)
     }
+
+    /// Each test's directory goes with it (they piled up in /tmp).
+    deinit { try? FileManager.default.removeItem(atPath: dir) }
 
     func entries() -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted() }
 
