@@ -56,7 +56,7 @@ struct cpu_state {
     __u32 cur_tid;     /* target thread on-core here, 0 if none */
     __u32 cur_tgid;
     __u32 irq_depth;
-    __u32 _pad;
+    __u32 waking; /* a task this CPU is waking (sched_waking to sched_wakeup or its migration; IRQs off) */
     __u64 irq_start[THIEF_IRQ_DEPTH];
     __u64 irq_child[THIEF_IRQ_DEPTH];
     struct causes cum; /* the cause clocks up to seg_start */
@@ -66,8 +66,14 @@ struct cpu_state {
     __u16 ctx_hard;    /* hard IRQs and system vectors under way here (a waker's context) */
     __u16 ctx_soft;    /* softirqs under way here */
     __u64 rq;          /* this CPU's struct rq (a kernel pointer; 0 until the first switch) */
-    __u64 wq_start;    /* a work item started here (0: none running) */
-    __u64 wq_func;     /* ... and its function */
+    /* A work item under way here: its function, its worker, the start of
+     * the worker's current run inside it (0 while the worker sleeps in it),
+     * and the ns it ran inside targets' waits before that run. */
+    __u64 wq_func; /* 0: none */
+    __u64 wq_start;
+    __u64 wq_acc;
+    __u32 wq_pid;
+    __u32 _pad2;
 };
 
 struct {
@@ -495,6 +501,29 @@ static __always_inline void identify(bool btf, struct batch *b, __u64 now, __u32
     r->ident.cgroup_id = BPF_CORE_READ(p, cgroups, dfl_cgrp, kn, id);
 }
 
+/* ns of the worker's run [from, now] that fell inside targets' waits here. */
+static __always_inline __u64 work_part(struct cpu_state *cs, __u64 from, __u64 now)
+{
+    if (cs->nwait == 0 || !from)
+        return 0;
+    if (cs->wait_since > from)
+        from = cs->wait_since;
+    return now > from ? now - from : 0;
+}
+
+/* The worker of the item under way leaves the CPU (it sleeps inside the item,
+ * or is preempted) or comes back: the item counts only its runs (an item that
+ * slept 1.2 ms in page_reporting_process was 6 times its worker's runs). */
+static __always_inline void work_switch(struct cpu_state *cs, __u32 prev_pid, __u32 next_pid, __u64 now)
+{
+    if (cs->wq_start && prev_pid == cs->wq_pid) {
+        cs->wq_acc += work_part(cs, cs->wq_start, now);
+        cs->wq_start = 0;
+    } else if (!cs->wq_start && next_pid == cs->wq_pid) {
+        cs->wq_start = now;
+    }
+}
+
 static __always_inline __u8 off_state_of(bool preempt, __u32 state)
 {
     if (preempt || state == TASK_RUNNING)
@@ -525,6 +554,12 @@ static __always_inline int on_switch(bool btf, unsigned long long *ctx, bool pre
     if (!mp && !mn && cs->nwait == 0 && cs->steal_acc == 0) {
         /* What runs now decides the cause of a wait that starts during its run. */
         cs->cls = TREAD(btf, next, pid) ? CLS_TASKS : CLS_IDLE;
+        if (cs->wq_func) { /* a worker's run here adds nothing (no target waits); it pauses or resumes */
+            if (cs->wq_start && TREAD(btf, prev, pid) == cs->wq_pid)
+                cs->wq_start = 0;
+            else if (!cs->wq_start && TREAD(btf, next, pid) == cs->wq_pid)
+                cs->wq_start = bpf_ktime_get_ns();
+        }
         return 0;
     }
     __u32 zero = 0;
@@ -539,6 +574,8 @@ static __always_inline int on_switch(bool btf, unsigned long long *ctx, bool pre
     __u32 next_pid = TREAD(btf, next, pid);
     struct thief_tstate *pt = (mp && prev_pid) ? bpf_map_lookup_elem(&threads, &prev_pid) : 0;
     struct thief_record *r;
+    if (cs->wq_func)
+        work_switch(cs, prev_pid, next_pid, now);
 
     /* 1. prev ran while targets waited here: that time was stolen. */
     __u64 steal = thief_steal_now(btf, prev);
@@ -697,31 +734,17 @@ static __always_inline struct thief_tstate *sleeping_target(bool btf, struct tas
     return (t && !t->running && !t->waiting) ? t : 0;
 }
 
-static __always_inline int on_wakeup(bool btf, struct task_struct *p)
+/* Who wakes t (task p): the task on this CPU now, in its context. `now`
+ * stands for sched_waking's time (see on_waking). */
+static __always_inline void note_waker(bool btf, struct thief_tstate *t, __u64 now, __u32 cpu,
+                                       struct cpu_state *cs)
 {
-    __u32 pid = 0;
-    struct thief_tstate *t = sleeping_target(btf, p, &pid);
-    if (t)
-        wait_begin(btf, t, p, pid, thief_task_cpu(btf, p), bpf_ktime_get_ns(), thief_steal_now(btf, p));
-    return 0;
-}
-
-/* sched_waking runs in the waker's context: remember who it is for the
- * wake-up's wait (sent with it at the switch-in). A thread still on-core or
- * already runnable is not waking from a sleep. */
-static __always_inline int on_waking(bool btf, struct task_struct *p)
-{
-    __u32 pid = 0;
-    struct thief_tstate *t = sleeping_target(btf, p, &pid);
-    if (!t)
-        return 0;
     struct task_struct *cur = btf ? bpf_get_current_task_btf() : (struct task_struct *)bpf_get_current_task();
-    t->wk_ts = bpf_ktime_get_ns();
+    t->wk_ts = now;
     t->wk_pid = TREAD(btf, cur, pid);
     t->wk_tgid = TREAD(btf, cur, tgid);
-    t->wk_cpu = (__u16)bpf_get_smp_processor_id();
+    t->wk_cpu = (__u16)cpu;
     __u16 flags = (TREAD(btf, cur, flags) & PF_KTHREAD) ? THIEF_F_KTHREAD : 0;
-    struct cpu_state *cs = cpu_state_of(bpf_get_smp_processor_id());
     if (cs && cs->ctx_hard)
         flags |= THIEF_F_HARDIRQ;
     else if (cs && cs->ctx_soft)
@@ -731,6 +754,56 @@ static __always_inline int on_waking(bool btf, struct task_struct *p)
         __builtin_memcpy(t->wk_comm, cur->comm, sizeof(t->wk_comm)); /* plain loads, no helper call */
     else
         bpf_get_current_comm(t->wk_comm, sizeof(t->wk_comm));
+}
+
+/* Is p the task this CPU's sched_waking left for the wake-up that follows?
+ * (The slot is cleared either way: one waking, one wake-up.) */
+static __always_inline bool waking_here(struct cpu_state *cs, __u32 pid)
+{
+    if (!cs || cs->waking != pid)
+        return false;
+    cs->waking = 0;
+    return true;
+}
+
+static __always_inline int on_wakeup(bool btf, struct task_struct *p)
+{
+    __u32 pid = 0;
+    struct thief_tstate *t = sleeping_target(btf, p, &pid);
+    __u32 cpu = bpf_get_smp_processor_id();
+    struct cpu_state *cs = cpu_state_of(cpu);
+    bool local = pid && waking_here(cs, pid); /* pid: set when p may be a target */
+    if (!t)
+        return 0;
+    __u64 now = bpf_ktime_get_ns();
+    if (local)
+        note_waker(btf, t, now, cpu, cs);
+    wait_begin(btf, t, p, pid, thief_task_cpu(btf, p), now, thief_steal_now(btf, p));
+    return 0;
+}
+
+/* sched_waking runs in the waker's context: who it is goes with the wake-up's
+ * wait (sent at the switch-in). A thread still on-core or already runnable is
+ * not waking from a sleep. Most wake-ups finish on this CPU in this same call
+ * of try_to_wake_up, IRQs off, < 1 us on: then sched_wakeup (or the wake-up's
+ * migration) reads the waker, and its clock read stands for this one (a clock
+ * read cost 30-60 ns here, the hash lookup as much: sched_waking went from 187
+ * to ~60 ns). A thread asleep on another CPU may be woken there (an IPI runs
+ * its sched_wakeup): that one is looked up and noted now. */
+static __always_inline int on_waking(bool btf, struct task_struct *p)
+{
+    if (!maybe_target(btf, p))
+        return 0;
+    __u32 cpu = bpf_get_smp_processor_id();
+    struct cpu_state *cs = cpu_state_of(cpu);
+    __u32 pid = TREAD(btf, p, pid);
+    if (cs && thief_task_cpu(btf, p) == cpu) {
+        cs->waking = pid;
+        return 0;
+    }
+    struct thief_tstate *t = sleeping_target(btf, p, &pid);
+    if (t)
+        note_waker(btf, t, bpf_ktime_get_ns(), cpu, cs);
     return 0;
 }
 
@@ -761,6 +834,11 @@ static __always_inline int on_migrate(bool btf, struct task_struct *p, int dest_
     __u32 kind = is_stopper(cur)        ? THIEF_MIG_RUNNING
                  : TREAD(btf, p, on_rq) ? THIEF_MIG_QUEUED
                                         : THIEF_MIG_WAKEUP;
+    /* A wake-up that moves it: this CPU's sched_wakeup may not see it (an
+     * IPI can run it on the new CPU), so its waker is noted here. */
+    struct cpu_state *cs = cpu_state_of(bpf_get_smp_processor_id());
+    if (waking_here(cs, pid) && !t->running && !t->waiting)
+        note_waker(btf, t, now, bpf_get_smp_processor_id(), cs);
     if (t->waiting)
         wait_move(btf, t, p, pid, (__u32)dest_cpu, now);
     struct thief_record *r = rec_reserve(THIEF_REC_MIGRATE, now, bpf_get_smp_processor_id());
@@ -967,6 +1045,8 @@ static __always_inline int on_work_start(bool btf, struct work_struct *work)
     cs->wq_start = bpf_ktime_get_ns();
     /* Read here: tp_btf cannot take the end's function-pointer argument. */
     cs->wq_func = (__u64)TREAD(btf, work, func);
+    cs->wq_acc = 0;
+    cs->wq_pid = (__u32)bpf_get_current_pid_tgid();
     return 0;
 }
 
@@ -974,22 +1054,28 @@ static __always_inline int on_work_end(void)
 {
     __u32 cpu = bpf_get_smp_processor_id();
     struct cpu_state *cs = cpu_state_of(cpu);
-    if (!cs || !cs->wq_start)
+    if (!cs || !cs->wq_func)
         return 0;
-    __u64 start = cs->wq_start;
-    cs->wq_start = 0;
-    if (cs->nwait == 0)
+    __u64 func = cs->wq_func;
+    cs->wq_func = 0;
+    __u32 pid = (__u32)bpf_get_current_pid_tgid();
+    if (pid != cs->wq_pid) /* another worker's item replaced its state here */
+        return 0;
+    cs->wq_pid = 0;
+    __u64 acc = cs->wq_acc;
+    if (cs->nwait == 0 && acc == 0)
         return 0;
     __u64 now = bpf_ktime_get_ns();
-    __u64 from = start > cs->wait_since ? start : cs->wait_since;
-    if (now <= from)
+    acc += work_part(cs, cs->wq_start, now);
+    cs->wq_start = 0;
+    if (acc == 0)
         return 0;
     struct thief_record *r = rec_reserve(THIEF_REC_WORK, now, cpu);
     if (r) {
         r->tid = cs->last_waiter;
-        r->work.func = cs->wq_func;
-        r->work.dur = now - from;
-        r->work.pid = (__u32)bpf_get_current_pid_tgid();
+        r->work.func = func;
+        r->work.dur = acc;
+        r->work.pid = pid;
         bpf_get_current_comm(r->work.comm, sizeof(r->work.comm));
         rec_submit(r);
     }
