@@ -43,12 +43,16 @@ public struct Wakers: Analysis {
     public mutating func consume(_ event: Event, in span: WindowSpan) {
         guard case .wakeup(let w) = event else { return }
         let key = Self.key(w.waker)
-        if accounts[key] == nil {
+        var at = accounts.index(forKey: key)
+        if at == nil {
             if accounts.count >= 2 * keep { fold() }
             accounts[key] = Self.account(w.waker)
+            at = accounts.index(forKey: key)
         }
-        accounts[key]!.latency.record(w.latency)
-        accounts[key]!.distances.add(Topology.distance(span.topology, Int(w.waker.cpu), Int(w.cpu)))
+        // One lookup per wake-up, the account changed in place.
+        guard let at else { return }
+        accounts.values[at].latency.record(w.latency)
+        accounts.values[at].distances.add(Topology.distance(span.topology, Int(w.waker.cpu), Int(w.cpu)))
     }
 
     static func key(_ w: Waker) -> Key { Key(pid: w.context == .task ? w.pid : 0, context: w.context) }
