@@ -142,7 +142,7 @@ struct thief_rec_migrate {
 
 /* head.tid woke up: head.ts its switch-in on head.cpu. */
 struct thief_rec_waker {
-    __u64 waking_ts; /* sched_waking, in the waker's context */
+    __u64 waking_ts; /* the wake-up: sched_waking, or sched_wakeup when it ran on the waker's CPU */
     __u32 pid;       /* the waker (the interrupted task when flags has HARDIRQ/SOFTIRQ) */
     __u32 tgid;
     __u16 cpu;   /* the waker's CPU */

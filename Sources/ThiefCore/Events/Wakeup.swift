@@ -1,11 +1,14 @@
-/// Who woke target thread `tid` from a sleep, and when it then ran: taken at
-/// sched_waking in the waker's context, sent with the wait's end.
+/// Who woke target thread `tid` from a sleep, and when it then ran: taken in
+/// the waker's context (sched_waking, or the sched_wakeup or migration of the
+/// same try_to_wake_up when it finishes on the waker's CPU), sent with the
+/// wait's end.
 public struct Wakeup: Sendable {
     public var tid: UInt32
     public var tgid: UInt32
     /// Where the woken thread then ran.
     public var cpu: UInt16
-    /// sched_waking.
+    /// The wake-up: sched_waking when the thread was woken on another CPU,
+    /// else sched_wakeup (the same call, under a microsecond later).
     public var waking: UInt64
     /// Its switch-in.
     public var end: UInt64
