@@ -650,7 +650,10 @@ static __always_inline int on_switch(bool btf, unsigned long long *ctx, bool pre
         }
         pt->off_sum = sum;
         pt->sum_known = 1;
-        pt->wk_ts = 0;
+        /* A waker noted while it was still on-core woke this sleep (see
+         * on_waking); one noted before a preemption woke nothing. */
+        if (new_state != THIEF_OFF_SLEEPING && new_state != THIEF_OFF_BLOCKED)
+            pt->wk_ts = 0;
         cs->cur_tid = 0;
         cs->cur_tgid = 0;
         if (state & TASK_DEAD) {
@@ -801,8 +804,12 @@ static __always_inline int on_waking(bool btf, struct task_struct *p)
         cs->waking = pid;
         return 0;
     }
-    struct thief_tstate *t = sleeping_target(btf, p, &pid);
-    if (t)
+    /* Still on-core here means still switching out on its CPU (dequeued, so
+     * this is a real wake-up; an earlier one would have left it running and
+     * runnable, and its switch-out then clears the note): 26% of redis's
+     * wake-ups under redis-benchmark came this way and had no waker. */
+    struct thief_tstate *t = bpf_map_lookup_elem(&threads, &pid);
+    if (t && !t->waiting)
         note_waker(btf, t, bpf_ktime_get_ns(), cpu, cs);
     return 0;
 }

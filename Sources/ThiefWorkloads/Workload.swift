@@ -30,6 +30,9 @@ public struct Workload: Sendable {
         /// After `delayMs`, forks `threads` child processes that each spin `seconds`;
         /// prints each child's books (`books PID NS`) once it has exited.
         case children
+        /// This process (CPU 0) and a child (`pong`, CPU 1) pass a byte back and forth through
+        /// two pipes, in bursts of 10 round trips `intervalMs` apart.
+        case pingPong = "ping-pong"
     }
 
     public var kind: Kind
@@ -123,6 +126,8 @@ public struct Workload: Sendable {
             pipeWaker(rate: rate, until: end)
         case .children:
             children(count: threads, delayMs: delayMs, seconds: seconds)
+        case .pingPong:
+            pingPong(pauseMs: intervalMs, until: end)
         }
     }
 

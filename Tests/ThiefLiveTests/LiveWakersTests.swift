@@ -135,3 +135,53 @@ struct LiveWakersTests {
             kernel: r.num("migrations.count"))
     }
 }
+
+/// In the serialized "Live eBPF" suite: a partner that wakes and preempts
+/// threads on both CPUs this often takes interrupt time out of the other
+/// tests' slices (se.sum_exec_runtime leaves it out) and stretches the
+/// kernel's run_delay (a wake-up that preempts skips the next clock update),
+/// so it must not run beside the tests that compare with those books.
+extension LiveTests {
+    @Test("a ping-pong across CPUs: every sleep has its waker, even one woken while still switching out")
+    func crossCPUPingPong() throws {
+        try Live.require()
+        guard ProcessInfo.processInfo.activeProcessorCount > 1 else {
+            throw Live.Unavailable(description: "needs 2 CPUs")
+        }
+        let ping = try Child.workload(["ping-pong", "--name", "ping", "--interval-ms", "10", "--seconds", "30"])
+        let pong = try LiveWakersTests.writer(of: ping)
+        defer {
+            ping.end()
+            kill(pong, SIGKILL)
+        }
+        func freeze(_ sig: Int32) {
+            kill(pong, sig)
+            ping.signal(sig)
+        }
+        sleepSeconds(0.2)
+        freeze(SIGSTOP)
+        let thief = try ThiefRun(["-p", "\(ping.pid)", "--format", "json"])
+        try thief.waitAttached()
+        let v0 = try #require(LiveWakersTests.voluntarySwitches(ping.pid))
+        freeze(SIGCONT)
+        sleepSeconds(1.5)
+        freeze(SIGSTOP)
+        sleepSeconds(0.05)
+        let v1 = try #require(LiveWakersTests.voluntarySwitches(ping.pid))
+        thief.interrupt()
+        #expect(thief.wait() == 0)
+        let r = try thief.report()
+        let sleeps = v1 - v0
+        let wakers = r.list("wakers")
+        let all = wakers.reduce(0) { $0 + (($1["count"] as? NSNumber)?.doubleValue ?? 0) }
+        let byPong = wakers.first { ($0["pid"] as? NSNumber)?.int32Value == pong }
+        agreement("ping-pong", "all wake-ups vs ping's voluntary switches", thief: all, kernel: sleeps)
+        #expect(sleeps > 500, "bursts of 10 round trips 10 ms apart: ~1,000 sleeps a second")
+        #expect(relErr(all, sleeps) < 0.01, "wakers: \(wakers.map { ($0["comm"] ?? "", $0["count"] ?? 0) })")
+        #expect(byPong?["comm"] as? String == "pong")
+        let pongCount = (byPong?["count"] as? NSNumber)?.doubleValue ?? 0
+        // Ping's other sleeps are its pauses, one per 10 round trips (woken by a timer).
+        #expect(pongCount > 0.8 * sleeps, "pong woke ping \(pongCount) times of \(sleeps)")
+        LiveWakersTests.expectSums(r)
+    }
+}
