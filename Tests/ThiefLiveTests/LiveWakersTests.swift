@@ -28,6 +28,31 @@ struct LiveWakersTests {
         throw Live.Unavailable(description: "pipe-waker started no writer")
     }
 
+    /// Traces `sleeper` (woken by its child `partner`) for `seconds`, both
+    /// stopped while thief attaches and while the kernel's books are read:
+    /// the report, and the sleeper's voluntary switches in between.
+    static func traceWakeups(of sleeper: Child, partner: Int32, seconds: Double) throws -> (
+        report: [String: Any], sleeps: Double
+    ) {
+        func freeze(_ sig: Int32) {
+            kill(partner, sig)
+            sleeper.signal(sig)
+        }
+        sleepSeconds(0.2)
+        freeze(SIGSTOP)
+        let thief = try ThiefRun(["-p", "\(sleeper.pid)", "--format", "json"])
+        try thief.waitAttached()
+        let v0 = try #require(voluntarySwitches(sleeper.pid))
+        freeze(SIGCONT)
+        sleepSeconds(seconds)
+        freeze(SIGSTOP)
+        sleepSeconds(0.05)
+        let v1 = try #require(voluntarySwitches(sleeper.pid))
+        thief.interrupt()
+        #expect(thief.wait() == 0)
+        return (try thief.report(), v1 - v0)
+    }
+
     @Test("the pipe writer is the reader's waker, once per sleep of the reader (voluntary switches)")
     func pipeWriterWakes() throws {
         try Live.require()
@@ -37,25 +62,7 @@ struct LiveWakersTests {
             reader.end()
             kill(writer, SIGKILL)
         }
-        func freeze(_ sig: Int32) {
-            kill(writer, sig)
-            reader.signal(sig)
-        }
-        sleepSeconds(0.2)
-        freeze(SIGSTOP)
-        let thief = try ThiefRun(["-p", "\(reader.pid)", "--format", "json"])
-        try thief.waitAttached()
-        let v0 = try #require(Self.voluntarySwitches(reader.pid))
-        freeze(SIGCONT)
-        sleepSeconds(3)
-        freeze(SIGSTOP)
-        sleepSeconds(0.05)
-        let v1 = try #require(Self.voluntarySwitches(reader.pid))
-        thief.interrupt()
-        #expect(thief.wait() == 0)
-        let r = try thief.report()
-
-        let sleeps = v1 - v0
+        let (r, sleeps) = try Self.traceWakeups(of: reader, partner: writer, seconds: 3)
         let wakers = r.list("wakers")
         let mine = try #require(wakers.first { ($0["pid"] as? NSNumber)?.int32Value == writer })
         #expect(mine["comm"] as? String == "pipe-writer")
@@ -154,24 +161,7 @@ extension LiveTests {
             ping.end()
             kill(pong, SIGKILL)
         }
-        func freeze(_ sig: Int32) {
-            kill(pong, sig)
-            ping.signal(sig)
-        }
-        sleepSeconds(0.2)
-        freeze(SIGSTOP)
-        let thief = try ThiefRun(["-p", "\(ping.pid)", "--format", "json"])
-        try thief.waitAttached()
-        let v0 = try #require(LiveWakersTests.voluntarySwitches(ping.pid))
-        freeze(SIGCONT)
-        sleepSeconds(1.5)
-        freeze(SIGSTOP)
-        sleepSeconds(0.05)
-        let v1 = try #require(LiveWakersTests.voluntarySwitches(ping.pid))
-        thief.interrupt()
-        #expect(thief.wait() == 0)
-        let r = try thief.report()
-        let sleeps = v1 - v0
+        let (r, sleeps) = try LiveWakersTests.traceWakeups(of: ping, partner: pong, seconds: 1.5)
         let wakers = r.list("wakers")
         let all = wakers.reduce(0) { $0 + (($1["count"] as? NSNumber)?.doubleValue ?? 0) }
         let byPong = wakers.first { ($0["pid"] as? NSNumber)?.int32Value == pong }
