@@ -513,14 +513,16 @@ static __always_inline __u64 work_part(struct cpu_state *cs, __u64 from, __u64 n
 
 /* The worker of the item under way leaves the CPU (it sleeps inside the item,
  * or is preempted) or comes back: the item counts only its runs (an item that
- * slept 1.2 ms in page_reporting_process was 6 times its worker's runs). */
+ * slept 1.2 ms in page_reporting_process was 6 times its worker's runs).
+ * now 0: not read yet (no target waits here, so a run adds nothing); the
+ * clock is read only if the worker comes back. */
 static __always_inline void work_switch(struct cpu_state *cs, __u32 prev_pid, __u32 next_pid, __u64 now)
 {
     if (cs->wq_start && prev_pid == cs->wq_pid) {
         cs->wq_acc += work_part(cs, cs->wq_start, now);
         cs->wq_start = 0;
     } else if (!cs->wq_start && next_pid == cs->wq_pid) {
-        cs->wq_start = now;
+        cs->wq_start = now ? now : bpf_ktime_get_ns();
     }
 }
 
@@ -554,12 +556,8 @@ static __always_inline int on_switch(bool btf, unsigned long long *ctx, bool pre
     if (!mp && !mn && cs->nwait == 0 && cs->steal_acc == 0) {
         /* What runs now decides the cause of a wait that starts during its run. */
         cs->cls = TREAD(btf, next, pid) ? CLS_TASKS : CLS_IDLE;
-        if (cs->wq_func) { /* a worker's run here adds nothing (no target waits); it pauses or resumes */
-            if (cs->wq_start && TREAD(btf, prev, pid) == cs->wq_pid)
-                cs->wq_start = 0;
-            else if (!cs->wq_start && TREAD(btf, next, pid) == cs->wq_pid)
-                cs->wq_start = bpf_ktime_get_ns();
-        }
+        if (cs->wq_func)
+            work_switch(cs, TREAD(btf, prev, pid), TREAD(btf, next, pid), 0);
         return 0;
     }
     __u32 zero = 0;
@@ -843,12 +841,13 @@ static __always_inline int on_migrate(bool btf, struct task_struct *p, int dest_
                                         : THIEF_MIG_WAKEUP;
     /* A wake-up that moves it: this CPU's sched_wakeup may not see it (an
      * IPI can run it on the new CPU), so its waker is noted here. */
-    struct cpu_state *cs = cpu_state_of(bpf_get_smp_processor_id());
+    __u32 cpu = bpf_get_smp_processor_id();
+    struct cpu_state *cs = cpu_state_of(cpu);
     if (waking_here(cs, pid) && !t->running && !t->waiting)
-        note_waker(btf, t, now, bpf_get_smp_processor_id(), cs);
+        note_waker(btf, t, now, cpu, cs);
     if (t->waiting)
         wait_move(btf, t, p, pid, (__u32)dest_cpu, now);
-    struct thief_record *r = rec_reserve(THIEF_REC_MIGRATE, now, bpf_get_smp_processor_id());
+    struct thief_record *r = rec_reserve(THIEF_REC_MIGRATE, now, cpu);
     if (r) {
         r->tid = pid;
         r->tgid = t->tgid;
