@@ -2,7 +2,7 @@
 /*
  * thief.bpf.c - the kernel side of thief.
  *
- * Tracks a set of target threads (hash map "threads", filled by user space at
+ * Tracks a set of target threads (map "threads", filled by user space at
  * start and grown by fork for new threads or children) and sends one
  * fixed-size record per finished episode: an on-core slice, an off-core
  * interval with its state, a runnable wait, time stolen by another task from a
@@ -27,7 +27,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 const volatile struct thief_knobs knobs = {};
 
 #define THIEF_MAX_CPUS 1024
-#define THIEF_MAX_THREADS 65536
+#define THIEF_MAX_OVERFLOW 16384
 #define THIEF_IRQ_DEPTH 4
 
 /* What a CPU runs while targets wait on it: the causes of their waits. */
@@ -76,12 +76,24 @@ struct cpu_state {
     __u32 _pad2;
 };
 
+/* The target threads: slot tid & slot_mask of an array (resized by user
+ * space to pid_max rounded up to a power of two, at most THIEF_MAX_SLOTS),
+ * and the threads whose slot another holds in the hash beside it (thief_abi.h
+ * gives the protocol). Shared memory: user space seeds it through mmap. */
 struct {
-    __uint(type, BPF_MAP_TYPE_HASH);
-    __uint(max_entries, THIEF_MAX_THREADS);
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, THIEF_MAX_SLOTS);
+    __uint(map_flags, BPF_F_MMAPABLE);
     __type(key, __u32);
     __type(value, struct thief_tstate);
 } threads SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, THIEF_MAX_OVERFLOW);
+    __type(key, __u32);
+    __type(value, struct thief_tstate);
+} threads_ovf SEC(".maps");
 
 struct {
     __uint(type, BPF_MAP_TYPE_ARRAY);
@@ -127,6 +139,49 @@ struct {
 static __always_inline struct cpu_state *cpu_state_of(__u32 cpu)
 {
     return bpf_map_lookup_elem(&cpus, &cpu);
+}
+
+/* The state of tracked thread pid, or 0: its slot, or the overflow hash when
+ * another thread holds the slot (only tids equal modulo the slot count, which
+ * is pid_max itself where pid_max <= THIEF_MAX_SLOTS). An array lookup is a
+ * few inlined instructions; the hash lookup it replaced cost ~40 ns, five of
+ * them per pipe round trip. */
+static __always_inline struct thief_tstate *thread_of(__u32 pid)
+{
+    __u32 k = pid & knobs.slot_mask;
+    struct thief_tstate *t = bpf_map_lookup_elem(&threads, &k);
+    if (!t || !pid)
+        return 0;
+    if (t->slot_tid == pid)
+        return t;
+    return t->overflowed ? bpf_map_lookup_elem(&threads_ovf, &pid) : 0;
+}
+
+/* Tracks thread pid from `seed`; false if it was tracked already (or no room). */
+static __always_inline bool thread_add(__u32 pid, const struct thief_tstate *seed)
+{
+    __u32 k = pid & knobs.slot_mask;
+    struct thief_tstate *t = bpf_map_lookup_elem(&threads, &k);
+    if (!t || !pid || t->slot_tid == pid)
+        return false;
+    if (t->overflowed && bpf_map_lookup_elem(&threads_ovf, &pid))
+        return false;
+    if (__sync_val_compare_and_swap(&t->slot_tid, 0, THIEF_SLOT_BUSY) == 0) {
+        thief_tstate_fill(t, seed);
+        __sync_lock_test_and_set(&t->slot_tid, pid); /* publish (a full barrier) */
+        return true;
+    }
+    t->overflowed = 1; /* before the insert: a lookup that misses the slot must try the hash */
+    return bpf_map_update_elem(&threads_ovf, &pid, seed, BPF_NOEXIST) == 0;
+}
+
+/* Thread pid (state t, from thread_of) is gone: its slot is free again. */
+static __always_inline void thread_del(__u32 pid, struct thief_tstate *t)
+{
+    if (t->slot_tid == pid)
+        __sync_lock_test_and_set(&t->slot_tid, 0);
+    else
+        bpf_map_delete_elem(&threads_ovf, &pid);
 }
 
 /* Reserve a zeroed record, counting a drop when the ring buffer is full. */
@@ -262,7 +317,7 @@ static __always_inline bool track_new(__u32 pid, __u32 tgid, __u64 now, __u64 su
     seed.off_state = THIEF_OFF_PREEMPTED;
     seed.off_sum = sum;
     seed.sum_known = 1;
-    return bpf_map_update_elem(&threads, &pid, &seed, BPF_NOEXIST) == 0;
+    return thread_add(pid, &seed);
 }
 
 /* A task of the target cgroup that is not tracked yet (it moved into the
@@ -282,7 +337,7 @@ static __always_inline struct thief_tstate *join(bool btf, struct batch *b, __u6
         r->tgid = tgid;
         bpf_core_read(r->task.comm, sizeof(r->task.comm), &t->comm);
     }
-    return bpf_map_lookup_elem(&threads, &pid);
+    return thread_of(pid);
 }
 
 /* The cause clocks of a CPU at `now`: the sums so far plus the part of the
@@ -570,7 +625,7 @@ static __always_inline int on_switch(bool btf, unsigned long long *ctx, bool pre
         cs->rq = thief_rq_of(prev);
     __u32 prev_pid = TREAD(btf, prev, pid);
     __u32 next_pid = TREAD(btf, next, pid);
-    struct thief_tstate *pt = (mp && prev_pid) ? bpf_map_lookup_elem(&threads, &prev_pid) : 0;
+    struct thief_tstate *pt = (mp && prev_pid) ? thread_of(prev_pid) : 0;
     struct thief_record *r;
     if (cs->wq_func)
         work_switch(cs, prev_pid, next_pid, now);
@@ -663,7 +718,7 @@ static __always_inline int on_switch(bool btf, unsigned long long *ctx, bool pre
             }
             if (pt->waiting)
                 nwait_dec(pt->wait_cpu, now);
-            bpf_map_delete_elem(&threads, &prev_pid);
+            thread_del(prev_pid, pt);
         } else {
             pt->running = 0;
             pt->off_ts = now;
@@ -674,7 +729,7 @@ static __always_inline int on_switch(bool btf, unsigned long long *ctx, bool pre
     }
 
     /* 3. a target switches in: its off-core interval and wait end. */
-    struct thief_tstate *nt = (mn && next_pid) ? bpf_map_lookup_elem(&threads, &next_pid) : 0;
+    struct thief_tstate *nt = (mn && next_pid) ? thread_of(next_pid) : 0;
     bool joined = false;
     if (!nt && mn && next_pid && knobs.filter == THIEF_FILTER_CGROUP) {
         nt = join(btf, b, now, cpu, next, next_pid);
@@ -731,7 +786,7 @@ static __always_inline struct thief_tstate *sleeping_target(bool btf, struct tas
     if (!maybe_target(btf, p))
         return 0;
     *pid = TREAD(btf, p, pid);
-    struct thief_tstate *t = bpf_map_lookup_elem(&threads, pid);
+    struct thief_tstate *t = thread_of(*pid);
     return (t && !t->running && !t->waiting) ? t : 0;
 }
 
@@ -806,7 +861,7 @@ static __always_inline int on_waking(bool btf, struct task_struct *p)
      * this is a real wake-up; an earlier one would have left it running and
      * runnable, and its switch-out then clears the note): 26% of redis's
      * wake-ups under redis-benchmark came this way and had no waker. */
-    struct thief_tstate *t = bpf_map_lookup_elem(&threads, &pid);
+    struct thief_tstate *t = thread_of(pid);
     if (t && !t->waiting)
         note_waker(btf, t, bpf_ktime_get_ns(), cpu, cs);
     return 0;
@@ -825,7 +880,7 @@ static __always_inline int on_migrate(bool btf, struct task_struct *p, int dest_
     if (!maybe_target(btf, p))
         return 0;
     __u32 pid = TREAD(btf, p, pid);
-    struct thief_tstate *t = bpf_map_lookup_elem(&threads, &pid);
+    struct thief_tstate *t = thread_of(pid);
     if (!t)
         return 0;
     __u32 orig = thief_task_cpu(btf, p);
@@ -862,7 +917,7 @@ static __always_inline int on_migrate(bool btf, struct task_struct *p, int dest_
 static __always_inline int on_fork(struct task_struct *parent, struct task_struct *child)
 {
     __u32 ppid = BPF_CORE_READ(parent, pid);
-    struct thief_tstate *pt = bpf_map_lookup_elem(&threads, &ppid);
+    struct thief_tstate *pt = thread_of(ppid);
     if (!pt)
         return 0;
     __u32 ctgid = BPF_CORE_READ(child, tgid);
@@ -918,7 +973,7 @@ static __always_inline void join_at_exec(struct task_struct *p, __u32 pid)
     st.on_ts = now;
     st.on_sum = BPF_CORE_READ(p, se.sum_exec_runtime);
     st.on_cpu = (__u16)cpu;
-    if (bpf_map_update_elem(&threads, &pid, &st, BPF_NOEXIST) != 0)
+    if (!thread_add(pid, &st))
         return;
     if (knobs.filter == THIEF_FILTER_TGIDS)
         tgid_add(tgid);
@@ -934,7 +989,7 @@ static __always_inline void join_at_exec(struct task_struct *p, __u32 pid)
 static __always_inline int on_exec(struct task_struct *p)
 {
     __u32 pid = BPF_CORE_READ(p, pid);
-    struct thief_tstate *t = bpf_map_lookup_elem(&threads, &pid);
+    struct thief_tstate *t = thread_of(pid);
     if (!t) {
         if (knobs.match_comm)
             join_at_exec(p, pid);
@@ -961,7 +1016,7 @@ static __always_inline bool target_on_core(bool btf, struct cpu_state *cs)
     __u32 pid = TREAD(btf, cur, pid);
     if (pid == cs->cur_tid)
         return pid != 0;
-    struct thief_tstate *t = (pid && maybe_target(btf, cur)) ? bpf_map_lookup_elem(&threads, &pid) : 0;
+    struct thief_tstate *t = (pid && maybe_target(btf, cur)) ? thread_of(pid) : 0;
     cs->cur_tid = t ? pid : 0;
     cs->cur_tgid = t ? t->tgid : 0;
     cs->irq_depth = 0;

@@ -19,12 +19,13 @@
 
 /* The object (bpf/thief.bpf.c) and its maps. */
 #define THIEF_OBJECT_NAME "thief"
-#define THIEF_MAP_THREADS "threads"      /* tid -> struct thief_tstate: the target set */
-#define THIEF_MAP_CPUS "cpus"            /* per-CPU state, sized to the possible CPUs */
-#define THIEF_MAP_COUNTERS "counters"    /* per-CPU struct thief_counters */
-#define THIEF_MAP_EVENTS "events"        /* the ring buffer of records */
-#define THIEF_MAP_TGIDS "tgids"          /* THIEF_FILTER_TGIDS: a bit per target tgid */
-#define THIEF_MAP_KNOBS_SUFFIX ".rodata" /* const volatile struct thief_knobs */
+#define THIEF_MAP_THREADS "threads"         /* slot tid & mask -> struct thief_tstate: the target set */
+#define THIEF_MAP_THREADS_OVF "threads_ovf" /* tid -> struct thief_tstate: threads whose slot another holds */
+#define THIEF_MAP_CPUS "cpus"               /* per-CPU state, sized to the possible CPUs */
+#define THIEF_MAP_COUNTERS "counters"       /* per-CPU struct thief_counters */
+#define THIEF_MAP_EVENTS "events"           /* the ring buffer of records */
+#define THIEF_MAP_TGIDS "tgids"             /* THIEF_FILTER_TGIDS: a bit per target tgid */
+#define THIEF_MAP_KNOBS_SUFFIX ".rodata"    /* const volatile struct thief_knobs */
 /* Programs: each handler twice, SEC("tp_btf/TP") and SEC("raw_tp/TP"). */
 #define THIEF_KIND_TP_BTF "tp_btf"
 #define THIEF_KIND_RAW_TP "raw_tp"
@@ -41,6 +42,21 @@ static int is_irq_tracepoint(const char *tp)
     return strstr(tp, "irq") || strstr(tp, "_entry") || strstr(tp, "_exit");
 }
 
+/* The thread slots: config->thread_slots, else pid_max rounded up to a
+ * power of two (then no two live tids share a slot), at most THIEF_MAX_SLOTS.
+ * 0: not a power of two in range. */
+static uint32_t thread_slots(const thief_bpf_config *config)
+{
+    uint32_t want = config->thread_slots;
+    if (want)
+        return (want & (want - 1)) == 0 && want <= THIEF_MAX_SLOTS ? want : 0;
+    uint32_t pid_max = config->max_tgid ? config->max_tgid : (4u << 20);
+    uint32_t n = 1;
+    while (n < pid_max && n < THIEF_MAX_SLOTS)
+        n <<= 1;
+    return n;
+}
+
 #define THIEF_MAX_LINKS 64
 
 struct thief_bpf {
@@ -51,7 +67,10 @@ struct thief_bpf {
     int attached;
     int stats_fd;
     const char *kind;
-    int threads_fd;
+    int ovf_fd;
+    struct thief_tstate *slots; /* the "threads" map, mmapped */
+    uint32_t nslots;
+    uint32_t scan_hint; /* where thief_bpf_tracks_any last found a thread */
     int counters_fd;
     uint64_t *tgids; /* the "tgids" map, mmapped */
     uint32_t tgids_words;
@@ -183,6 +202,13 @@ static int open_as(const void *object, size_t object_len, const thief_bpf_config
     knobs.comm[sizeof(knobs.comm) - 1] = 0;
     uint32_t rb_bytes = config->ringbuf_bytes ? config->ringbuf_bytes : (4u << 20);
     knobs.target_tgid = config->target_tgid;
+    uint32_t slots = thread_slots(config);
+    if (!slots) {
+        btf__free(vmlinux);
+        thief_bpf_close(tb);
+        return fail(-EINVAL, "thread slots must be a power of two from 1 to %u", THIEF_MAX_SLOTS);
+    }
+    knobs.slot_mask = slots - 1;
 
     struct bpf_map *map;
     int err = 0;
@@ -206,6 +232,8 @@ static int open_as(const void *object, size_t object_len, const thief_bpf_config
                                  ? ((config->max_tgid ? config->max_tgid : (4u << 20)) + 63) / 64
                                  : 1;
             err = bpf_map__set_max_entries(map, words);
+        } else if (strcmp(name, THIEF_MAP_THREADS) == 0) {
+            err = bpf_map__set_max_entries(map, slots);
         } else if (strcmp(name, THIEF_MAP_CPUS) == 0) {
             int ncpus = libbpf_num_possible_cpus();
             if (ncpus > 0 && (uint32_t)ncpus > bpf_map__max_entries(map))
@@ -239,7 +267,17 @@ static int open_as(const void *object, size_t object_len, const thief_bpf_config
                     "the kernel refused the BPF program (%s); run with THIEF_DEBUG=1 for the verifier log",
                     strerror(-err));
     }
-    tb->threads_fd = bpf_object__find_map_fd_by_name(tb->obj, THIEF_MAP_THREADS);
+    tb->ovf_fd = bpf_object__find_map_fd_by_name(tb->obj, THIEF_MAP_THREADS_OVF);
+    size_t slots_len = (size_t)slots * sizeof(struct thief_tstate);
+    void *slots_mem = mmap(NULL, slots_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+                           bpf_object__find_map_fd_by_name(tb->obj, THIEF_MAP_THREADS), 0);
+    if (slots_mem == MAP_FAILED) {
+        int e = -errno;
+        thief_bpf_close(tb);
+        return fail(e, "cannot map the thread slots: %s", strerror(-e));
+    }
+    tb->slots = slots_mem;
+    tb->nslots = slots;
     tb->counters_fd = bpf_object__find_map_fd_by_name(tb->obj, THIEF_MAP_COUNTERS);
     struct bpf_map *tgids = bpf_object__find_map_by_name(tb->obj, THIEF_MAP_TGIDS);
     if (tgids && config->filter == THIEF_FILTER_TGIDS) {
@@ -257,9 +295,50 @@ static int open_as(const void *object, size_t object_len, const thief_bpf_config
     return 0;
 }
 
+/* The thread slots follow the protocol in thief_abi.h (THIEF_SLOT_BUSY),
+ * with the same atomics as the kernel side: the programs may run meanwhile. */
+static struct thief_tstate *slot_of(thief_bpf *tb, uint32_t tid)
+{
+    return &tb->slots[tid & (tb->nslots - 1)];
+}
+
+static uint32_t slot_tid(const struct thief_tstate *slot)
+{
+    return __atomic_load_n(&slot->slot_tid, __ATOMIC_ACQUIRE);
+}
+
+static int ovf_has(thief_bpf *tb, uint32_t tid)
+{
+    struct thief_tstate st;
+    return bpf_map_lookup_elem(tb->ovf_fd, &tid, &st) == 0;
+}
+
 int thief_bpf_track(thief_bpf *tb, uint32_t tid, const struct thief_tstate *seed, int only_new)
 {
-    if (bpf_map_update_elem(tb->threads_fd, &tid, seed, only_new ? BPF_NOEXIST : BPF_ANY) != 0) {
+    if (tid == 0 || tid == THIEF_SLOT_BUSY)
+        return fail(-EINVAL, "cannot track thread %u", tid);
+    struct thief_tstate *slot = slot_of(tb, tid);
+    uint32_t expect = 0;
+    if (slot_tid(slot) == tid || (slot->overflowed && ovf_has(tb, tid))) {
+        if (only_new)
+            return -EEXIST;
+    } else if (__atomic_compare_exchange_n(&slot->slot_tid, &expect, THIEF_SLOT_BUSY, 0, __ATOMIC_SEQ_CST,
+                                           __ATOMIC_SEQ_CST)) {
+        thief_tstate_fill(slot, seed);
+        __atomic_store_n(&slot->slot_tid, tid, __ATOMIC_SEQ_CST);
+        return 0;
+    }
+    if (slot_tid(slot) == tid) { /* here already: a seed replaces its state */
+        if (only_new)
+            return -EEXIST;
+        thief_tstate_fill(slot, seed);
+        return 0;
+    }
+    __atomic_store_n(&slot->overflowed, 1, __ATOMIC_SEQ_CST); /* before the insert, as in the kernel side */
+    struct thief_tstate st = *seed;
+    st.slot_tid = 0;
+    st.overflowed = 0;
+    if (bpf_map_update_elem(tb->ovf_fd, &tid, &st, only_new ? BPF_NOEXIST : BPF_ANY) != 0) {
         if (only_new && errno == EEXIST)
             return -EEXIST;
         return fail(-errno, "cannot track thread %u: %s", tid, strerror(errno));
@@ -281,23 +360,64 @@ int thief_bpf_add_tgid(thief_bpf *tb, uint32_t tgid)
 
 int thief_bpf_untrack(thief_bpf *tb, uint32_t tid)
 {
-    if (bpf_map_delete_elem(tb->threads_fd, &tid) != 0)
+    struct thief_tstate *slot = slot_of(tb, tid);
+    uint32_t expect = tid;
+    if (tid &&
+        __atomic_compare_exchange_n(&slot->slot_tid, &expect, 0, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+        return 0;
+    if (bpf_map_delete_elem(tb->ovf_fd, &tid) != 0)
         return -errno;
     return 0;
 }
 
 int thief_bpf_thread_state(thief_bpf *tb, uint32_t tid, struct thief_tstate *out)
 {
-    if (bpf_map_lookup_elem(tb->threads_fd, &tid, out) != 0)
+    struct thief_tstate *slot = slot_of(tb, tid);
+    if (tid && slot_tid(slot) == tid) {
+        memcpy(out, slot, sizeof(*out));
+        return 0;
+    }
+    if (bpf_map_lookup_elem(tb->ovf_fd, &tid, out) != 0)
         return -errno;
     return 0;
 }
 
-int thief_bpf_next_thread(thief_bpf *tb, int have_prev, uint32_t prev, uint32_t *next)
+int thief_bpf_thread_ids(thief_bpf *tb, uint32_t *out, int max)
 {
-    if (bpf_map_get_next_key(tb->threads_fd, have_prev ? &prev : NULL, next) != 0)
-        return -errno;
-    return 0;
+    int n = 0;
+    for (uint32_t i = 0; i < tb->nslots; i++) {
+        uint32_t tid = slot_tid(&tb->slots[i]);
+        if (tid == 0 || tid == THIEF_SLOT_BUSY)
+            continue;
+        if (n < max)
+            out[n] = tid;
+        n++;
+    }
+    uint32_t key = 0, next = 0;
+    int have = 0;
+    while (bpf_map_get_next_key(tb->ovf_fd, have ? &key : NULL, &next) == 0) {
+        if (n < max)
+            out[n] = next;
+        n++;
+        key = next;
+        have = 1;
+    }
+    return n;
+}
+
+int thief_bpf_tracks_any(thief_bpf *tb)
+{
+    /* From where a thread was last found: while that one lives, one load. */
+    for (uint32_t k = 0; k < tb->nslots; k++) {
+        uint32_t i = (tb->scan_hint + k) & (tb->nslots - 1);
+        uint32_t tid = slot_tid(&tb->slots[i]);
+        if (tid != 0 && tid != THIEF_SLOT_BUSY) {
+            tb->scan_hint = i;
+            return 1;
+        }
+    }
+    uint32_t first = 0;
+    return bpf_map_get_next_key(tb->ovf_fd, NULL, &first) == 0;
 }
 
 int thief_bpf_attach(thief_bpf *tb, thief_bpf_record_fn fn, void *ctx)
@@ -424,6 +544,8 @@ void thief_bpf_close(thief_bpf *tb)
         bpf_link__destroy(tb->links[i]);
     if (tb->tgids)
         munmap(tb->tgids, (size_t)tb->tgids_words * sizeof(uint64_t));
+    if (tb->slots)
+        munmap(tb->slots, (size_t)tb->nslots * sizeof(struct thief_tstate));
     if (tb->obj)
         bpf_object__close(tb->obj);
     if (tb->stats_fd >= 0)

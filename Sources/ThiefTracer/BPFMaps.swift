@@ -20,21 +20,23 @@ enum BPFMaps {
 
     /// Every thread the kernel side still tracks, with the state it holds for it.
     static func openThreads(_ tb: OpaquePointer) -> [(tid: UInt32, state: thief_tstate)] {
-        var open: [(tid: UInt32, state: thief_tstate)] = []
-        var have: Int32 = 0
-        var prev: UInt32 = 0, next: UInt32 = 0
-        while thief_bpf_next_thread(tb, have, prev, &next) == 0 {
-            var st = thief_tstate()
-            if thief_bpf_thread_state(tb, next, &st) == 0 { open.append((next, st)) }
-            have = 1
-            prev = next
+        var tids = [UInt32](repeating: 0, count: 1024)
+        while true {
+            let n = Int(thief_bpf_thread_ids(tb, &tids, Int32(tids.count)))
+            if n <= tids.count {
+                tids.removeSubrange(max(n, 0)...)
+                break
+            }
+            tids = [UInt32](repeating: 0, count: n + 1024)  // threads came meanwhile: room for more
         }
-        return open
+        return tids.compactMap { tid in
+            var st = thief_tstate()
+            return thief_bpf_thread_state(tb, tid, &st) == 0 ? (tid, st) : nil
+        }
     }
 
     /// True when the kernel side tracks no thread any more: every target is gone.
     static func tracksNoThread(_ tb: OpaquePointer) -> Bool {
-        var first: UInt32 = 0
-        return thief_bpf_next_thread(tb, 0, 0, &first) == -ENOENT
+        thief_bpf_tracks_any(tb) == 0
     }
 }

@@ -13,6 +13,7 @@ extension TracerOptions {
         config.noop = noopPrograms ? 1 : 0
         config.attach_mode = UInt8(rawTracepoints ? THIEF_ATTACH_RAW_TP.rawValue : THIEF_ATTACH_AUTO.rawValue)
         config.max_tgid = Self.pidMax
+        config.thread_slots = Self.threadSlots
         switch target {
         case .process: config.follow_threads = 1
         case .processes(_, let children):
@@ -55,6 +56,14 @@ extension TracerOptions {
         } else {
             config.filter = UInt8(THIEF_FILTER_TGIDS.rawValue)
         }
+    }
+
+    /// THIEF_THREAD_SLOTS: the kernel side's thread slots (a power of two;
+    /// the shim refuses anything else). Unset: sized to pid_max. Tests set a
+    /// few, so that threads share slots and the overflow map is exercised.
+    static var threadSlots: UInt32 {
+        guard let v = ProcessInfo.processInfo.environment["THIEF_THREAD_SLOTS"] else { return 0 }
+        return UInt32(v) ?? UInt32.max
     }
 
     /// The kernel's largest PID + 1 (/proc/sys/kernel/pid_max): the size of the tgid set.

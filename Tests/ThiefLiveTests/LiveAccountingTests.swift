@@ -109,15 +109,19 @@ struct LiveTests {
         #expect(((r["window"] as? [String: Any])?["cpus_seen"] as? [Int])?.count == 2)
     }
 
-    @Test("threads created after thief attached are all accounted")
-    func threadsCreatedDuringRun() throws {
+    /// Slots "1": the seeded thread holds the only slot and every worker
+    /// lives in the overflow map (see childrenForkedAfterAttach).
+    @Test("threads created after thief attached are all accounted", arguments: ["default", "1"])
+    func threadsCreatedDuringRun(slots: String) throws {
         try Live.require()
         let proc = try Child.workload([
             "threads", "--name", "pool", "--threads", "3", "--delay-ms", "1000", "--seconds", "30",
         ])
         defer { proc.end() }
         sleepSeconds(0.1)
-        let thief = try ThiefRun(["-p", "\(proc.pid)", "--format", "json"])
+        let thief = try ThiefRun(
+            ["-p", "\(proc.pid)", "--format", "json"],
+            environment: slots == "default" ? nil : ["THIEF_THREAD_SLOTS": slots])
         try thief.waitAttached()
         #expect(proc.threads.count == 1, "workers must start after thief attached")
         sleepSeconds(2.5)
@@ -133,7 +137,8 @@ struct LiveTests {
             let t = try #require(r.thread(tid), "thread \(tid) missing from the report")
             let on = (t["on_core_ns"] as? NSNumber)?.doubleValue ?? 0
             let kernel = Double(books[tid]?.sumExecRuntime ?? 0)  // born inside the window
-            agreement("threads", "worker \(tid) on-core vs se.sum_exec_runtime", thief: on, kernel: kernel)
+            agreement(
+                "threads (slots: \(slots))", "worker \(tid) on-core vs se.sum_exec_runtime", thief: on, kernel: kernel)
             #expect(relErr(on, kernel) < 0.03)
             #expect((t["comm"] as? String)?.hasPrefix("worker") == true)
             #expect(((t["slices"] as? NSNumber)?.intValue ?? 0) > 10)
@@ -228,6 +233,8 @@ struct LiveTests {
             (["-p", "\(unusedPID())", "-d", "1s"], nil, nil, 2, "no process with PID"),
             (["-p", "1", "-d", "1s"], "nobody", nil, 2, "permission denied"),
             (["-p", "1", "-d", "1s"], nil, ["THIEF_SYSFS_BTF": "/nonexistent/vmlinux"], 2, "no kernel BTF"),
+            (["-p", "1", "-d", "1s"], nil, ["THIEF_THREAD_SLOTS": "3"], 2, "thread slots must be a power of two"),
+            (["-p", "1", "-d", "1s"], nil, ["THIEF_THREAD_SLOTS": "x"], 2, "thread slots must be a power of two"),
             (["-p", "1", "-d", "10x"], nil, nil, 64, "invalid duration '10x'"),
             (["-p", "1", "-d", "0"], nil, nil, 64, "invalid duration"),
             ([], nil, nil, 64, "say what to trace"),

@@ -100,14 +100,21 @@ extension LiveTests {
         #expect(!contention.contains { ($0["pid"] as? NSNumber)?.int32Value == competitor.pid })
     }
 
-    @Test("-p PID --children: children forked after attach are traced, each as its own books say")
-    func childrenForkedAfterAttach() throws {
+    /// Slots "1": every thread but one lives in the kernel side's overflow
+    /// map (THIEF_THREAD_SLOTS), as tids that share a slot do where pid_max
+    /// is larger than the slot array; the books must come out the same.
+    @Test(
+        "-p PID --children: children forked after attach are traced, each as its own books say",
+        arguments: ["default", "1"])
+    func childrenForkedAfterAttach(slots: String) throws {
         try Live.require()
         // The parent forks two spinners 0.5 s in (after thief attached) and
         // prints each one's books from its zombie: its whole life, exit included.
         let parent = try ThiefRun(
             ["children", "--threads", "2", "--delay-ms", "500", "--seconds", "1"], executable: Live.workloads)
-        let thief = try ThiefRun(["-p", "\(parent.process.processIdentifier)", "--children", "--format", "json"])
+        let thief = try ThiefRun(
+            ["-p", "\(parent.process.processIdentifier)", "--children", "--format", "json"],
+            environment: slots == "default" ? nil : ["THIEF_THREAD_SLOTS": slots])
         try thief.waitAttached()
         #expect(parent.wait() == 0)
         #expect(thief.wait() == 0, "thief ends when the tree is gone: \(thief.stderr)")
@@ -122,7 +129,8 @@ extension LiveTests {
         for (pid, kernel) in books {
             let onCore = r.list("target.threads").filter { ($0["tgid"] as? NSNumber)?.int32Value == pid }
                 .reduce(0.0) { $0 + (($1["on_core_ns"] as? NSNumber)?.doubleValue ?? 0) }
-            agreement("children", "child on-core vs its own books at exit", thief: onCore, kernel: kernel)
+            agreement(
+                "children (slots: \(slots))", "child on-core vs its own books at exit", thief: onCore, kernel: kernel)
             // Both count the whole life (a child whose first switch-in was never
             // traced was once credited from the run's start: +37%).
             #expect(relErr(onCore, kernel) < 0.001)

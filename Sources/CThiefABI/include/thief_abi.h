@@ -229,7 +229,8 @@ struct thief_tstate {
     __u8 off_state;  /* enum thief_off_state of the current off-core interval */
     __u8 sum_known;  /* off_sum is valid */
     __u8 identified; /* its identity went out (it contended): kernel side only */
-    __u8 _pad[2];
+    __u8 overflowed; /* slot only: some thread of this slot index lives in the overflow map */
+    __u8 _pad;
     __u64 off_sum; /* se.sum_exec_runtime at the last switch-out (or at the seed) */
     /* The wait's causes: the per-CPU cause clocks at its start, less what it
      * took on the queues it left (kernel side only; 0 in a seed). */
@@ -242,9 +243,21 @@ struct thief_tstate {
     __u32 wk_tgid;
     __u16 wk_cpu;
     __u16 wk_flags;
-    __u32 _pad2;
+    __u32 slot_tid; /* slot only: the thread held here, 0 free, THIEF_SLOT_BUSY being filled */
     char wk_comm[THIEF_COMM_LEN];
 };
+
+/* The kernel side keeps target threads in a direct-mapped array indexed by
+ * tid & slot_mask (an array lookup is a few inlined instructions; a hash
+ * lookup cost ~40 ns, five of them per pipe round trip), and a thread whose
+ * slot another holds in a hash map beside it. A slot is claimed by a
+ * compare-and-swap of slot_tid from 0 to THIEF_SLOT_BUSY, filled, then
+ * published by storing the tid; `overflowed` (set, never cleared) tells a
+ * lookup that misses the slot to try the hash. Both sides (BPF programs and
+ * the shim, through the mmapped array) follow this protocol and never write
+ * slot_tid or overflowed as part of a state copy. */
+#define THIEF_SLOT_BUSY 0xffffffffu
+#define THIEF_MAX_SLOTS 65536u
 
 /* How the kernel side decides that a task may be a target before it looks
  * the task up in the threads map: what every other task on the machine pays. */
@@ -271,9 +284,33 @@ struct thief_knobs {
     __u32 cgroup_level; /* THIEF_FILTER_CGROUP: the target cgroup's depth below the v2 root */
     __u64 cgroup_id;    /* ... and its id (the inode number of its directory) */
     char comm[THIEF_COMM_LEN];
+    __u32 slot_mask; /* the threads array has slot_mask + 1 slots (a power of two) */
+    __u32 _pad2;
 };
 
 #define THIEF_RECORD_SIZE 64
+
+#if defined(__bpf__) || defined(__BPF__)
+#define THIEF_ABI_INLINE static __always_inline
+#else
+#define THIEF_ABI_INLINE static inline
+#endif
+
+/* Copies a thread's state into a slot: every field but slot_tid and
+ * overflowed, which only the slot protocol writes (see THIEF_SLOT_BUSY). */
+THIEF_ABI_INLINE void thief_tstate_fill(struct thief_tstate *dst, const struct thief_tstate *src)
+{
+    char *d = (char *)dst;
+    const char *s = (const char *)src;
+    __builtin_memcpy(d, s, __builtin_offsetof(struct thief_tstate, overflowed));
+    __builtin_memcpy(d + __builtin_offsetof(struct thief_tstate, off_sum),
+                     s + __builtin_offsetof(struct thief_tstate, off_sum),
+                     __builtin_offsetof(struct thief_tstate, slot_tid) -
+                         __builtin_offsetof(struct thief_tstate, off_sum));
+    __builtin_memcpy(d + __builtin_offsetof(struct thief_tstate, wk_comm),
+                     s + __builtin_offsetof(struct thief_tstate, wk_comm),
+                     sizeof(struct thief_tstate) - __builtin_offsetof(struct thief_tstate, wk_comm));
+}
 
 #ifdef __cplusplus
 static_assert(sizeof(struct thief_record) == THIEF_RECORD_SIZE, "thief_record layout");
@@ -288,7 +325,9 @@ _Static_assert(sizeof(struct thief_rec_wait) == 40, "thief_rec_wait layout");
 _Static_assert(sizeof(struct thief_rec_waker) == 40, "thief_rec_waker layout");
 _Static_assert(sizeof(struct thief_rec_ident) == 40, "thief_rec_ident layout");
 _Static_assert(sizeof(struct thief_rec_work) == 40, "thief_rec_work layout");
-_Static_assert(sizeof(struct thief_knobs) == 48, "thief_knobs layout");
+_Static_assert(sizeof(struct thief_knobs) == 56, "thief_knobs layout");
+_Static_assert(__builtin_offsetof(struct thief_tstate, overflowed) == 46, "thief_tstate slot flag");
+_Static_assert(__builtin_offsetof(struct thief_tstate, slot_tid) == 124, "thief_tstate slot tid");
 #endif
 
 #endif /* THIEF_ABI_H */

@@ -37,7 +37,9 @@ typedef struct thief_bpf_config {
     char comm[16];
     uint32_t cgroup_level; /* THIEF_FILTER_CGROUP: the cgroup's depth and id */
     uint64_t cgroup_id;
-    uint32_t max_tgid; /* THIEF_FILTER_TGIDS: the kernel's pid_max (0: 4M) */
+    uint32_t max_tgid;     /* the kernel's pid_max (0: 4M): the tgid set, and the thread slots */
+    uint32_t thread_slots; /* 0: pid_max rounded up to a power of two, at most THIEF_MAX_SLOTS;
+                              else that many (a power of two; tests use few, to exercise the overflow map) */
 } thief_bpf_config;
 
 typedef struct thief_bpf_prog_stats {
@@ -60,8 +62,11 @@ int thief_bpf_untrack(thief_bpf *tb, uint32_t tid);
 int thief_bpf_add_tgid(thief_bpf *tb, uint32_t tgid);
 /* Read a tracked thread's kernel-side state (-ENOENT: not tracked, e.g. exited). */
 int thief_bpf_thread_state(thief_bpf *tb, uint32_t tid, struct thief_tstate *out);
-/* Iterate tracked threads: start with have_prev = 0. -ENOENT at the end. */
-int thief_bpf_next_thread(thief_bpf *tb, int have_prev, uint32_t prev, uint32_t *next);
+/* The tids of the tracked threads: up to max into out; returns how many
+ * there are (more than max: call again with room for them) or -errno. */
+int thief_bpf_thread_ids(thief_bpf *tb, uint32_t *out, int max);
+/* Does the kernel side track any thread? 1 or 0. */
+int thief_bpf_tracks_any(thief_bpf *tb);
 /* Attach all programs and set up the consumer. */
 int thief_bpf_attach(thief_bpf *tb, thief_bpf_record_fn fn, void *ctx);
 /* Detach every program (tracing stops; maps stay readable). */
