@@ -73,7 +73,7 @@ struct cpu_state {
     __u64 wq_start;
     __u64 wq_acc;
     __u32 wq_pid;
-    __u32 _pad2;
+    __u32 held; /* records held in this CPU's batch (knobs.hold) */
 };
 
 /* The target threads: slot tid & slot_mask of an array (resized by user
@@ -220,29 +220,20 @@ static __always_inline void rec_submit(struct thief_record *r)
     bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
 }
 
-/* The records of one sched_switch (at most 11: a steal and its culprit's
- * identity, a repaired off-core interval, wait and waker, a slice, an exit, a
- * repaired slice, an off-core interval, wait and waker) are gathered here and leave as one ring-buffer sample: one copy
- * and one commit instead of a reserve/commit per record. Per CPU, and
- * sched_switch runs with interrupts off, so nothing else writes it meanwhile. */
-#define THIEF_BATCH 12
-struct batch {
-    struct thief_record r[THIEF_BATCH];
-    __u32 n;
-    __u32 _pad;
-};
-
+/* The records of sched_switch gather here (thief_abi.h: struct thief_batch).
+ * Per CPU, and written only by sched_switch, which runs with interrupts off:
+ * nothing else writes it meanwhile. */
 struct {
     __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
     __uint(max_entries, 1);
     __type(key, __u32);
-    __type(value, struct batch);
+    __type(value, struct thief_batch);
 } batches SEC(".maps");
 
-static __always_inline struct thief_record *batch_add(struct batch *b, __u16 type, __u64 ts, __u32 cpu)
+static __always_inline struct thief_record *batch_add(struct thief_batch *b, __u16 type, __u64 ts, __u32 cpu)
 {
     __u32 n = b->n;
-    if (n >= THIEF_BATCH)
+    if (n >= THIEF_BATCH_RECORDS)
         return 0;
     struct thief_record *r = &b->r[n];
     b->n = n + 1;
@@ -253,11 +244,11 @@ static __always_inline struct thief_record *batch_add(struct batch *b, __u16 typ
     return r;
 }
 
-static __always_inline void batch_send(struct batch *b)
+static __always_inline void batch_send(struct thief_batch *b)
 {
     __u32 n = b->n;
     b->n = 0;
-    if (n == 0 || n > THIEF_BATCH)
+    if (n == 0 || n > THIEF_BATCH_RECORDS)
         return;
     __u32 zero = 0;
     struct thief_counters *c = bpf_map_lookup_elem(&counters, &zero);
@@ -268,6 +259,16 @@ static __always_inline void batch_send(struct batch *b)
         else
             c->emitted += n;
     }
+}
+
+/* Sends what an earlier switch held on this CPU (interrupts off: sched_switch). */
+static __always_inline void flush_held(struct cpu_state *cs)
+{
+    __u32 zero = 0;
+    struct thief_batch *b = bpf_map_lookup_elem(&batches, &zero);
+    if (b)
+        batch_send(b);
+    cs->held = 0;
 }
 
 static __always_inline bool tgid_in_set(__u32 tgid)
@@ -323,7 +324,7 @@ static __always_inline bool track_new(__u32 pid, __u32 tgid, __u64 now, __u64 su
 /* A task of the target cgroup that is not tracked yet (it moved into the
  * cgroup, or was forked there by a task outside it) joins as it switches in:
  * tracked from now, announced with a new-thread record. */
-static __always_inline struct thief_tstate *join(bool btf, struct batch *b, __u64 now, __u32 cpu,
+static __always_inline struct thief_tstate *join(bool btf, struct thief_batch *b, __u64 now, __u32 cpu,
                                                  struct task_struct *t, __u32 pid)
 {
     __u32 tgid = TREAD(btf, t, tgid);
@@ -486,7 +487,8 @@ static __always_inline void wait_causes(bool btf, struct thief_tstate *t, struct
 }
 
 /* Who woke the thread whose wait ends now (its switch-in at ts on cpu). */
-static __always_inline void add_waker(struct batch *b, __u64 ts, __u32 cpu, __u32 tid, struct thief_tstate *t)
+static __always_inline void add_waker(struct thief_batch *b, __u64 ts, __u32 cpu, __u32 tid,
+                                      struct thief_tstate *t)
 {
     if (!t->wk_ts)
         return;
@@ -506,8 +508,8 @@ static __always_inline void add_waker(struct batch *b, __u64 ts, __u32 cpu, __u3
 
 /* The off-core interval and the wait of tracked thread tid end at ts
  * (now: the time of the event that found it). */
-static __always_inline void end_offcore(bool btf, struct batch *b, __u64 ts, __u64 now, __u32 cpu, __u32 tid,
-                                        struct thief_tstate *t, struct task_struct *p, __u64 steal)
+static __always_inline void end_offcore(bool btf, struct thief_batch *b, __u64 ts, __u64 now, __u32 cpu,
+                                        __u32 tid, struct thief_tstate *t, struct task_struct *p, __u64 steal)
 {
     struct thief_record *r = batch_add(b, THIEF_REC_OFFCORE, ts, cpu);
     if (r) {
@@ -533,8 +535,8 @@ static __always_inline void end_offcore(bool btf, struct batch *b, __u64 ts, __u
 
 /* Once per culprit: the policy, nice, priority, cgroup and CPUs the task
  * ran with, read now (it may be gone by the time user space could look). */
-static __always_inline void identify(bool btf, struct batch *b, __u64 now, __u32 cpu, struct task_struct *p,
-                                     __u32 pid)
+static __always_inline void identify(bool btf, struct thief_batch *b, __u64 now, __u32 cpu,
+                                     struct task_struct *p, __u32 pid)
 {
     __u64 start = TREAD(btf, p, start_time);
     __u64 *seen = bpf_map_lookup_elem(&idents, &pid);
@@ -613,13 +615,18 @@ static __always_inline int on_switch(bool btf, unsigned long long *ctx, bool pre
         cs->cls = TREAD(btf, next, pid) ? CLS_TASKS : CLS_IDLE;
         if (cs->wq_func)
             work_switch(cs, TREAD(btf, prev, pid), TREAD(btf, next, pid), 0);
+        if (cs->held) /* only if the switch that held them was never followed by a traced one */
+            flush_held(cs);
         return 0;
     }
     __u32 zero = 0;
-    struct batch *b = bpf_map_lookup_elem(&batches, &zero);
+    struct thief_batch *b = bpf_map_lookup_elem(&batches, &zero);
     if (!b)
         return 0;
-    b->n = 0;
+    if (!knobs.hold)
+        b->n = 0;
+    else if (b->n > THIEF_BATCH_RECORDS - THIEF_SWITCH_RECORDS)
+        batch_send(b); /* this switch might not fit */
     __u64 now = bpf_ktime_get_ns();
     if (!cs->rq)
         cs->rq = thief_rq_of(prev);
@@ -775,7 +782,13 @@ static __always_inline int on_switch(bool btf, unsigned long long *ctx, bool pre
     cs->steal_acc = 0;
     cs->cur_start = now;
     cs->cls = nt ? CLS_TARGETS : next_pid ? CLS_TASKS : CLS_IDLE;
-    batch_send(b);
+    /* Held only while targets run back to back: the next switch here is the
+     * switch-out of the target now on-core, which sends them unless it brings
+     * in another target (thief_abi.h: thief_batch). A thread that joined is
+     * sent at once, ahead of its interrupts' records. */
+    if (!knobs.hold || !nt || joined)
+        batch_send(b);
+    cs->held = b->n;
     return 0;
 }
 

@@ -25,6 +25,7 @@
 #define THIEF_MAP_COUNTERS "counters"       /* per-CPU struct thief_counters */
 #define THIEF_MAP_EVENTS "events"           /* the ring buffer of records */
 #define THIEF_MAP_TGIDS "tgids"             /* THIEF_FILTER_TGIDS: a bit per target tgid */
+#define THIEF_MAP_BATCHES "batches"         /* per-CPU struct thief_batch: records on their way */
 #define THIEF_MAP_KNOBS_SUFFIX ".rodata"    /* const volatile struct thief_knobs */
 /* Programs: each handler twice, SEC("tp_btf/TP") and SEC("raw_tp/TP"). */
 #define THIEF_KIND_TP_BTF "tp_btf"
@@ -70,7 +71,9 @@ struct thief_bpf {
     int ovf_fd;
     struct thief_tstate *slots; /* the "threads" map, mmapped */
     uint32_t nslots;
-    uint32_t scan_hint; /* where thief_bpf_tracks_any last found a thread */
+    uint32_t scan_hint;     /* where thief_bpf_tracks_any last found a thread */
+    thief_bpf_record_fn fn; /* the consumer, for thief_bpf_drain_held */
+    void *fn_ctx;
     int counters_fd;
     uint64_t *tgids; /* the "tgids" map, mmapped */
     uint32_t tgids_words;
@@ -195,6 +198,7 @@ static int open_as(const void *object, size_t object_len, const thief_bpf_config
         .noop = config->noop,
         .filter = config->filter,
         .match_comm = config->match_comm,
+        .hold = config->hold,
         .cgroup_level = config->cgroup_level,
         .cgroup_id = config->cgroup_id,
     };
@@ -435,6 +439,8 @@ int thief_bpf_attach(thief_bpf *tb, thief_bpf_record_fn fn, void *ctx)
     }
     tb->attached = tb->nlinks;
     int fd = bpf_object__find_map_fd_by_name(tb->obj, THIEF_MAP_EVENTS);
+    tb->fn = fn;
+    tb->fn_ctx = ctx;
     tb->rb = ring_buffer__new(fd, (ring_buffer_sample_fn)fn, ctx, NULL);
     if (!tb->rb)
         return fail(-errno, "cannot set up the ring buffer: %s", strerror(errno));
@@ -467,6 +473,38 @@ int thief_bpf_consume(thief_bpf *tb)
     if (n < 0)
         return fail(n, "ring buffer: %s", strerror(-n));
     return n;
+}
+
+int thief_bpf_drain_held(thief_bpf *tb)
+{
+    int ncpus = libbpf_num_possible_cpus();
+    if (ncpus <= 0)
+        return fail(-EINVAL, "cannot count CPUs");
+    /* A per-CPU map's values come one per possible CPU, each rounded up to 8 bytes. */
+    size_t stride = (sizeof(struct thief_batch) + 7) & ~(size_t)7;
+    char *vals = calloc((size_t)ncpus, stride);
+    if (!vals)
+        return fail(-ENOMEM, "out of memory");
+    uint32_t zero = 0;
+    int fd = bpf_object__find_map_fd_by_name(tb->obj, THIEF_MAP_BATCHES);
+    if (fd < 0 || bpf_map_lookup_elem(fd, &zero, vals) != 0) {
+        int err = fd < 0 ? fd : -errno;
+        free(vals);
+        return fail(err, "cannot read the held records: %s", strerror(-err));
+    }
+    int handed = 0;
+    for (int cpu = 0; cpu < ncpus && tb->fn; cpu++) {
+        struct thief_batch *b = (struct thief_batch *)(vals + (size_t)cpu * stride);
+        uint32_t n = b->n <= THIEF_BATCH_RECORDS
+                         ? b->n
+                         : 0; /* never trust a count read from the kernel side blindly */
+        if (n == 0)
+            continue;
+        tb->fn(tb->fn_ctx, b->r, n * sizeof(struct thief_record));
+        handed += (int)n;
+    }
+    free(vals);
+    return handed;
 }
 
 int thief_bpf_counters(thief_bpf *tb, struct thief_counters *out)

@@ -44,7 +44,8 @@ public enum TextRenderer {
             let per = c.bpfRuns == 0 ? 0 : c.bpfRunNs / c.bpfRuns
             out.line(
                 "self cost: BPF \(Format.duration(c.bpfRunNs)) in \(c.bpfRuns) runs (\(per)ns each); "
-                    + "consumer CPU \(Format.duration(c.consumerCpuNs)); peak RSS \(c.peakRssKb / 1024) MiB")
+                    + "consumer CPU \(Format.duration(c.consumerCpuNs)); peak RSS \(c.peakRssKb / 1024) MiB"
+                    + (c.recordsSent.map { "; records sent \($0), held at the end \(c.recordsHeldAtEnd ?? 0)" } ?? ""))
         }
         out.line()
     }

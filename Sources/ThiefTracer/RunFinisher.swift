@@ -14,6 +14,8 @@ struct RunFinisher {
         thief_bpf_detach(live.tb)
         let end = thief_monotonic_ns()
         try TracerError.check(thief_bpf_consume(live.tb), .kernel, "reading the ring buffer")
+        let held = thief_bpf_drain_held(live.tb)
+        try TracerError.check(held, .kernel, "reading the held records")
         let counters = try BPFMaps.counters(live.tb)
         let open = BPFMaps.openThreads(live.tb)
         let untouched = untouchedOnCore(open)
@@ -23,7 +25,10 @@ struct RunFinisher {
             end: end, endReason: endReason.rawValue, exitStatus: live.child?.status, lostEvents: counters.lost,
             missedSwitchEvents: counters.healed, open: open.map { RunTrailer.OpenThread(tid: $0.tid, $0.state) },
             untouched: untouched, names: names)
-        if options.selfCost { trailer.selfCost = SelfCostMeter.measure(live.tb, cpuAtStart: live.cpuAtStart) }
+        if options.selfCost {
+            trailer.selfCost = SelfCostMeter.measure(
+                live.tb, cpuAtStart: live.cpuAtStart, sent: counters.emitted, held: UInt64(held))
+        }
         return try closeWindow(end: end, open: open, untouched: untouched, names: names, trailer: trailer)
     }
 

@@ -12,13 +12,15 @@ enum SelfCostMeter {
         return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
     }
 
-    static func measure(_ tb: OpaquePointer, cpuAtStart: UInt64) -> Report.SelfCost {
+    /// `sent`: the kernel side's emitted counter; `held`: records read from its batches at the end.
+    static func measure(_ tb: OpaquePointer, cpuAtStart: UInt64, sent: UInt64, held: UInt64) -> Report.SelfCost {
         var stats = [thief_bpf_prog_stats](repeating: thief_bpf_prog_stats(), count: 64)
         let n = Int(max(0, thief_bpf_prog_stats_get(tb, &stats, 64)))
         return Report.SelfCost(
             bpfRunNs: stats.prefix(n).reduce(0) { $0 + $1.run_time_ns },
             bpfRuns: stats.prefix(n).reduce(0) { $0 + $1.run_cnt },
-            consumerCpuNs: cpuTimeNs() - cpuAtStart, peakRssKb: peakRssKb())
+            consumerCpuNs: cpuTimeNs() - cpuAtStart, peakRssKb: peakRssKb(), recordsSent: sent,
+            recordsHeldAtEnd: held)
     }
 
     /// This program's peak RSS: VmHWM of /proc/self/status. (getrusage's

@@ -14,6 +14,7 @@ extension TracerOptions {
         config.attach_mode = UInt8(rawTracepoints ? THIEF_ATTACH_RAW_TP.rawValue : THIEF_ATTACH_AUTO.rawValue)
         config.max_tgid = Self.pidMax
         config.thread_slots = Self.threadSlots
+        config.hold = holdsRecords ? 1 : 0
         switch target {
         case .process: config.follow_threads = 1
         case .processes(_, let children):
@@ -57,6 +58,12 @@ extension TracerOptions {
             config.filter = UInt8(THIEF_FILTER_TGIDS.rawValue)
         }
     }
+
+    /// Records may reach the consumer out of time order across CPUs (the
+    /// kernel side holds a CPU's records while targets run back to back,
+    /// thief_abi.h: thief_batch) only where nothing needs that order: one
+    /// report for the whole run, no recording, no Perfetto trace.
+    var holdsRecords: Bool { interval == nil && recordPath == nil && onLive == nil }
 
     /// THIEF_THREAD_SLOTS: the kernel side's thread slots (a power of two;
     /// the shim refuses anything else). Unset: sized to pid_max. Tests set a

@@ -33,6 +33,8 @@ public struct Workload: Sendable {
         /// This process (CPU 0) and a child (`pong`, CPU 1) pass a byte back and forth through
         /// two pipes, in bursts of 10 round trips `intervalMs` apart.
         case pingPong = "ping-pong"
+        /// Two threads pass a byte back and forth through two pipes, working 50 µs a turn (pin with `cpu`).
+        case pipePair = "pipe-pair"
     }
 
     public var kind: Kind
@@ -128,6 +130,8 @@ public struct Workload: Sendable {
             children(count: threads, delayMs: delayMs, seconds: seconds)
         case .pingPong:
             pingPong(pauseMs: intervalMs, until: end)
+        case .pipePair:
+            pipePair(until: end)
         }
     }
 

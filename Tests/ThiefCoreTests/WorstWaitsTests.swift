@@ -94,6 +94,34 @@ struct WorstWaitsTests {
         #expect(w.causes.targetsNs == 6 * ms && w.causes.idleNs == ms && !w.truncated)
     }
 
+    /// A live run's kernel side may hold a CPU's switch records (thief_batch)
+    /// while its interrupts' records go straight out: they arrive ahead of
+    /// older records. An earlier, uncontended slice must not drop them, and
+    /// the wait must find them behind a steal that ended before it began.
+    @Test("interrupts that arrive ahead of older records still land in the wait they ran in")
+    func interruptsAheadOfHeldRecords() throws {
+        let s = Self.session()
+        for e in [
+            Self.irq(.hard, 24, at: W + 18 * ms, ns: 100 * us, name: "eth0"),
+            Self.irq(.soft, 3, at: W + 19 * ms, ns: 50 * us),
+            Self.slice(Self.peer, from: W + 1 * ms, to: W + 3 * ms),
+            Self.steal(from: W + 4 * ms, to: W + 9 * ms, pid: 901, comm: "early"),
+            Self.steal(from: W + 10 * ms, to: W + 16 * ms, pid: 900, comm: "hog"),
+            Self.slice(Self.peer, from: W + 16 * ms, to: W + 22 * ms, contended: 6 * ms),
+            Self.steal(from: W + 23 * ms, to: W + 30 * ms, pid: 55, comm: "kworker/1:2", kthread: true),
+            Self.wait(from: W + 10 * ms, to: W + 30 * ms, causes: .init(targets: 6 * ms, idle: ms, known: true)),
+        ] {
+            s.fold(Record(e))
+        }
+        let r = s.finish(at: W + 40 * ms, open: [(tid: UInt32, state: thief_tstate)]()).0.report(meta())
+        let w = try #require(r.worstWaits?.first)
+        let c = w.culprits
+        #expect(c.prefix(5).map(\.kind) == ["task", "target", "hardirq", "softirq", "task"])
+        #expect(c.compactMap(\.startNs) == [10, 16, 18, 19, 23].map { W + $0 * ms })
+        #expect(c.prefix(5).map(\.ns) == [6 * ms, 6 * ms - 150 * us, 100 * us, 50 * us, 7 * ms])
+        #expect(c.reduce(0) { $0 + $1.ns } == w.durationNs)
+    }
+
     @Test("the text report shows a timeline per wait")
     func text() throws {
         let text = TextRenderer.render(Self.timeline())

@@ -221,6 +221,43 @@ struct LiveTests {
         #expect(thief.stdout.contains("ended: signal"))
     }
 
+    /// The kernel side holds a CPU's records while targets run back to back
+    /// (thief_abi.h: thief_batch), unless a recording needs them in time
+    /// order; a run that ends meanwhile reads them from the per-CPU batches.
+    @Test(
+        "a run that ends while targets switch back to back gets every record, the held ones too",
+        arguments: ["hold", "record"])
+    func heldRecordsAtTheEnd(mode: String) throws {
+        try Live.require()
+        let cpu = ProcessInfo.processInfo.activeProcessorCount > 1 ? 1 : 0
+        let pair = try Child.workload(["pipe-pair", "--cpu", "\(cpu)", "--seconds", "30"])
+        defer { pair.end() }
+        sleepSeconds(0.2)
+        let scratch = try ScratchDir("held")
+        let record = mode == "record" ? ["--record", scratch.path("run.thief")] : []
+        let thief = try ThiefRun(["-p", "\(pair.pid)", "--self-cost", "--format", "json"] + record)
+        try thief.waitAttached()
+        sleepSeconds(1)
+        thief.interrupt()  // the pair still switches from one thread to the other
+        #expect(thief.wait() == 0, "\(thief.stderr)")
+        let r = try thief.report()
+        let sent = r.num("tracer.self_cost.records_sent"), held = r.num("tracer.self_cost.records_held_at_end")
+        agreement("held \(mode)", "records in the report vs sent + held", thief: r.num("records"), kernel: sent + held)
+        #expect(r.num("records") == sent + held)
+        #expect(r.num("lost_events") == 0)
+        #expect(r.num("on_core.count") > 2_000, "the pair must switch back to back")
+        if mode == "hold" {
+            #expect(held > 0 && held <= 64, "a batch holds the last switches' records: \(held)")
+        } else {
+            #expect(held == 0)
+        }
+        for t in r.list("target.threads") {
+            let on = (t["on_core_ns"] as? NSNumber)?.doubleValue ?? 0,
+                off = (t["off_core_ns"] as? NSNumber)?.doubleValue ?? 0
+            #expect(relErr(on + off, r.num("window.duration_ns")) < 0.01)
+        }
+    }
+
     @Test("bad input: one line on stderr and the documented exit code")
     func errors() throws {
         try Live.require()

@@ -285,10 +285,31 @@ struct thief_knobs {
     __u64 cgroup_id;    /* ... and its id (the inode number of its directory) */
     char comm[THIEF_COMM_LEN];
     __u32 slot_mask; /* the threads array has slot_mask + 1 slots (a power of two) */
-    __u32 _pad2;
+    __u8 hold; /* keep a CPU's records across switches while targets run back to back (see thief_batch) */
+    __u8 _pad2[3];
 };
 
 #define THIEF_RECORD_SIZE 64
+
+/* A CPU's records on their way to the ring buffer (the per-CPU "batches"
+ * map). A sched_switch makes at most THIEF_SWITCH_RECORDS; they leave as
+ * one ring-buffer sample, one reserve and commit for all of them. With
+ * knobs.hold, a switch from one target to another keeps them here for the
+ * next switch (a reserve and commit cost ~100 ns, half a pipe round trip's
+ * tracing); they leave when a switch brings in a task that is not a target
+ * (the idle task included), when the next switch might not fit, or when
+ * user space reads the map at the end of the run (after detaching, so no
+ * program writes it meanwhile). A held record reaches user space after
+ * records of other CPUs, or direct ones (interrupts, migrations, forks)
+ * of this CPU, that are later in time: user space holds only when it needs
+ * no time order (one report for the whole run, nothing recorded or traced). */
+#define THIEF_SWITCH_RECORDS 12
+#define THIEF_BATCH_RECORDS 64
+struct thief_batch {
+    struct thief_record r[THIEF_BATCH_RECORDS];
+    __u32 n;
+    __u32 _pad;
+};
 
 #if defined(__bpf__) || defined(__BPF__)
 #define THIEF_ABI_INLINE static __always_inline

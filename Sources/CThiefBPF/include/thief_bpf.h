@@ -37,7 +37,8 @@ typedef struct thief_bpf_config {
     char comm[16];
     uint32_t cgroup_level; /* THIEF_FILTER_CGROUP: the cgroup's depth and id */
     uint64_t cgroup_id;
-    uint32_t max_tgid;     /* the kernel's pid_max (0: 4M): the tgid set, and the thread slots */
+    uint32_t max_tgid; /* the kernel's pid_max (0: 4M): the tgid set, and the thread slots */
+    uint8_t hold;      /* keep records across target-to-target switches (knobs.hold): no time order needed */
     uint32_t thread_slots; /* 0: pid_max rounded up to a power of two, at most THIEF_MAX_SLOTS;
                               else that many (a power of two; tests use few, to exercise the overflow map) */
 } thief_bpf_config;
@@ -75,6 +76,9 @@ void thief_bpf_detach(thief_bpf *tb);
 int thief_bpf_poll(thief_bpf *tb, int timeout_ms);
 /* Drain without waiting. */
 int thief_bpf_consume(thief_bpf *tb);
+/* After detaching and draining: hand the records the kernel side still
+ * holds (config.hold) to the consumer, CPU by CPU. Records handed or -errno. */
+int thief_bpf_drain_held(thief_bpf *tb);
 /* Sum of the per-CPU counters. */
 int thief_bpf_counters(thief_bpf *tb, struct thief_counters *out);
 /* Per-program BPF run time (needs kernel.bpf_stats_enabled or thief_bpf_enable_stats). */

@@ -4,6 +4,9 @@
 final class StretchRings {
     /// CPU ids past this (a crafted recording's) keep no history.
     static let maxCPUs: UInt32 = 8192
+    /// How far ahead of older records an interrupt's may come: two of the
+    /// kernel side's batches (THIEF_BATCH_RECORDS), the most one CPU holds.
+    static let interruptLead = 128
     /// By CPU id: an array lookup on the hot path; a ring is made at the CPU's first stretch.
     private var rings: [StretchRing?] = []
 
@@ -35,7 +38,17 @@ final class StretchRings {
             return
         }
         guard let r = ring(UInt32(e.cpu)) else { return }
-        while r.count > 0, r.newest(0).isInterrupt, r.newest(0).end >= e.start { r.dropNewest() }
+        // Only interrupts inside the slice: one that came in ahead of records
+        // older than it (a live run's kernel side may hold a CPU's records
+        // while its interrupts go straight out) may belong to a later,
+        // contended slice. One left here only takes room.
+        var later: [WaitStretch] = []
+        while r.count > 0, r.newest(0).isInterrupt, r.newest(0).end >= e.start {
+            let s = r.newest(0)
+            if s.start < e.start || s.end > e.end { later.append(s) }
+            r.dropNewest()
+        }
+        for s in later.reversed() { r.push(s) }
     }
 
     /// What ran on `cpu` inside [from, to], clipped to it, in time order;
@@ -51,6 +64,14 @@ final class StretchRings {
             i += 1
         }
         let truncated = i == r.count && r.droppedEnd > from
+        // Interrupts may have come in ahead of up to a held batch of older
+        // records (see sliceEnded): look that far past the first older one.
+        var j = i
+        while j < min(r.count, i + Self.interruptLead) {
+            let s = r.newest(j)
+            if s.isInterrupt, let c = s.clipped(to: from, to) { out.append(c) }
+            j += 1
+        }
         out.reverse()
         // Interrupts are sent before the slice they ran in: in order of start.
         out.sort { $0.start < $1.start || ($0.start == $1.start && !$0.isInterrupt && $1.isInterrupt) }

@@ -231,15 +231,26 @@ public struct Report: Codable, Sendable, Equatable {
         public var bpfRuns: UInt64
         public var consumerCpuNs: UInt64
         public var peakRssKb: UInt64
-        public init(bpfRunNs: UInt64, bpfRuns: UInt64, consumerCpuNs: UInt64, peakRssKb: UInt64) {
+        /// Records the kernel side sent through the ring buffer, and those it
+        /// still held when tracing stopped (read from its per-CPU batches at
+        /// the end); absent from reports made before they were counted.
+        public var recordsSent: UInt64?
+        public var recordsHeldAtEnd: UInt64?
+        public init(
+            bpfRunNs: UInt64, bpfRuns: UInt64, consumerCpuNs: UInt64, peakRssKb: UInt64, recordsSent: UInt64? = nil,
+            recordsHeldAtEnd: UInt64? = nil
+        ) {
             self.bpfRunNs = bpfRunNs
             self.bpfRuns = bpfRuns
             self.consumerCpuNs = consumerCpuNs
             self.peakRssKb = peakRssKb
+            self.recordsSent = recordsSent
+            self.recordsHeldAtEnd = recordsHeldAtEnd
         }
         enum CodingKeys: String, CodingKey {
             case bpfRunNs = "bpf_run_ns", bpfRuns = "bpf_runs", consumerCpuNs = "consumer_cpu_ns", peakRssKb =
                 "peak_rss_kb"
+            case recordsSent = "records_sent", recordsHeldAtEnd = "records_held_at_end"
         }
     }
 }
