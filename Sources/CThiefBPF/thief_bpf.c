@@ -69,8 +69,11 @@ struct thief_bpf {
     int stats_fd;
     const char *kind;
     int ovf_fd;
-    struct thief_tstate *slots; /* the "threads" map, mmapped */
+    int slots_fd; /* the "threads" map: slots, mapped a chunk at a time (slot_at) */
     uint32_t nslots;
+    char *chunk; /* the chunk mapped now, or NULL */
+    size_t chunk_len;
+    int64_t chunk_no;
     uint32_t scan_hint;     /* where thief_bpf_tracks_any last found a thread */
     thief_bpf_record_fn fn; /* the consumer, for thief_bpf_drain_held */
     void *fn_ctx;
@@ -272,15 +275,8 @@ static int open_as(const void *object, size_t object_len, const thief_bpf_config
                     strerror(-err));
     }
     tb->ovf_fd = bpf_object__find_map_fd_by_name(tb->obj, THIEF_MAP_THREADS_OVF);
-    size_t slots_len = (size_t)slots * sizeof(struct thief_tstate);
-    void *slots_mem = mmap(NULL, slots_len, PROT_READ | PROT_WRITE, MAP_SHARED,
-                           bpf_object__find_map_fd_by_name(tb->obj, THIEF_MAP_THREADS), 0);
-    if (slots_mem == MAP_FAILED) {
-        int e = -errno;
-        thief_bpf_close(tb);
-        return fail(e, "cannot map the thread slots: %s", strerror(-e));
-    }
-    tb->slots = slots_mem;
+    tb->slots_fd = bpf_object__find_map_fd_by_name(tb->obj, THIEF_MAP_THREADS);
+    tb->chunk_no = -1;
     tb->nslots = slots;
     tb->counters_fd = bpf_object__find_map_fd_by_name(tb->obj, THIEF_MAP_COUNTERS);
     struct bpf_map *tgids = bpf_object__find_map_by_name(tb->obj, THIEF_MAP_TGIDS);
@@ -300,10 +296,49 @@ static int open_as(const void *object, size_t object_len, const thief_bpf_config
 }
 
 /* The thread slots follow the protocol in thief_abi.h (THIEF_SLOT_BUSY),
- * with the same atomics as the kernel side: the programs may run meanwhile. */
+ * with the same atomics as the kernel side: the programs may run meanwhile.
+ * They are mapped a chunk at a time: mmap of a BPF array fills in every page
+ * at once, and the whole array (pid_max slots, up to 9 MiB) would count in
+ * thief's RSS. A chunk is whole pages holding whole slots (the least common
+ * multiple of the two sizes); the last one mapped stays, for the next access. */
+static size_t chunk_bytes(void)
+{
+    size_t a = (size_t)sysconf(_SC_PAGESIZE), b = sizeof(struct thief_tstate), x = a, y = b;
+    while (y) {
+        size_t t = x % y;
+        x = y;
+        y = t;
+    }
+    return a / x * b;
+}
+
+/* Slot i, valid until the next slot_at; NULL (errno set) if it cannot be mapped. */
+static struct thief_tstate *slot_at(thief_bpf *tb, uint32_t i)
+{
+    size_t bytes = chunk_bytes(), per = bytes / sizeof(struct thief_tstate);
+    int64_t no = (int64_t)(i / per);
+    if (no != tb->chunk_no) {
+        if (tb->chunk)
+            munmap(tb->chunk, tb->chunk_len);
+        tb->chunk = NULL;
+        tb->chunk_no = -1;
+        size_t page = (size_t)sysconf(_SC_PAGESIZE);
+        size_t off = (size_t)no * bytes;
+        size_t total = ((size_t)tb->nslots * sizeof(struct thief_tstate) + page - 1) / page * page;
+        size_t len = total - off < bytes ? total - off : bytes;
+        void *mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, tb->slots_fd, (off_t)off);
+        if (mem == MAP_FAILED)
+            return NULL;
+        tb->chunk = mem;
+        tb->chunk_len = len;
+        tb->chunk_no = no;
+    }
+    return (struct thief_tstate *)(tb->chunk + (i % per) * sizeof(struct thief_tstate));
+}
+
 static struct thief_tstate *slot_of(thief_bpf *tb, uint32_t tid)
 {
-    return &tb->slots[tid & (tb->nslots - 1)];
+    return slot_at(tb, tid & (tb->nslots - 1));
 }
 
 static uint32_t slot_tid(const struct thief_tstate *slot)
@@ -322,6 +357,8 @@ int thief_bpf_track(thief_bpf *tb, uint32_t tid, const struct thief_tstate *seed
     if (tid == 0 || tid == THIEF_SLOT_BUSY)
         return fail(-EINVAL, "cannot track thread %u", tid);
     struct thief_tstate *slot = slot_of(tb, tid);
+    if (!slot)
+        return fail(-errno, "cannot map the thread slots: %s", strerror(errno));
     uint32_t expect = 0;
     if (slot_tid(slot) == tid || (slot->overflowed && ovf_has(tb, tid))) {
         if (only_new)
@@ -364,9 +401,9 @@ int thief_bpf_add_tgid(thief_bpf *tb, uint32_t tgid)
 
 int thief_bpf_untrack(thief_bpf *tb, uint32_t tid)
 {
-    struct thief_tstate *slot = slot_of(tb, tid);
+    struct thief_tstate *slot = tid ? slot_of(tb, tid) : NULL;
     uint32_t expect = tid;
-    if (tid &&
+    if (slot &&
         __atomic_compare_exchange_n(&slot->slot_tid, &expect, 0, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
         return 0;
     if (bpf_map_delete_elem(tb->ovf_fd, &tid) != 0)
@@ -376,8 +413,8 @@ int thief_bpf_untrack(thief_bpf *tb, uint32_t tid)
 
 int thief_bpf_thread_state(thief_bpf *tb, uint32_t tid, struct thief_tstate *out)
 {
-    struct thief_tstate *slot = slot_of(tb, tid);
-    if (tid && slot_tid(slot) == tid) {
+    struct thief_tstate *slot = tid ? slot_of(tb, tid) : NULL;
+    if (slot && slot_tid(slot) == tid) {
         memcpy(out, slot, sizeof(*out));
         return 0;
     }
@@ -390,7 +427,10 @@ int thief_bpf_thread_ids(thief_bpf *tb, uint32_t *out, int max)
 {
     int n = 0;
     for (uint32_t i = 0; i < tb->nslots; i++) {
-        uint32_t tid = slot_tid(&tb->slots[i]);
+        struct thief_tstate *slot = slot_at(tb, i);
+        if (!slot)
+            return fail(-errno, "cannot map the thread slots: %s", strerror(errno));
+        uint32_t tid = slot_tid(slot);
         if (tid == 0 || tid == THIEF_SLOT_BUSY)
             continue;
         if (n < max)
@@ -414,7 +454,10 @@ int thief_bpf_tracks_any(thief_bpf *tb)
     /* From where a thread was last found: while that one lives, one load. */
     for (uint32_t k = 0; k < tb->nslots; k++) {
         uint32_t i = (tb->scan_hint + k) & (tb->nslots - 1);
-        uint32_t tid = slot_tid(&tb->slots[i]);
+        struct thief_tstate *slot = slot_at(tb, i);
+        if (!slot)
+            return 1; /* cannot tell: the run goes on */
+        uint32_t tid = slot_tid(slot);
         if (tid != 0 && tid != THIEF_SLOT_BUSY) {
             tb->scan_hint = i;
             return 1;
@@ -582,8 +625,8 @@ void thief_bpf_close(thief_bpf *tb)
         bpf_link__destroy(tb->links[i]);
     if (tb->tgids)
         munmap(tb->tgids, (size_t)tb->tgids_words * sizeof(uint64_t));
-    if (tb->slots)
-        munmap(tb->slots, (size_t)tb->nslots * sizeof(struct thief_tstate));
+    if (tb->chunk)
+        munmap(tb->chunk, tb->chunk_len);
     if (tb->obj)
         bpf_object__close(tb->obj);
     if (tb->stats_fd >= 0)
