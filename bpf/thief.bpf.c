@@ -79,7 +79,8 @@ struct cpu_state {
 /* The target threads: slot tid & slot_mask of an array (resized by user
  * space to pid_max rounded up to a power of two, at most THIEF_MAX_SLOTS),
  * and the threads whose slot another holds in the hash beside it (thief_abi.h
- * gives the protocol). Shared memory: user space seeds it through mmap. */
+ * gives the protocol). Shared memory: user space seeds it through mmap (a
+ * chunk at a time), with the same compare-and-swap. */
 struct {
     __uint(type, BPF_MAP_TYPE_ARRAY);
     __uint(max_entries, THIEF_MAX_SLOTS);
