@@ -58,6 +58,19 @@ static uint32_t thread_slots(const thief_bpf_config *config)
     return n;
 }
 
+/* User space sees the thread slots a chunk at a time (slot_at): whole pages
+ * holding whole slots, the least common multiple of the two sizes. */
+static size_t chunk_bytes(void)
+{
+    size_t a = (size_t)sysconf(_SC_PAGESIZE), b = sizeof(struct thief_tstate), x = a, y = b;
+    while (y) {
+        size_t t = x % y;
+        x = y;
+        y = t;
+    }
+    return a / x * b;
+}
+
 #define THIEF_MAX_LINKS 64
 
 struct thief_bpf {
@@ -74,6 +87,8 @@ struct thief_bpf {
     char *chunk; /* the chunk mapped now, or NULL */
     size_t chunk_len;
     int64_t chunk_no;
+    size_t chunk_bytes;     /* whole pages holding whole slots (chunk_bytes()) */
+    size_t slots_bytes;     /* the whole array, in whole pages */
     uint32_t scan_hint;     /* where thief_bpf_tracks_any last found a thread */
     thief_bpf_record_fn fn; /* the consumer, for thief_bpf_drain_held */
     void *fn_ctx;
@@ -278,6 +293,9 @@ static int open_as(const void *object, size_t object_len, const thief_bpf_config
     tb->slots_fd = bpf_object__find_map_fd_by_name(tb->obj, THIEF_MAP_THREADS);
     tb->chunk_no = -1;
     tb->nslots = slots;
+    tb->chunk_bytes = chunk_bytes();
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    tb->slots_bytes = ((size_t)slots * sizeof(struct thief_tstate) + page - 1) / page * page;
     tb->counters_fd = bpf_object__find_map_fd_by_name(tb->obj, THIEF_MAP_COUNTERS);
     struct bpf_map *tgids = bpf_object__find_map_by_name(tb->obj, THIEF_MAP_TGIDS);
     if (tgids && config->filter == THIEF_FILTER_TGIDS) {
@@ -300,32 +318,19 @@ static int open_as(const void *object, size_t object_len, const thief_bpf_config
  * They are mapped a chunk at a time: mmap of a BPF array fills in every page
  * at once, and the whole array (pid_max slots, up to 9 MiB) would count in
  * thief's RSS. A chunk is whole pages holding whole slots (the least common
- * multiple of the two sizes); the last one mapped stays, for the next access. */
-static size_t chunk_bytes(void)
-{
-    size_t a = (size_t)sysconf(_SC_PAGESIZE), b = sizeof(struct thief_tstate), x = a, y = b;
-    while (y) {
-        size_t t = x % y;
-        x = y;
-        y = t;
-    }
-    return a / x * b;
-}
-
-/* Slot i, valid until the next slot_at; NULL (errno set) if it cannot be mapped. */
+ * multiple of the two sizes); the last one mapped stays, for the next access.
+ * Slot i, valid until the next slot_at; NULL (errno set) if it cannot be mapped. */
 static struct thief_tstate *slot_at(thief_bpf *tb, uint32_t i)
 {
-    size_t bytes = chunk_bytes(), per = bytes / sizeof(struct thief_tstate);
+    size_t bytes = tb->chunk_bytes, per = bytes / sizeof(struct thief_tstate);
     int64_t no = (int64_t)(i / per);
     if (no != tb->chunk_no) {
         if (tb->chunk)
             munmap(tb->chunk, tb->chunk_len);
         tb->chunk = NULL;
         tb->chunk_no = -1;
-        size_t page = (size_t)sysconf(_SC_PAGESIZE);
         size_t off = (size_t)no * bytes;
-        size_t total = ((size_t)tb->nslots * sizeof(struct thief_tstate) + page - 1) / page * page;
-        size_t len = total - off < bytes ? total - off : bytes;
+        size_t len = tb->slots_bytes - off < bytes ? tb->slots_bytes - off : bytes;
         void *mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, tb->slots_fd, (off_t)off);
         if (mem == MAP_FAILED)
             return NULL;

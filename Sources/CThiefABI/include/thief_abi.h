@@ -254,8 +254,8 @@ struct thief_tstate {
  * compare-and-swap of slot_tid from 0 to THIEF_SLOT_BUSY, filled, then
  * published by storing the tid; `overflowed` (set, never cleared) tells a
  * lookup that misses the slot to try the hash. Both sides (BPF programs and
- * the shim, through the mmapped array) follow this protocol and never write
- * slot_tid or overflowed as part of a state copy. */
+ * the shim, through a mapping of the array's pages) follow this protocol and
+ * never write slot_tid or overflowed as part of a state copy. */
 #define THIEF_SLOT_BUSY 0xffffffffu
 #define THIEF_MAX_SLOTS 65536u
 
