@@ -91,4 +91,91 @@ final class SafeFileTests {
         try SafeFile.replace(dir + "/m", with: [1])
         #expect(try FileManager.default.attributesOfItem(atPath: dir + "/m")[.posixPermissions] as? Int == 0o640)
     }
+
+    @Test("a FIFO is written in place by replace, append and AtomicWriter, never replaced by a file")
+    func fifo() throws {
+        let fifo = dir + "/pipe"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        func read(_ write: () throws -> Void) throws -> String {
+            let reader = Reader(fifo)
+            try write()
+            return reader.finish()
+        }
+        #expect(try read { try SafeFile.replace(fifo, with: Array("one".utf8)) } == "one")
+        var seen: SafeFile.Existing?
+        let two = try read {
+            try SafeFile.append(fifo) { e in
+                seen = e
+                return Array("two".utf8)
+            }
+        }
+        #expect(two == "two" && seen?.inPlace == true && seen?.size == 0 && seen?.head.isEmpty == true)
+        #expect(
+            try read {
+                let w = try SafeFile.AtomicWriter(fifo)
+                try w.write(Array("thr".utf8))
+                try w.write(Array("ee".utf8))
+                try w.commit()
+            } == "three")
+        #expect(try SafeFile.head(fifo) == nil)
+        try SafeFile.checkDirectory(fifo)
+        var st = stat()
+        #expect(lstat(fifo, &st) == 0 && st.st_mode & S_IFMT == S_IFIFO)
+        #expect(entries() == ["pipe"])
+    }
+
+    @Test("a Unix socket gets the bytes through a connection; -, /dev/stdout and /dev/fd/N are descriptors")
+    func socketAndStreams() throws {
+        let path = dir + "/sock"
+        let s = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(s) }
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &addr.sun_path) { raw in
+            for (i, c) in path.utf8.enumerated() where i < raw.count - 1 { raw[i] = c }
+        }
+        let bound = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(s, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        #expect(bound == 0 && listen(s, 1) == 0)
+        try SafeFile.replace(path, with: Array("over a socket".utf8))
+        let c = accept(s, nil, nil)
+        #expect(c >= 0)
+        var buf = [UInt8](repeating: 0, count: 64)
+        let n = recv(c, &buf, buf.count, 0)
+        close(c)
+        #expect(n > 0 && Array(buf[..<n]) == Array("over a socket".utf8))
+
+        #expect(SafeFile.isStandardOutput("-") && SafeFile.isStandardOutput("/dev/stdout"))
+        #expect(!SafeFile.isStandardOutput("./-") && !SafeFile.isStandardStream("/dev/fd/x"))
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        try SafeFile.replace("/dev/fd/\(fds[1])", with: Array("fd".utf8))
+        close(fds[1])
+        let m = read(fds[0], &buf, buf.count)
+        close(fds[0])
+        #expect(m == 2 && Array(buf[..<2]) == Array("fd".utf8))
+    }
+}
+
+/// Reads a FIFO (or pipe) to its end on another thread.
+final class Reader: @unchecked Sendable {
+    private var text = ""
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ path: String) {
+        Thread.detachNewThread { [self] in
+            if let h = FileHandle(forReadingAtPath: path) {
+                text = String(decoding: h.readDataToEndOfFile(), as: UTF8.self)
+            }
+            done.signal()
+        }
+    }
+
+    func finish() -> String {
+        _ = done.wait(timeout: .now() + 10)
+        return text
+    }
 }

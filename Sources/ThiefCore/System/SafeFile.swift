@@ -17,6 +17,11 @@ import Glibc
 ///   replaces a planted link, never follows it).
 /// - Appending: FILE opened O_NOFOLLOW; it must be a regular file of the
 ///   caller's (or root's) with one link, or nothing is written.
+/// - Not a regular file: a character device, FIFO or socket at FILE is
+///   written in place (opened O_NOFOLLOW, never replaced), as cp and curl -o
+///   do; in a directory others can write to, only one that belongs to root,
+///   the caller or that directory's owner. A block device is refused. "-",
+///   /dev/stdout, /dev/stderr and /dev/fd/N are the caller's own descriptors.
 /// - Created files get mode 0666 minus the caller's umask.
 public enum SafeFile {
     /// One line: "cannot write FILE: why".
@@ -37,6 +42,8 @@ public enum SafeFile {
         public let size: Int
         /// FILE's first bytes (up to 4096).
         public let head: [UInt8]
+        /// FILE is a stream written in place (standard output, a FIFO, a device): nothing to read back.
+        public var inPlace = false
     }
 
     /// Replaces FILE atomically with `bytes`.
@@ -49,8 +56,16 @@ public enum SafeFile {
     /// Appends what `body` returns (given FILE as it is) with one write, then
     /// fsync; a failed write is cut off again with ftruncate.
     public static func append(_ path: String, _ body: (Existing) throws -> [UInt8]) throws {
+        if let fd = try standardStream(path) {
+            defer { close(fd) }
+            return try writeAll(fd, try body(Existing(size: 0, head: [], inPlace: true)), path)
+        }
         let dir = try Directory(path)
         defer { close(dir.fd) }
+        if let fd = try dir.openInPlace(path) {
+            defer { close(fd) }
+            return try writeAll(fd, try body(Existing(size: 0, head: [], inPlace: true)), path)
+        }
         let fd = openat(
             dir.fd, dir.name, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0o666)
         guard fd >= 0 else { throw refusedOpen(path) }
@@ -71,9 +86,12 @@ public enum SafeFile {
     /// FILE's first bytes, by the rules of an append (nil if FILE does not
     /// exist yet, or its directory does not: the write itself will say so).
     public static func head(_ path: String) throws -> [UInt8]? {
+        if isStandardStream(path) { return nil }
         let dir: Directory
         do { dir = try Directory(path) } catch let e as Refused where e.missing { return nil }
         defer { close(dir.fd) }
+        // A stream is never read (a FIFO's bytes are its reader's), only checked.
+        if try dir.specialNode(path) != nil { return nil }
         let fd = openat(dir.fd, dir.name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
         guard fd >= 0 else {
             if errno == ENOENT { return nil }
@@ -87,7 +105,41 @@ public enum SafeFile {
     /// Checks, before any work, that FILE's directory exists and passes the
     /// rules (Refused.missing when a directory of the path does not exist).
     public static func checkDirectory(_ path: String) throws {
-        close(try Directory(path).fd)
+        if isStandardStream(path) { return }
+        let dir = try Directory(path)
+        defer { close(dir.fd) }
+        _ = try dir.specialNode(path)
+    }
+
+    // MARK: - Streams written in place
+
+    /// "-", /dev/stdout, /dev/stderr, /dev/fd/N or /proc/self/fd/N: one of
+    /// thief's own descriptors, as the shell handed it (a pipe, a terminal, a
+    /// file it opened), never a path to walk (/dev/stdout is a link).
+    public static func isStandardStream(_ path: String) -> Bool { streamDescriptor(path) != nil }
+
+    /// "-" and /dev/stdout: the report goes where the report goes without -o.
+    public static func isStandardOutput(_ path: String) -> Bool { streamDescriptor(path) == STDOUT_FILENO }
+
+    static func streamDescriptor(_ path: String) -> Int32? {
+        switch path {
+        case "-", "/dev/stdout": return STDOUT_FILENO
+        case "/dev/stderr": return STDERR_FILENO
+        default:
+            for prefix in ["/dev/fd/", "/proc/self/fd/"] where path.hasPrefix(prefix) {
+                let n = path.dropFirst(prefix.count)
+                if !n.isEmpty, n.allSatisfy(\.isASCII), let fd = Int32(n), fd >= 0 { return fd }
+            }
+            return nil
+        }
+    }
+
+    /// A descriptor of its own for a standard stream (nil: `path` names a file).
+    static func standardStream(_ path: String) throws -> Int32? {
+        guard let n = streamDescriptor(path) else { return nil }
+        let fd = fcntl(n, F_DUPFD_CLOEXEC, 3)
+        guard fd >= 0 else { throw refused(path) }
+        return fd
     }
 
     /// A file written as a run goes (a recording): a temporary file next to
@@ -101,8 +153,29 @@ public enum SafeFile {
 
         public init(_ path: String) throws {
             self.path = path
+            if let fd = try SafeFile.standardStream(path) {
+                dir = -1
+                tmp = ""
+                name = ""
+                self.fd = fd
+                inPlace = true
+                return
+            }
             let d = try Directory(path)
             dir = d.fd
+            let special: Int32?
+            do { special = try d.openInPlace(path) } catch {
+                close(dir)
+                throw error
+            }
+            if let special {
+                tmp = ""
+                name = d.name
+                fd = special
+                inPlace = true
+                return
+            }
+            inPlace = false
             var attempts = 0
             while true {
                 let name = Self.temporaryName(d.name)
@@ -125,11 +198,13 @@ public enum SafeFile {
         }
 
         private let name: String
+        /// FILE is a stream (standard output, a device, a FIFO, a socket): written in place, nothing renamed.
+        private let inPlace: Bool
 
         deinit {
             if fd >= 0 { close(fd) }
-            if !committed { unlinkat(dir, tmp, 0) }
-            close(dir)
+            if !committed && !inPlace { unlinkat(dir, tmp, 0) }
+            if dir >= 0 { close(dir) }
         }
 
         public func write(_ bytes: [UInt8]) throws {
@@ -138,6 +213,12 @@ public enum SafeFile {
 
         /// fsync, then rename over FILE (replacing whatever FILE is, a planted link included), then fsync the directory.
         public func commit() throws {
+            if inPlace {
+                committed = true
+                close(fd)
+                fd = -1
+                return
+            }
             guard fsync(fd) == 0 else { throw SafeFile.refused(path) }
             guard renameat(dir, tmp, dir, name) == 0 else { throw SafeFile.refused(path) }
             committed = true
@@ -172,6 +253,10 @@ public enum SafeFile {
     struct Directory {
         let fd: Int32
         let name: String
+        /// Others may change its entries (sticky, or it would have been refused).
+        var shared = false
+        /// The directory's owner.
+        var owner: uid_t = 0
 
         init(_ path: String) throws {
             let me = geteuid()
@@ -201,6 +286,8 @@ public enum SafeFile {
                     if isLast {
                         self.fd = fd
                         self.name = name
+                        self.shared = shared
+                        self.owner = dst.st_uid
                         return
                     }
                     let next = openat(fd, name, oPath | O_NOFOLLOW | O_CLOEXEC)
@@ -248,6 +335,95 @@ public enum SafeFile {
             } catch {
                 close(fd)
                 throw error
+            }
+        }
+
+        /// FILE's type when it is a node written in place (a character device,
+        /// FIFO or socket); nil for a regular file, a link (replaced), or none.
+        /// Refuses a block device, and in a shared directory a node of another user.
+        func specialNode(_ path: String) throws -> mode_t? {
+            var st = stat()
+            guard fstatat(fd, name, &st, atSymlinkNoFollow) == 0 else {
+                if errno == ENOENT { return nil }
+                throw SafeFile.refused(path)
+            }
+            let type = st.st_mode & S_IFMT
+            switch type {
+            case S_IFCHR, S_IFIFO, S_IFSOCK: break
+            case S_IFBLK:
+                throw Refused(
+                    description: "cannot write \(path): it is a block device; refusing to write a report over a disk")
+            default: return nil
+            }
+            let me = geteuid()
+            if shared && st.st_uid != 0 && st.st_uid != me && st.st_uid != owner && st.st_uid != invokingUser?.uid {
+                throw Refused(
+                    description:
+                        "cannot write \(path): it is a \(Self.kind(type)) of another user (uid \(st.st_uid)) in a directory others can write to; refusing"
+                )
+            }
+            return type
+        }
+
+        /// FILE opened for writing in place, if it is a device, FIFO or socket
+        /// (a FIFO's open waits for its reader, as cp's does); nil for the
+        /// temporary-file-and-rename treatment.
+        func openInPlace(_ path: String) throws -> Int32? {
+            guard let type = try specialNode(path) else { return nil }
+            let fd: Int32
+            if type == S_IFSOCK {
+                fd = try connectSocket(path)
+            } else {
+                fd = openat(self.fd, name, O_WRONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC)
+                guard fd >= 0 else { throw SafeFile.refusedOpen(path) }
+            }
+            // Swapped for a regular file between the look and the open: never write into it in place.
+            var st = stat()
+            guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == type || type == S_IFSOCK else {
+                close(fd)
+                throw Refused(description: "cannot write \(path): it changed while being opened; nothing written")
+            }
+            return fd
+        }
+
+        /// A Unix socket at FILE: connected through an O_PATH descriptor of the
+        /// node itself (/proc/self/fd/N), so no path is walked again.
+        private func connectSocket(_ path: String) throws -> Int32 {
+            let node = openat(fd, name, oPath | O_NOFOLLOW | O_CLOEXEC)
+            guard node >= 0 else { throw SafeFile.refusedOpen(path) }
+            defer { close(node) }
+            var st = stat()
+            guard fstat(node, &st) == 0, st.st_mode & S_IFMT == S_IFSOCK else {
+                throw Refused(description: "cannot write \(path): it changed while being opened; nothing written")
+            }
+            var addr = sockaddr_un()
+            addr.sun_family = sa_family_t(AF_UNIX)
+            let proc = Array("/proc/self/fd/\(node)".utf8CString)
+            withUnsafeMutableBytes(of: &addr.sun_path) { raw in
+                for (i, c) in proc.enumerated() where i < raw.count { raw[i] = UInt8(bitPattern: c) }
+            }
+            for kind in [Int32(SOCK_STREAM.rawValue), Int32(SOCK_DGRAM.rawValue)] {
+                let s = socket(AF_UNIX, kind | Int32(SOCK_CLOEXEC.rawValue), 0)
+                guard s >= 0 else { throw SafeFile.refused(path) }
+                let rc = withUnsafePointer(to: &addr) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        connect(s, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+                    }
+                }
+                if rc == 0 { return s }
+                let e = errno
+                close(s)
+                errno = e
+                if e != EPROTOTYPE { break }
+            }
+            throw SafeFile.refused(path)
+        }
+
+        static func kind(_ type: mode_t) -> String {
+            switch type {
+            case S_IFCHR: return "character device"
+            case S_IFIFO: return "FIFO"
+            default: return "socket"
             }
         }
 
@@ -340,3 +516,5 @@ public enum SafeFile {
 /// O_PATH (Linux, <bits/fcntl-linux.h>: 010000000 on every architecture thief
 /// builds for); Glibc only defines it with _GNU_SOURCE, which Swift does not import.
 private let oPath: Int32 = 0o10000000
+/// AT_SYMLINK_NOFOLLOW (<fcntl.h>), imported by Glibc as a macro Swift may not see.
+private let atSymlinkNoFollow: Int32 = 0x100

@@ -8,7 +8,7 @@ struct ReportOptions: ParsableArguments {
     @Option(
         name: [.short, .long],
         help: ArgumentHelp(
-            "Write the report to FILE: csv and ndjson append (csv refuses a file with another header), text appends, json and openmetrics replace the file atomically.",
+            "Write the report to FILE (- is standard output): csv and ndjson append (csv refuses a file with another header), text appends, json, openmetrics and html replace the file atomically; a FIFO or device is written in place.",
             valueName: "file"))
     var output: String?
 

@@ -6,7 +6,9 @@ import ThiefReport
 /// half a report. Appends (csv, ndjson, text) are one write each, undone with
 /// ftruncate if the write fails (a full disk never leaves a torn row);
 /// replacements (json, openmetrics) go to a new temporary file renamed over
-/// FILE. Files are opened by SafeFile only (README "Files thief writes").
+/// FILE. Files are opened by SafeFile only (README "Files thief writes"):
+/// "-" and /dev/stdout are standard output; a device, FIFO or socket is
+/// written in place, each report after the last.
 struct OutputSink {
     struct Failure: Error, CustomStringConvertible {
         let description: String
@@ -20,7 +22,7 @@ struct OutputSink {
 
     init(_ o: ReportOptions) {
         format = o.format
-        path = o.output
+        path = o.output.flatMap { SafeFile.isStandardOutput($0) ? nil : $0 }
         perThread = o.perThread
         perProcess = o.perProcess
     }
@@ -84,6 +86,8 @@ struct OutputSink {
 
     /// Whether the CSV header already went to stdout in this run.
     nonisolated(unsafe) static var stdoutStarted = false
+    /// Streams (-o FIFO, device, /dev/fd/N) this process already wrote a report to.
+    nonisolated(unsafe) static var streamsStarted: Set<String> = []
     /// JSON files this process already replaced: later reports (--repeat) append to them.
     nonisolated(unsafe) static var jsonWritten: Set<String> = []
 
@@ -91,7 +95,10 @@ struct OutputSink {
         do {
             try SafeFile.append(path) { existing in
                 try checkHeader(existing.head, path)
-                return Array(try render(r, fileIsEmpty: existing.size == 0).utf8)
+                // A stream has no start to read back: the CSV header goes in its first report only.
+                let empty = existing.inPlace ? !Self.streamsStarted.contains(path) : existing.size == 0
+                if existing.inPlace { Self.streamsStarted.insert(path) }
+                return Array(try render(r, fileIsEmpty: empty).utf8)
             }
         } catch let e as SafeFile.Refused {
             throw Failure(description: e.description, usage: false)
