@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
-all=(recording report rule duration tids csv-header proc-stat proc-sched online-cpus kallsyms)
+all=(recording pipeline report rule duration tids csv-header proc-stat proc-sched online-cpus kallsyms)
 read -r -a targets <<<"${THIEF_FUZZ_TARGETS:-${all[*]}}"
 
 work=$(mktemp -d)
@@ -30,6 +30,7 @@ mkdir -p "$artifacts"
 failed=()
 for t in "${targets[@]}"; do
     case $t in
+        pipeline) max_len=131072 ;;
         recording | report | proc-sched) max_len=65536 ;;
         csv-header | proc-stat) max_len=4096 ;;
         *) max_len=512 ;;

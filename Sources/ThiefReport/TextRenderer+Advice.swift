@@ -16,6 +16,11 @@ extension TextRenderer {
         for (i, a) in list.enumerated() {
             out.line(" \(i + 1). [\(a.rule)] \(a.finding)")
             for c in a.commands { out.line("      $ \(c)") }
+            // Not a command: no prompt, and where they go.
+            if let boot = a.bootParameters {
+                out.line("      kernel command line: \(boot)")
+                out.line("        (\(Advice.bootParametersWhere))")
+            }
             out.line("      caveats: \(a.caveats)")
             out.line("      verify:  thief gate … --fail-if '\(a.verify)'")
         }

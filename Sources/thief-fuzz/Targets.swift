@@ -7,7 +7,7 @@ import ThiefReport
 /// invariants that are cheap to state (a broken one is a crash too).
 /// scripts/fuzz.sh runs them; seeds are in Tests/Fuzz/Corpus/<target>/.
 enum FuzzTarget: String, CaseIterable {
-    case recording, report, rule, duration, tids
+    case recording, pipeline, report, rule, duration, tids
     case csvHeader = "csv-header"
     case procStat = "proc-stat"
     case procSched = "proc-sched"
@@ -17,6 +17,7 @@ enum FuzzTarget: String, CaseIterable {
     func run(_ data: [UInt8]) {
         switch self {
         case .recording: Self.recording(data)
+        case .pipeline: Self.pipeline(data)
         case .report: Self.report(data)
         case .rule: Self.rule(Self.text(data))
         case .duration: Self.duration(Self.text(data))
@@ -41,10 +42,12 @@ enum FuzzTarget: String, CaseIterable {
             "\(what) is not one line: \(message.debugDescription)")
     }
 
-    /// `thief report FILE` on a recording: parse, replay, render.
+    /// A recording's frames, its values unchecked (what `parse` would refuse
+    /// as impossible is replayed all the same: the analyses' arithmetic must
+    /// hold on anything), replayed and rendered.
     static func recording(_ data: [UInt8]) {
         let contents: TraceFile.Contents
-        do { contents = try TraceFile.parse(data) } catch {
+        do { contents = try TraceFile.parse(data, name: "recording", checkValues: false) } catch {
             oneLine("\(error)", "TraceFile error")
             return
         }
@@ -63,6 +66,65 @@ enum FuzzTarget: String, CaseIterable {
         }
     }
 
+    /// The whole path of `thief report FILE`: recording → replay → report →
+    /// advice → every renderer (text, JSON, NDJSON, CSV, OpenMetrics, HTML,
+    /// Perfetto) → a gate over the reports, with each advice's own verify
+    /// rule, which must parse. A damaged recording is refused in one line;
+    /// one that is read must go all the way without a trap.
+    static func pipeline(_ data: [UInt8]) {
+        let contents: TraceFile.Contents
+        do { contents = try TraceFile.parse(data) } catch {
+            oneLine("\(error)", "TraceFile error")
+            return
+        }
+        var perfetto = 0
+        let trace = try? PerfettoTrace(header: contents.header) { perfetto += $0.count }
+        var reports = Replay.reports(contents, interval: nil, observer: { trace?.consume($0) })
+        try? trace?.finish(
+            end: contents.trailer.end, lostEvents: contents.trailer.lostEvents,
+            worstWaits: reports.last?.worstWaits ?? [])
+        if let i = contents.header.interval, Replay.intervalCount(contents, interval: i) <= 16 {
+            reports += Replay.reports(contents, interval: i)
+        }
+        require(!reports.isEmpty, "a replay without a report")
+        var rules = gate.rules
+        for i in reports.indices {
+            reports[i].advice = Advisor.advise(reports[i], all: true)
+            render(reports[i])
+            for a in reports[i].advice ?? [] {
+                guard let rule = try? RuleParser.rule(a.verify) else {
+                    fatalError("invariant broken: advice \(a.rule) verifies with '\(a.verify)', which does not parse")
+                }
+                rules.append(rule)
+            }
+        }
+        judge(reports, rules: rules)
+    }
+
+    /// Every renderer of a report; the JSON one must read back.
+    static func render(_ r: Report) {
+        _ = TextRenderer.render(r)
+        _ = TextRenderer.renderAdvice(r)
+        _ = CSVRenderer.rows(r, perThread: true, perProcess: true)
+        _ = OpenMetricsRenderer.render(r)
+        _ = HTMLRenderer.render(r)
+        _ = try? JSONRenderer.renderLine(r)
+        if let json = try? JSONRenderer.render(r) {
+            require((try? JSONRenderer.decode(Data(json.utf8))) != nil, "a JSON report that does not read back")
+        }
+    }
+
+    /// A gate over the reports, against themselves as the baseline.
+    static func judge(_ reports: [Report], rules: [Rule]) {
+        var gate = Self.gate
+        gate.rules = rules
+        gate.baseline = reports
+        guard let result = try? gate.judge(reports) else { return }
+        _ = VerdictRenderer.render(result)
+        _ = VerdictRenderer.githubAnnotations(result)
+        _ = JUnitRenderer.render(result, reports: reports)
+    }
+
     static let gate = Gate(
         rules: [
             "runnable_wait.p99 > 200us", "off_core.preempted.total > 2%", "thief[comm=kworker*].stolen > 5ms",
@@ -78,6 +140,12 @@ enum FuzzTarget: String, CaseIterable {
             return
         }
         require(!reports.isEmpty, "no report and no error")
+        // `thief gate --advice` and the renderers on a saved report.
+        for r in reports.prefix(4) {
+            var r = r
+            r.advice = Advisor.advise(r, all: true)
+            render(r)
+        }
         var gate = Self.gate
         gate.baseline = reports
         for rules in [gate.rules, []] {

@@ -41,7 +41,8 @@ struct AdviceTests {
     func kernelThreads() throws {
         var r = try Self.base()
         let kw = try #require(Advisor.advise(r, all: true).first { $0.rule == KernelThreadRule.id })
-        #expect(kw.commands == ["echo 1 > /sys/devices/virtual/workqueue/cpumask"])
+        // The file takes a hex mask of the CPUs to use: CPU 1 is "2" ("1" would be CPU 0, the target's).
+        #expect(kw.commands == ["echo 2 > /sys/devices/virtual/workqueue/cpumask"])
         #expect(kw.verify == "thief[comm=kworker/*].stolen > 750us")
         r.thieves[1].comm = "migration/0"
         let mig = try #require(Advisor.advise(r, all: true).first { $0.rule == KernelThreadRule.id })
@@ -102,7 +103,43 @@ struct AdviceTests {
         r.irqs = []
         r.systemVectors[0].totalNs = 3_000_000
         let tick = try #require(Advisor.advise(r).first { $0.rule == TimerRule.id })
-        #expect(tick.commands.first?.contains("nohz_full=0") == true)
+        // It ran only on CPU 0, the boot CPU: move it to CPU 1 and isolate that.
+        #expect(tick.bootParameters == "nohz_full=1 isolcpus=managed_irq,domain,1 rcu_nocbs=1")
+        #expect(tick.commands == ["taskset -apc 1 1000"])
+    }
+
+    @Test("the tick and RCU rules never name the boot CPU; boot parameters are no command")
+    func bootCPU() throws {
+        var r = try Self.base()
+        r.irqs = []
+        r.systemVectors[0].totalNs = 3_000_000
+        r.thieves[1].comm = "rcuc/0"
+        for (seen, online, isolated) in [([0, 1, 2], 4, [1, 2]), ([0], 4, [1, 2, 3]), ([3], 4, [3]), ([0], 1, [])] {
+            r.window.cpusSeen = seen
+            r.window.cpusOnline = online
+            let advice = Advisor.advise(r, all: true)
+            let tick = try #require(advice.first { $0.rule == TimerRule.id })
+            let rcu = try #require(advice.first { $0.rule == KernelThreadRule.id })
+            for a in [tick, rcu] {
+                #expect(!a.commands.contains { $0.contains("nohz_full") || $0.contains("rcu_nocbs") })
+                for param in (a.bootParameters ?? "").split(separator: " ") {
+                    let kv = param.split(separator: "=", maxSplits: 1)
+                    guard kv.count == 2 else { continue }
+                    // isolcpus: flags first, then the list.
+                    let list =
+                        kv[0] == "isolcpus"
+                        ? kv[1].split(separator: ",").filter { $0.first!.isNumber }
+                            .joined(separator: ",") : String(kv[1])
+                    let cpus = try #require(CPUList.parse(list), "\(param) holds no CPU list")
+                    // RCU offloads only the target's own CPUs; the tick rule moves it off CPU 0 first.
+                    let want = a.rule == TimerRule.id ? isolated : seen.filter { $0 != 0 }
+                    #expect(cpus == want && !cpus.contains(AdviceContext.bootCPU), "\(seen) of \(online): \(param)")
+                }
+            }
+            #expect((tick.bootParameters == nil) == isolated.isEmpty)
+            #expect((rcu.bootParameters == nil) == seen.filter { $0 != 0 }.isEmpty)
+            #expect(tick.caveats.contains("boot CPU"))
+        }
     }
 
     @Test("hypervisor steal and contention among targets")

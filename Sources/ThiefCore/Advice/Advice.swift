@@ -11,15 +11,19 @@ public struct Advice: Codable, Sendable, Equatable {
     public var share: Double
     /// Exact command lines with this machine's PIDs, IRQs, CPUs and paths.
     public var commands: [String]
+    /// Kernel command-line parameters (not a command): they go into the boot
+    /// loader's configuration, `Advice.bootParametersWhere` (nil: none).
+    public var bootParameters: String? = nil
     /// What could go wrong.
     public var caveats: String
     /// A `thief gate` rule that passes once the change works.
     public var verify: String
 
     public init(
-        rule: String, finding: String, savingNs: UInt64, share: Double, commands: [String], caveats: String,
-        verify: String
+        rule: String, finding: String, savingNs: UInt64, share: Double, commands: [String],
+        bootParameters: String? = nil, caveats: String, verify: String
     ) {
+        self.bootParameters = bootParameters
         self.rule = rule
         self.finding = finding
         self.savingNs = savingNs
@@ -31,5 +35,11 @@ public struct Advice: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case rule, finding, savingNs = "saving_ns", share, commands, caveats, verify
+        case bootParameters = "boot_parameters"
     }
+
+    /// Where boot parameters go, for every renderer to say the same.
+    public static let bootParametersWhere =
+        "add to GRUB_CMDLINE_LINUX in /etc/default/grub, run update-grub (grub2-mkconfig -o /boot/grub2/grub.cfg "
+        + "on Fedora/RHEL), then reboot"
 }

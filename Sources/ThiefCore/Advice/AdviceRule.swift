@@ -20,15 +20,24 @@ public struct AdviceContext: Sendable {
     public init(_ r: Report) {
         waitNs = r.runnableWait.totalNs
         onCoreNs = r.onCore.totalNs
-        targetCPUs = r.window.cpusSeen
-        cpusOnline = r.window.cpusOnline
+        // (Read from a file as often as not: no more CPUs than a kernel can have.)
+        targetCPUs = Array(Set(r.window.cpusSeen.filter { (0...CPUMask.maxCPU).contains($0) })).sorted()
+        cpusOnline = r.window.cpusOnline.map { min(max($0, 0), CPUMask.maxCPU + 1) }
     }
 
     /// Online CPUs the target did not use: where to move what disturbs it.
     public var otherCPUs: [Int] {
         guard let n = cpusOnline else { return [] }
-        return (0..<n).filter { !targetCPUs.contains($0) }
+        let mine = Set(targetCPUs)
+        return (0..<n).filter { !mine.contains($0) }
     }
+
+    /// The boot CPU: the kernel keeps it for housekeeping (it drops it from
+    /// nohz_full), so advice never names it in boot parameters.
+    public static let bootCPU = 0
+
+    /// The target's CPUs that boot parameters can isolate (all but the boot CPU).
+    public var isolatableCPUs: [Int] { targetCPUs.filter { $0 != Self.bootCPU } }
 
     public func share(ofWait ns: UInt64) -> Double { waitNs > 0 ? Double(ns) / Double(waitNs) : 0 }
     public func share(ofOnCore ns: UInt64) -> Double { onCoreNs > 0 ? Double(ns) / Double(onCoreNs) : 0 }
@@ -40,14 +49,26 @@ public func cpuList(_ cpus: [Int]) -> String { CPUList.format(cpus) }
 /// A duration for a gate rule or a sentence: whole µs or ms, rounded up so a
 /// verify rule is never stricter than what it names.
 public func gateDuration(_ ns: UInt64) -> String {
-    ns >= 10_000_000 ? "\((ns + 999_999) / 1_000_000)ms" : "\(max(1, (ns + 999) / 1_000))us"
+    ns >= 10_000_000 ? "\(ns / 1_000_000 + (ns % 1_000_000 > 0 ? 1 : 0))ms" : "\(max(1, (ns + 999) / 1_000))us"
+}
+
+/// A word for a command line a person pastes: as it is when it holds only
+/// characters no shell reads specially, else single-quoted (a cgroup's
+/// name, or a path from a saved report, may hold anything).
+public func shellWord(_ s: String) -> String {
+    let plain =
+        !s.isEmpty
+        && s.unicodeScalars.allSatisfy {
+            $0.isASCII && ($0.properties.isAlphabetic || "0123456789/._-,:+@%=".unicodeScalars.contains($0))
+        }
+    return plain ? s : "'" + s.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
 }
 
 /// ms with one decimal, for findings.
 public func msText(_ ns: UInt64) -> String {
-    let tenths = (ns + 50_000) / 100_000
+    let tenths = ns / 100_000 + (ns % 100_000 >= 50_000 ? 1 : 0)
     return "\(tenths / 10).\(tenths % 10)ms"
 }
 
 /// A share as a whole percent, for findings.
-public func pctText(_ share: Double) -> String { "\(Int((share * 100).rounded()))%" }
+public func pctText(_ share: Double) -> String { "\(Int(clamping: (share * 100).rounded()))%" }

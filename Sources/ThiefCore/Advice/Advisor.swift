@@ -16,7 +16,7 @@ public enum Advisor {
 
     public static func advise(_ r: Report, all: Bool = false) -> [Advice] {
         let c = AdviceContext(r)
-        let floor = UInt64(Double(minNsPerSecond) * Double(r.window.durationNs) / 1e9)
+        let floor = UInt64(clamping: Double(minNsPerSecond) * Double(r.window.durationNs) / 1e9)
         return rules.flatMap { $0.advise(r, c) }
             .filter { all || ($0.share >= minShare && $0.savingNs >= floor) }
             .sorted { ($0.savingNs, $1.rule) > ($1.savingNs, $0.rule) }

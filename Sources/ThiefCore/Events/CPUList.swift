@@ -14,4 +14,21 @@ public enum CPUList {
         }
         return parts.joined(separator: ",")
     }
+
+    /// The CPUs of a list as the kernel's `bitmap_parselist` reads it ("0-3,8",
+    /// a trailing newline allowed); nil for anything it refuses.
+    public static func parse(_ text: String) -> [Int]? {
+        var t = Substring(text)
+        if t.hasSuffix("\n") { t = t.dropLast() }
+        guard !t.isEmpty else { return [] }
+        var out: [Int] = []
+        for part in t.split(separator: ",", omittingEmptySubsequences: false) {
+            let ends = part.split(separator: "-", omittingEmptySubsequences: false)
+            guard (1...2).contains(ends.count), ends.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) }),
+                let a = Int(ends[0]), let b = Int(ends[ends.count - 1]), a >= 0, a <= b, b <= CPUMask.maxCPU
+            else { return nil }
+            out += Array(a...b)
+        }
+        return out
+    }
 }

@@ -79,7 +79,7 @@ extension TraceFile {
 
         /// The whole recording, once every frame is read: a header, a
         /// trailer, and every record inside the run.
-        func contents() throws -> Contents {
+        func contents(checkValues: Bool) throws -> Contents {
             guard let header else { throw bad("no header") }
             guard let trailer else {
                 throw bad("truncated: no trailer (the recording was cut off before the run ended)")
@@ -88,15 +88,36 @@ extension TraceFile {
             // Tracing stops before the window closes; records may start a
             // little before the window (attach takes time).
             let earliest = header.runStart - min(header.runStart, 1_000_000_000)
+            // Nothing in the run lasted longer than the run (docs/recordings.md).
+            let span = trailer.end - earliest
+            let decoder = EventDecoder(abiVersion: header.abiVersion)
             var offset = 0
             while offset + Record.size <= records.count {
-                let ts = records.withUnsafeBytes { EventDecoder.time($0.baseAddress! + offset) }
+                let (ts, event) = records.withUnsafeBytes {
+                    (EventDecoder.time($0.baseAddress! + offset), decoder.decode($0.baseAddress! + offset))
+                }
                 guard ts <= trailer.end, ts >= earliest else {
                     throw bad("corrupt: record \(offset / Record.size) lies outside the recorded run")
                 }
+                if checkValues, let event, event.longestClaim > span {
+                    throw bad(
+                        "corrupt: record \(offset / Record.size) (\(event.kindName)) claims \(event.longestClaim) ns, "
+                            + "longer than the recorded run (\(span) ns)")
+                }
                 offset += Record.size
             }
+            if checkValues { try check(trailer, span: span) }
             return Contents(header: header, records: records, trailer: trailer)
+        }
+
+        /// The trailer's own times: inside the run, no longer than it.
+        private func check(_ t: RunTrailer, span: UInt64) throws {
+            if let (tid, ns) = t.untouched.first(where: { $0.value > span }) {
+                throw bad("corrupt: thread \(tid) claims \(ns) ns on-core, longer than the recorded run (\(span) ns)")
+            }
+            if let o = t.open.first(where: { max($0.onTs, $0.offTs, $0.waitTs) > t.end }) {
+                throw bad("corrupt: thread \(o.tid) is open from after the run's end")
+            }
         }
     }
 }

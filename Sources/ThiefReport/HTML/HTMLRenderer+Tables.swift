@@ -68,6 +68,10 @@ extension HTMLRenderer {
         for a in list {
             out += "<li><p><b>\(esc(a.rule))</b>: \(esc(a.finding))</p>"
             if !a.commands.isEmpty { out += "<pre><code>\(esc(a.commands.joined(separator: "\n")))</code></pre>" }
+            if let boot = a.bootParameters {
+                out +=
+                    "<p>Kernel command line: <code>\(esc(boot))</code> (\(esc(Advice.bootParametersWhere)))</p>"
+            }
             out +=
                 "<p class=\"muted\">\(esc(a.caveats))</p><p>Verify: <code>thief gate … --fail-if '\(esc(a.verify))'</code></p></li>\n"
         }

@@ -13,10 +13,10 @@ public struct PartnerRule: AdviceRule {
         guard let wakers = r.wakers else { return [] }
         let near = Self.targetLLCCPUs(r)
         return wakers.filter { $0.context == "task" && $0.pid != 0 && $0.count > 0 }.compactMap { w in
-            let far = w.otherLLC + w.otherNode
+            let far = w.otherLLC.plus(w.otherNode)
             guard far >= Self.minFar, Double(far) >= Self.minFarShare * Double(w.count) else { return nil }
             // The wake-up latency of the far wake-ups: what being near could shorten.
-            let saving = min(UInt64(Double(w.totalNs) * Double(far) / Double(w.count)), c.waitNs)
+            let saving = min(UInt64(clamping: Double(w.totalNs) * Double(far) / Double(w.count)), c.waitNs)
             let share = c.share(ofWait: saving)
             var commands: [String] = []
             if !near.isEmpty { commands.append("taskset -pc \(cpuList(near)) \(w.pid)") }

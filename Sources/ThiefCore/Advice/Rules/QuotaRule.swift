@@ -10,10 +10,12 @@ public struct QuotaRule: AdviceRule {
         var where_ = "its cgroup's CPU quota"
         if let q = r.target.cpuQuota, q.periodUs > 0, r.window.durationNs > 0 {
             // What it would have used: its run time plus the time it was held back.
-            let want = Double(c.onCoreNs + ns) / Double(r.window.durationNs)
-            let quota = Int((want * Double(q.periodUs)).rounded(.up))
+            let want = Double(c.onCoreNs.plus(ns)) / Double(r.window.durationNs)
+            // The kernel takes no less than 1 ms a period.
+            let quota = max(1000, Int(clamping: (want * Double(q.periodUs)).rounded(.up)))
             commands.append(
-                q.version == 2 ? "echo '\(quota) \(q.periodUs)' > \(q.file)" : "echo \(quota) > \(q.file)")
+                q.version == 2
+                    ? "echo '\(quota) \(q.periodUs)' > \(shellWord(q.file))" : "echo \(quota) > \(shellWord(q.file))")
             where_ = "the quota of \(q.cgroup) (\(q.quotaUs) µs per \(q.periodUs) µs)"
         }
         return [

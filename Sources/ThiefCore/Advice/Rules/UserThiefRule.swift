@@ -35,7 +35,9 @@ public struct UserThiefRule: AdviceRule {
             var commands = Self.lower(t)
             if !c.otherCPUs.isEmpty { commands.append("taskset -pc \(cpuList(c.otherCPUs)) \(t.pid)") }
             if let w = waiter { commands.append("chrt -f -p 1 \(w.tid)") }
-            let threadTime = r.target.threads.reduce(0.0) { $0 + Double($1.endNs &- $1.startNs) }
+            let threadTime = r.target.threads.reduce(0.0) {
+                $0 + Double($1.endNs >= $1.startNs ? $1.endNs - $1.startNs : 0)
+            }
             let half = threadTime > 0 ? Double(t.stolenNs) / threadTime * 50 : 0
             return Advice(
                 rule: Self.id,
@@ -54,7 +56,7 @@ public struct UserThiefRule: AdviceRule {
 extension String {
     /// Two decimals, without Foundation.
     init(format2 x: Double) {
-        let hundredths = Int((x * 100).rounded(.up))
+        let hundredths = Int(clamping: (x * 100).rounded(.up))
         let frac = hundredths % 100
         self = "\(hundredths / 100).\(frac < 10 ? "0" : "")\(frac)"
     }
