@@ -10,6 +10,8 @@ struct LiveRun {
     /// The target's threads at the window's start.
     let seeds: [LiveSeed]
     let child: LaunchedCommand?
+    /// `thief watch`'s view of the run.
+    let tap: LiveTap?
     let intervals: IntervalReporter
     /// Names culprits (cgroup paths, kernel symbols) before each report.
     let namer: CulpritNamer

@@ -22,6 +22,7 @@ struct RunLoop {
             // Every record stamped before `now` has been drained: close the intervals due.
             live.session.tick(now: now)
             if let e = live.intervals.error { throw e }
+            try live.tap?.tick(now: now)
             try live.box.recorder?.flushIfNeeded()
             if targetGone(now: now, lastCheck: &lastGoneCheck) { return .targetExited }
             status.update(now: now, live: live)

@@ -5,6 +5,7 @@ import ThiefCore
 final class SessionBox {
     var session: Session?
     var recorder: Recorder?
+    var tap: LiveTap?
     /// Bytes drained since the consumer last slept.
     var drained = 0
 
@@ -21,6 +22,7 @@ private func consumeRecords(_ ctx: UnsafeMutableRawPointer?, _ data: UnsafeMutab
     guard let ctx, let data else { return 0 }
     let box = Unmanaged<SessionBox>.fromOpaque(ctx).takeUnretainedValue()
     box.drained &+= size
+    box.tap?.samples(UnsafeRawPointer(data), size)
     box.session?.fold(bytes: UnsafeRawPointer(data), count: size)
     box.recorder?.append(UnsafeRawPointer(data), size)
     return 0

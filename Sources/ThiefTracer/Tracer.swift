@@ -13,6 +13,8 @@ public final class Tracer {
     /// Called with the report of each interval as it closes (not the last one:
     /// run() returns that).
     public var onInterval: ((Report) throws -> Void)?
+    /// Sees the run's records as they come (`thief watch`).
+    public var tap: LiveTap?
 
     public init(options: TracerOptions) {
         self.options = options
@@ -31,6 +33,11 @@ public final class Tracer {
         defer { thief_bpf_close(tb) }
         let live = try goLive(tb, seeder: seeder, seeds: seeds, child: child)
         let endReason = try RunLoop(live: live, options: options).run()
+        if let tap {
+            let now = thief_monotonic_ns()
+            try LiveProbe(tb: tb).drain()
+            try tap.ending(now: now)
+        }
         return try RunFinisher(live: live, options: options).finish(endReason: endReason)
     }
 
@@ -50,6 +57,7 @@ public final class Tracer {
         let topology = Topology.read()
         // The box exists before attach; the session once attached, as its window starts.
         let box = SessionBox()
+        box.tap = tap
         try box.attach(tb)
         let start = thief_monotonic_ns()
         let seeds = try seeder.reconcile(tb, listed)
@@ -64,12 +72,13 @@ public final class Tracer {
         header.topology = session.topology
         if let path = options.recordPath { box.recorder = try Recorder(path: path, header: header) }
         try options.onLive?(header, session)
+        try tap?.live(header: header, session: session, probe: LiveProbe(tb: tb))
         let intervals = IntervalReporter()
         let namer = CulpritNamer()
         intervals.install(on: session, tb, header: header, box: box, tracer: self, namer: namer)
         onAttached?(attachedLine(header, seeds: seeds))
         return LiveRun(
-            tb: tb, box: box, session: session, header: header, seeds: seeds, child: child,
+            tb: tb, box: box, session: session, header: header, seeds: seeds, child: child, tap: tap,
             intervals: intervals, namer: namer, start: start, cpuAtStart: cpuAtStart)
     }
 

@@ -62,8 +62,9 @@ extension TracerOptions {
     /// Records may reach the consumer out of time order across CPUs (the
     /// kernel side holds a CPU's records while targets run back to back,
     /// thief_abi.h: thief_batch) only where nothing needs that order: one
-    /// report for the whole run, no recording, no Perfetto trace.
-    var holdsRecords: Bool { interval == nil && recordPath == nil && onLive == nil }
+    /// report for the whole run, no recording, no Perfetto trace, and not
+    /// `thief watch` (promptRecords: a held record would delay its trigger).
+    var holdsRecords: Bool { !promptRecords && interval == nil && recordPath == nil && onLive == nil }
 
     /// THIEF_THREAD_SLOTS: the kernel side's thread slots (a power of two;
     /// the shim refuses anything else). Unset: sized to pid_max. Tests set a

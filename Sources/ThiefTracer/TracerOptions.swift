@@ -37,6 +37,9 @@ public struct TracerOptions: Sendable {
     public var worstWaits = WorstWaits.defaultLimit
     /// Whom a launched command (`-- CMD`) runs as: under sudo, the invoking user.
     public var runAs: RunAs = .invoker
+    /// Records must reach the consumer within a poll period (`thief watch`
+    /// decides on each wait as it ends): the kernel side holds none back.
+    public var promptRecords = false
 
     public init(target: TargetSpec, duration: UInt64? = nil) {
         self.target = target

@@ -35,6 +35,8 @@ public struct Workload: Sendable {
         case pingPong = "ping-pong"
         /// Two threads pass a byte back and forth through two pipes, working 50 µs a turn (pin with `cpu`).
         case pipePair = "pipe-pair"
+        /// Sleeps `delayMs`, spins `burstMs` once, then sleeps until the end (`thief watch`'s spike).
+        case burst
     }
 
     public var kind: Kind
@@ -132,6 +134,10 @@ public struct Workload: Sendable {
             pingPong(pauseMs: intervalMs, until: end)
         case .pipePair:
             pipePair(until: end)
+        case .burst:
+            usleep(UInt32(delayMs * 1000))
+            spin(until: min(end, thief_monotonic_ns() + UInt64(burstMs) * 1_000_000))
+            while thief_monotonic_ns() < end { usleep(UInt32(min(100_000, (end - thief_monotonic_ns()) / 1000 + 1))) }
         }
     }
 

@@ -17,7 +17,10 @@ struct Thief: ParsableCommand {
             (no permission, no BTF, target gone, command not startable); 64 usage error.
             """,
         version: "0.1.0",
-        subcommands: [RunCommand.self, RecordCommand.self, ReportCommand.self, GateCommand.self, DemoCommand.self],
+        subcommands: [
+            RunCommand.self, RecordCommand.self, ReportCommand.self, GateCommand.self, DemoCommand.self,
+            WatchCommand.self,
+        ],
         defaultSubcommand: RunCommand.self
     )
 

@@ -1,0 +1,26 @@
+import Foundation
+import ThiefCore
+import ThiefReport
+
+/// Writes one capture directory: the recording, the reports rebuilt from it
+/// exactly as `thief report capture.thief` does, and trigger.json; renamed
+/// into place only when all are written.
+struct CaptureWriter {
+    let store: CaptureDirectory
+
+    func write(_ contents: TraceFile.Contents, trigger: CaptureTrigger, name: String) throws -> CaptureDirectory.Made {
+        let bytes = try TraceFile.encode(contents)
+        // The report of the file as written: what `thief report` reads back.
+        let parsed = try TraceFile.parse(bytes, name: name + "/capture.thief")
+        var report = Replay.reports(parsed, interval: nil).last!
+        report.advice = Advisor.advise(report, all: false)
+        let pending = try store.begin(name)
+        try pending.write("capture.thief", bytes)
+        try pending.write("report.json", Array(try JSONRenderer.render(report).utf8))
+        try pending.write("report.txt", Array(TextRenderer.renderCapture(report, trigger: trigger).utf8))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        try pending.write("trigger.json", Array(try encoder.encode(trigger)) + [10])
+        return try pending.commit(as: name)
+    }
+}

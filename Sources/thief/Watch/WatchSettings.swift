@@ -1,0 +1,19 @@
+import ThiefGate
+
+/// What `thief watch` was asked for, parsed and checked.
+struct WatchSettings {
+    var rules: [WatchRule]
+    var beforeNs: UInt64
+    var afterNs: UInt64
+    var dir: String
+    var memoryBytes: Int
+    /// No capture starts within this long after the previous one's trigger.
+    var cooldownNs: UInt64 = 0
+    /// At most this many captures in any hour (nil: no limit).
+    var maxPerHour: Int?
+    /// Keep the newest N of this watch's captures (nil: all).
+    var keep: Int?
+    /// Triggers inside an after-window extend it, up to this long after the first trigger.
+    var maxAfterNs: UInt64
+    var quiet = false
+}

@@ -1,0 +1,193 @@
+import CThiefSys
+import Foundation
+import ThiefCore
+import ThiefGate
+import ThiefTracer
+
+/// `thief watch`'s flight recorder: keeps the newest records in a ring
+/// (`--memory`), decides on each wait as it ends (`wait > 20ms`), and when a
+/// trigger fires collects its after-window, then writes the capture
+/// (CaptureWriter) and re-arms.
+final class Watcher: LiveTap {
+    let settings: WatchSettings
+    let ring: RecordRing
+    let store: CaptureDirectory
+    private var policy: CapturePolicy
+    private var header: RunHeader?
+    private var probe: LiveProbe?
+    private var watchStart: UInt64 = 0
+    /// Thread names: the seeds', then births' and execs'.
+    private var names: [UInt32: String] = [:]
+    /// The capture being collected: its first trigger and later ones.
+    private var pending: CaptureTrigger?
+    private var seq = 0
+    private(set) var made: [CaptureDirectory.Made] = []
+    /// The kernel's counters (lost, missed) sampled as the watch goes, to give each capture its own.
+    private var counterSamples: [(time: UInt64, lost: UInt64, missed: UInt64)] = []
+    private let waitRules: [WatchRule]
+    /// Set by the first error writing a capture: the run loop throws it.
+    private var failure: Error?
+
+    init(settings: WatchSettings) throws {
+        self.settings = settings
+        ring = RecordRing(bytes: settings.memoryBytes)
+        store = try CaptureDirectory(settings.dir)
+        policy = CapturePolicy(afterNs: settings.afterNs, maxAfterNs: settings.maxAfterNs)
+        policy.cooldownNs = settings.cooldownNs
+        policy.maxPerHour = settings.maxPerHour
+        waitRules = settings.rules.filter { if case .wait = $0 { true } else { false } }
+    }
+
+    // MARK: LiveTap
+
+    func live(header: RunHeader, session: Session, probe: LiveProbe) throws {
+        self.header = header
+        self.probe = probe
+        watchStart = header.runStart
+        for s in header.seeds { names[s.tid] = s.comm }
+        session.observer = { [unowned self] in self.observe($0) }
+    }
+
+    @inline(__always)
+    func samples(_ data: UnsafeRawPointer, _ size: Int) { ring.append(data, size) }
+
+    func tick(now: UInt64) throws {
+        if let failure { throw failure }
+        sampleCounters(now: now)
+        if let p = pending, now > p.capture.endNs { try write(end: p.capture.endNs, cutShort: false) }
+    }
+
+    func ending(now: UInt64) throws {
+        if let p = pending { try write(end: min(p.capture.endNs, now), cutShort: now < p.capture.endNs) }
+    }
+
+    // MARK: Triggers
+
+    /// Every event the session sees, in order.
+    @inline(__always)
+    private func observe(_ event: Event) {
+        switch event {
+        case .wait(let w):
+            let start = max(w.start, watchStart)
+            let length = w.end > start ? w.end - start : 0
+            for rule in waitRules where rule.fires(waitNs: length) {
+                let wait = CaptureTrigger.Wait(
+                    tid: w.tid, tgid: w.tgid, comm: names[w.tid] ?? "", cpu: UInt32(w.cpu), queueCpu: w.queueCPU,
+                    startNs: start, endNs: w.end, durationNs: length)
+                fire(rule: rule.description, kind: "wait", value: Double(length), at: w.end, wait: wait)
+                break
+            }
+        case .threadBorn(let c), .threadExec(let c): names[c.tid] = c.comm.string
+        default: break
+        }
+    }
+
+    /// A trigger fired at `t`: starts a capture, joins the open one, or is suppressed.
+    func fire(rule: String, kind: String, value: Double, at t: UInt64, wait: CaptureTrigger.Wait?) {
+        let detected = thief_monotonic_ns()
+        switch policy.fire(at: t) {
+        case .start(let end):
+            let asked = t > watchStart ? t - watchStart : 0
+            let earliest = max(watchStart, ring.droppedUpTo &+ 1)
+            let start = max(t >= settings.beforeNs ? t - settings.beforeNs : 0, earliest)
+            let window = CaptureTrigger.Window(
+                startNs: start, endNs: end, beforeNs: settings.beforeNs, afterNs: settings.afterNs,
+                coversBeforeNs: t > start ? t - start : 0, coversAfterNs: settings.afterNs,
+                memoryCut: ring.droppedUpTo >= start && min(asked, settings.beforeNs) > t - start, cutShort: false,
+                records: 0)
+            pending = CaptureTrigger(
+                rule: rule, kind: kind, value: value, timeNs: t, time: wallTime(t), detectedNs: detected, wait: wait,
+                capture: window)
+        case .join(let end):
+            pending?.joined.append(CaptureTrigger.Joined(rule: rule, value: value, timeNs: t))
+            pending?.capture.endNs = end
+        case .suppress:
+            if !settings.quiet {
+                stderrLine(
+                    "thief watch: \(wallTime(t)) \(rule) value \(Self.format(value, kind: kind)) suppressed "
+                        + "(--cooldown/--max-per-hour; \(policy.suppressed) since the last capture)")
+            }
+        }
+    }
+
+    // MARK: Captures
+
+    /// Writes the pending capture, its window ending at `end`.
+    private func write(end: UInt64, cutShort: Bool) throws {
+        guard var t = pending, let header, let probe else { return }
+        pending = nil
+        t.suppressed = policy.closed()
+        t.capture.endNs = end
+        t.capture.coversAfterNs = end > t.timeNs ? end - t.timeNs : 0
+        t.capture.cutShort = cutShort
+        seq += 1
+        var assembler = CaptureAssembler(header: header, start: t.capture.startNs, end: end)
+        assembler.kernelOpen = probe.openThreads()
+        assembler.names = names
+        for o in assembler.kernelOpen where names[o.tid] == nil {
+            if let n = ProcFS.comm(pid: Int32(o.tgid), tid: Int32(o.tid)) { assembler.names[o.tid] = n }
+        }
+        let counters = probe.counters()
+        let before = counterSamples.last { $0.time <= t.capture.startNs } ?? counterSamples.first
+        assembler.lostEvents = counters.lost - min(counters.lost, before?.lost ?? 0)
+        assembler.missedSwitchEvents = counters.missed - min(counters.missed, before?.missed ?? 0)
+        assembler.worstWaits = max(WorstWaits.defaultLimit, 10)
+        let contents = assembler.assemble(ring.records(from: t.capture.startNs))
+        t.capture.records = contents.recordCount
+        let name = captureName(header, t)
+        do {
+            let m = try CaptureWriter(store: store).write(contents, trigger: t, name: name)
+            made.append(m)
+            log(t, path: settings.dir + "/" + m.name)
+            try keepNewest()
+        } catch {
+            failure = error
+            throw error
+        }
+    }
+
+    /// --keep N: removes this watch's oldest captures beyond N (never anything it did not make).
+    private func keepNewest() throws {
+        guard let keep = settings.keep else { return }
+        while made.count > keep {
+            let old = made.removeFirst()
+            if !store.remove(old), !settings.quiet {
+                stderrLine("thief watch: --keep: left \(settings.dir)/\(old.name) (it changed since thief wrote it)")
+            }
+        }
+    }
+
+    /// One line a capture, for journald: time, rule, value, path.
+    private func log(_ t: CaptureTrigger, path: String) {
+        guard !settings.quiet else { return }
+        var line = "thief watch: \(t.time) \(t.rule) value \(Self.format(t.value, kind: t.kind)) -> \(path)"
+        if let w = t.wait { line += " (tid \(w.tid) \(w.comm))" }
+        if !t.joined.isEmpty { line += "; \(t.joined.count) joined" }
+        if t.suppressed > 0 { line += "; \(t.suppressed) suppressed" }
+        stderrLine(line)
+    }
+
+    /// thief-HOST-TARGET-UTCTIME-SEQ.
+    private func captureName(_ h: RunHeader, _ t: CaptureTrigger) -> String {
+        let stamp = t.time.filter { $0.isNumber || $0 == "T" || $0 == "Z" }
+        let target = CaptureDirectory.namePart(h.comm.isEmpty ? "\(h.pid)" : h.comm)
+        return "thief-\(CaptureDirectory.namePart(h.host))-\(target)-\(stamp)-\(seq)"
+    }
+
+    private func sampleCounters(now: UInt64) {
+        guard let probe, counterSamples.last.map({ now - $0.time >= 250_000_000 }) ?? true else { return }
+        let c = probe.counters()
+        counterSamples.append((now, c.lost, c.missed))
+        let keep = settings.beforeNs &+ settings.maxAfterNs &+ 2_000_000_000
+        while counterSamples.count > 2, now - counterSamples[1].time > keep { counterSamples.removeFirst() }
+    }
+
+    private func wallTime(_ mono: UInt64) -> String {
+        guard let h = header else { return "" }
+        return RFC3339.format(epochNs: h.startEpochNs &+ (mono > h.runStart ? mono - h.runStart : 0))
+    }
+
+    static func format(_ value: Double, kind: String) -> String {
+        kind == "wait" ? String(format: "%.3fms", value / 1e6) : String(format: "%g", value)
+    }
+}

@@ -1,0 +1,200 @@
+import Foundation
+import Testing
+import ThiefCore
+
+/// `thief watch` on a workload the test controls: a victim pinned on CPU 1
+/// that wakes every millisecond (SCHED_FIFO 1: the builds beside the test
+/// never make it wait), and competitors (SCHED_FIFO 2 on CPU 1) that each
+/// sleep, spin 30 ms once at a random moment, and sleep again: each burst
+/// makes one wait of the victim as long as the burst (less up to a period
+/// before the victim woke), and the competitor's own books
+/// (se.sum_exec_runtime before and after its burst) say how long it ran.
+@Suite(
+    "Live eBPF: thief watch", .serialized,
+    .enabled(if: Live.enabled, "live eBPF tests need root and /sys/kernel/btf/vmlinux"))
+struct LiveWatchTests {
+    static let cpu = ProcessInfo.processInfo.activeProcessorCount > 1 ? 1 : 0
+
+    /// The victim: SCHED_FIFO 1 on `cpu`, waking every millisecond.
+    static func victim() throws -> Child {
+        try Child(
+            [
+                "-c", "\(cpu)", "/usr/bin/chrt", "-f", "1", Live.workloads, "periodic", "--name", "wvictim",
+                "--period-ms", "1", "--burst-ms", "0", "--seconds", "30",
+            ], executable: "/usr/bin/taskset")
+    }
+
+    /// A FIFO competitor on the victim's CPU that bursts `burstMs` after `delayMs`.
+    static func burst(_ name: String, delayMs: Int, burstMs: Int = 30) throws -> Child {
+        let seconds = Double(delayMs) / 1000 + 6
+        return try Child(
+            [
+                "-c", "\(cpu)", "/usr/bin/chrt", "-f", "2", Live.workloads, "burst", "--name", name,
+                "--delay-ms", "\(delayMs)", "--burst-ms", "\(burstMs)", "--seconds", "\(seconds)",
+            ], executable: "/usr/bin/taskset")
+    }
+
+    static func captures(_ dir: ScratchDir) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: dir.url.path)) ?? []).filter {
+            $0.hasPrefix("thief-")
+        }.sorted()
+    }
+
+    static func json(_ path: String) throws -> [String: Any] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    static func ns(_ v: Any?) -> Double { (v as? NSNumber)?.doubleValue ?? .nan }
+
+    @Test(
+        "a 30 ms burst: one capture naming the competitor (its books within 5%), the window as asked, replayable; a burst in the cooldown is suppressed and counted"
+    )
+    func burstCapture() throws {
+        try Live.require()
+        let dir = try ScratchDir("watch")
+        let victim = try Self.victim()
+        sleepSeconds(0.2)
+        let thief = try ThiefRun([
+            "watch", "-p", "\(victim.pid)", "--trigger", "wait > 25ms", "--before", "1s", "--after", "500ms",
+            "--cooldown", "2500ms", "--dir", dir.url.path,
+        ])
+        try thief.waitAttached()
+        // The first burst at a random moment; the second inside the cooldown, the third after it.
+        let first = Int.random(in: 1000...1600)
+        let comps = try [first, first + 1200, first + 3300].enumerated().map { i, d in
+            try Self.burst("wcomp\(i)", delayMs: d)
+        }
+        sleepSeconds(0.6)
+        let before = comps.map { $0.books()?.sumExecRuntime ?? 0 }
+        sleepSeconds(Double(first + 3300) / 1000 - 0.6 + 0.3)
+        let after = comps.map { $0.books()?.sumExecRuntime ?? 0 }
+        sleepSeconds(0.8)
+        thief.interrupt()
+        #expect(thief.wait() == 0)
+        let names = Self.captures(dir)
+        print("watch stderr:\n\(thief.stderr)")
+        try #require(names.count == 2, "captures: \(names)")
+        #expect(thief.stderr.components(separatedBy: "suppressed (").count == 2, "one suppressed line")
+
+        for (n, name) in names.enumerated() {
+            let path = dir.path(name)
+            let trigger = try Self.json(path + "/trigger.json")
+            let report = try Self.json(path + "/report.json")
+            let comp = comps[n == 0 ? 0 : 2]
+            let burstNs = Double(after[n == 0 ? 0 : 2]) - Double(before[n == 0 ? 0 : 2])
+            #expect(Self.ns(trigger["suppressed"]) == Double(n), "the second capture counts the suppressed burst")
+            try Self.checkTrigger(trigger, report: report, victim: victim.pid, competitor: comp.pid, burstNs: burstNs)
+            // The recording replays to the same report, byte for byte.
+            let replay = try ThiefRun(["report", path + "/capture.thief", "--format", "json"])
+            #expect(replay.wait() == 0)
+            let written = try String(contentsOfFile: path + "/report.json", encoding: .utf8)
+            #expect(replay.stdout == written)
+            let text = try String(contentsOfFile: path + "/report.txt", encoding: .utf8)
+            #expect(text.hasPrefix("thief watch capture: wait > 25ms fired at"))
+            #expect(text.contains("The wait that fired:") && text.contains("wcomp\(n == 0 ? 0 : 2)[\(comp.pid)]"))
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.url.path + "/.thief-watch"))
+    }
+
+    /// The trigger's wait is the victim's, its competitor's stretch matches
+    /// the competitor's books, it was seen within 100 ms, and the capture
+    /// covers 1 s before and 500 ms after it.
+    static func checkTrigger(
+        _ t: [String: Any], report r: [String: Any], victim: Int32, competitor: Int32, burstNs: Double
+    ) throws {
+        let wait = try #require(t["wait"] as? [String: Any])
+        #expect(ns(wait["tid"]) == Double(victim))
+        let latency = ns(t["latency_ns"])
+        agreement("watch", "trigger latency ns (wait end -> seen), limit 100 ms", thief: latency, kernel: 100e6)
+        #expect(latency <= 100e6)
+        let timeNs = ns(t["time_ns"])
+        #expect(ns(wait["end_ns"]) == timeNs)
+        let start = r.num("window.start_ns"), end = r.num("window.end_ns")
+        #expect(abs((timeNs - start) - 1e9) <= 100e6, "covers 1 s before: \(timeNs - start)")
+        #expect(abs((end - timeNs) - 500e6) <= 100e6, "covers 500 ms after: \(end - timeNs)")
+        // The wait, as the capture's worst waits show it.
+        let found = r.list("worst_waits").first {
+            ns($0["tid"]) == Double(victim) && ns($0["start_ns"]) + ns($0["duration_ns"]) == timeNs
+        }
+        let w = try #require(found, "the trigger's wait is among the capture's worst waits")
+        #expect(ns(w["duration_ns"]) == ns(wait["duration_ns"]))
+        let compNs = w.list("culprits").filter { ($0["pid"] as? NSNumber)?.int32Value == competitor }.reduce(0.0) {
+            $0 + ns($1["ns"])
+        }
+        agreement(
+            "watch", "competitor's ns in the trigger wait vs its Δsum_exec_runtime", thief: compNs, kernel: burstNs)
+        #expect(burstNs > 25e6 && relErr(compNs, burstNs) <= 0.05)
+    }
+
+    @Test("SIGTERM inside an after-window: the capture is written whole (cut short), nothing half-written is left")
+    func sigtermInAfterWindow() throws {
+        try Live.require()
+        let dir = try ScratchDir("watch-term")
+        let victim = try Self.victim()
+        sleepSeconds(0.2)
+        let thief = try ThiefRun([
+            "watch", "-p", "\(victim.pid)", "--trigger", "wait > 25ms", "--before", "1s", "--after", "5s",
+            "--dir", dir.url.path,
+        ])
+        try thief.waitAttached()
+        let comp = try Self.burst("wcomp", delayMs: 300)
+        sleepSeconds(1.0)
+        kill(thief.process.processIdentifier, SIGTERM)
+        #expect(thief.wait() == 0)
+        _ = comp
+        let all = try FileManager.default.contentsOfDirectory(atPath: dir.url.path)
+        #expect(all.count == 1 && all.allSatisfy { $0.hasPrefix("thief-") }, "only complete captures: \(all)")
+        for name in all {
+            let files = try FileManager.default.contentsOfDirectory(atPath: dir.path(name)).sorted()
+            #expect(files == ["capture.thief", "report.json", "report.txt", "trigger.json"])
+            let t = try Self.json(dir.path(name) + "/trigger.json")
+            let capture = try #require(t["capture"] as? [String: Any])
+            #expect(capture["cut_short"] as? Bool == true)
+            #expect(Self.ns(capture["covers_after_ns"]) < 5e9)
+        }
+    }
+
+    @Test("--keep 1 removes only this watch's older captures; planted links and foreign directories stay")
+    func keepOnlyOwn() throws {
+        try Live.require()
+        let dir = try ScratchDir("watch-keep")
+        let fm = FileManager.default
+        // Hostile neighbours with the captures' prefix.
+        try fm.createDirectory(atPath: dir.path("thief-vm-wvictim-foreign-1"), withIntermediateDirectories: false)
+        fm.createFile(atPath: dir.path("thief-vm-wvictim-foreign-1/keepme"), contents: Data("x".utf8))
+        try fm.createSymbolicLink(atPath: dir.path("thief-link-1"), withDestinationPath: "/etc")
+        fm.createFile(atPath: dir.path("thief-file-1"), contents: Data("y".utf8))
+        let victim = try Self.victim()
+        sleepSeconds(0.2)
+        let thief = try ThiefRun([
+            "watch", "-p", "\(victim.pid)", "--trigger", "wait > 25ms", "--before", "500ms", "--after", "200ms",
+            "--keep", "1", "--dir", dir.url.path,
+        ])
+        try thief.waitAttached()
+        let comps = try [300, 1300, 2300].map { try Self.burst("wcomp", delayMs: $0) }
+        sleepSeconds(3.3)
+        thief.interrupt()
+        #expect(thief.wait() == 0)
+        _ = comps
+        let lines = thief.stderr.split(separator: "\n").filter { $0.contains(" -> ") }
+        #expect(lines.count == 3, "three captures written: \(thief.stderr)")
+        let ours = Self.captures(dir).filter { !$0.contains("foreign") && !$0.contains("link") && !$0.contains("file") }
+        #expect(ours.count == 1, "kept: \(ours)")
+        if let last = lines.last, let kept = ours.first { #expect(last.hasSuffix(kept) || last.contains(kept + " ")) }
+        #expect(fm.fileExists(atPath: dir.path("thief-vm-wvictim-foreign-1/keepme")))
+        #expect((try? fm.destinationOfSymbolicLink(atPath: dir.path("thief-link-1"))) == "/etc")
+        #expect(fm.fileExists(atPath: dir.path("thief-file-1")))
+    }
+
+    @Test("a bad rule is exit 64 with the gate's message")
+    func badRule() throws {
+        try Live.require()
+        let run = try ThiefRun(["watch", "-p", "1", "--trigger", "runnable_wait.tasks > 30 over 1s"])
+        #expect(run.wait() == 64)
+        #expect(run.stderr.contains("invalid rule 'runnable_wait.tasks > 30' at column"))
+        let wait = try ThiefRun(["watch", "-p", "1", "--trigger", "wait > 20"])
+        #expect(wait.wait() == 64)
+        #expect(wait.stderr.contains("a wait trigger needs a time"))
+    }
+}
