@@ -7,7 +7,7 @@ final class IntervalReporter {
 
     func install(
         on session: Session, _ tb: OpaquePointer, header: RunHeader, box: SessionBox, tracer: Tracer,
-        namer: CulpritNamer
+        namer: CulpritNamer, quota: CPUQuotaWatch
     ) {
         session.onInterval = { [weak self, weak tracer] agg, idx in
             // Once the output failed, the intervals that close in the same
@@ -18,6 +18,8 @@ final class IntervalReporter {
                 window: agg, trailer: nil, intervalIndex: idx, interval: tracer?.options.interval,
                 lostSoFar: counters.lost, missedSoFar: counters.healed)
             meta.culprits = namer.name(agg, cpuBound: header.cpuBound)
+            quota.look(agg)
+            meta.cpuQuota = quota.quota
             box.recorder?.noteInterval(idx, lost: counters.lost, missed: counters.healed)
             do { try tracer?.onInterval?(agg.report(meta)) } catch { self.error = self.error ?? error }
         }

@@ -19,6 +19,8 @@ struct LiveRun {
     let start: UInt64
     /// thief's CPU time before attaching (--self-cost).
     let cpuAtStart: UInt64
+    /// The quota that throttles the target, looked up again as it is throttled.
+    let quota: CPUQuotaWatch
 }
 
 /// Why a run ended, as the trailer says it.

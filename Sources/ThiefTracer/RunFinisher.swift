@@ -25,6 +25,9 @@ struct RunFinisher {
             end: end, endReason: endReason.rawValue, exitStatus: live.child?.status, lostEvents: counters.lost,
             missedSwitchEvents: counters.healed, open: open.map { RunTrailer.OpenThread(tid: $0.tid, $0.state) },
             untouched: untouched, names: names)
+        // What was drained last may show throttling not looked up yet.
+        live.quota.look(live.session.current)
+        if live.quota.quota != live.header.cpuQuota { trailer.cpuQuota = live.quota.quota }
         if options.selfCost {
             trailer.selfCost = SelfCostMeter.measure(
                 live.tb, cpuAtStart: live.cpuAtStart, sent: counters.emitted, held: UInt64(held))

@@ -21,6 +21,7 @@ struct RunLoop {
             try TracerError.check(n, .kernel, "reading the ring buffer")
             // Every record stamped before `now` has been drained: close the intervals due.
             live.session.tick(now: now)
+            live.quota.update(live.session.current, now: now)
             if let e = live.intervals.error { throw e }
             try live.tap?.tick(now: now)
             try live.box.recorder?.flushIfNeeded()

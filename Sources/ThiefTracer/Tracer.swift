@@ -75,11 +75,12 @@ public final class Tracer {
         try tap?.live(header: header, session: session, probe: LiveProbe(tb: tb))
         let intervals = IntervalReporter()
         let namer = CulpritNamer()
-        intervals.install(on: session, tb, header: header, box: box, tracer: self, namer: namer)
+        let quota = CPUQuotaWatch(start: header.cpuQuota)
+        intervals.install(on: session, tb, header: header, box: box, tracer: self, namer: namer, quota: quota)
         onAttached?(attachedLine(header, seeds: seeds))
         return LiveRun(
             tb: tb, box: box, session: session, header: header, seeds: seeds, child: child, tap: tap,
-            intervals: intervals, namer: namer, start: start, cpuAtStart: cpuAtStart)
+            intervals: intervals, namer: namer, start: start, cpuAtStart: cpuAtStart, quota: quota)
     }
 
     /// The one place the session is made and given its threads.

@@ -58,4 +58,28 @@ extension LiveTests {
         #expect(commands.count == 1 && commands[0].hasSuffix("> \(file)"), "\(commands)")
         #expect((quota["finding"] as? String)?.contains("20000 µs per 100000 µs") == true)
     }
+
+    @Test("a command that enters its quota cgroup after the run starts (as cgexec does): the quota that throttled it")
+    func adviceQuotaJoinedLater() throws {
+        try Live.require()
+        let cg = try QuotaCgroup(share: 0.2)
+        // The shell moves itself into the cgroup, then becomes the spinner: at the start it had no quota.
+        let script =
+            "echo $$ > \(cg.directory)/cgroup.procs && exec \(Live.workloads) spin --name late-quota --seconds 1.5"
+        let thief = try ThiefRun(["--format", "json", "-q", "--", "sh", "-c", script])
+        #expect(thief.wait() == 0, "\(thief.stderr)")
+        let r = try thief.report()
+        let throttled = r.num("runnable_wait.by_cause.throttled_ns")
+        let books = try #require(cg.throttledNs())
+        #expect(throttled > 0.3e9, "throttled \(throttled) ns; the cgroup's books: \(books) ns")
+        let q = try #require((r["target"] as? [String: Any])?["cpu_quota"] as? [String: Any], "no target.cpu_quota")
+        let file = cg.directory + (cg.v2 ? "/cpu.max" : "/cpu.cfs_quota_us")
+        #expect(q["file"] as? String == file && (q["quota_us"] as? NSNumber)?.intValue == 20_000)
+        let quota = try #require(
+            r.list("advice").first { ($0["rule"] as? String) == "cpu-quota" }, "\(r.list("advice"))")
+        let commands = quota["commands"] as? [String] ?? []
+        #expect(commands.count == 1 && commands[0].hasSuffix("> \(file)"), "\(commands)")
+        let name = "/" + URL(fileURLWithPath: cg.directory).lastPathComponent
+        #expect((quota["finding"] as? String)?.contains("the quota of \(name) (20000 µs per 100000 µs)") == true)
+    }
 }

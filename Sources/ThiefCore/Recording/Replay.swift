@@ -39,6 +39,7 @@ public enum Replay {
                 lostSoFar: k?.lostEvents ?? c.trailer.lostEvents,
                 missedSoFar: k?.missedSwitchEvents ?? c.trailer.missedSwitchEvents)
             meta.culprits = c.trailer.culprits
+            meta.cpuQuota = c.trailer.cpuQuota ?? h.cpuQuota
             out.append(window.report(meta))
         }
         c.records.withUnsafeBytes { raw in

@@ -105,7 +105,7 @@ extension RunHeader {
         m.cpusOnline = cpus
         m.kind = targetKind ?? (command == nil ? .process : .command)
         m.cgroup = cgroup
-        m.cpuQuota = cpuQuota
+        m.cpuQuota = trailer?.cpuQuota ?? cpuQuota
         m.tracerPid = tracerPid
         if let intervalIndex, let interval { m.interval = Report.Interval(index: intervalIndex, lengthNs: interval) }
         m.selfCost = trailer?.selfCost

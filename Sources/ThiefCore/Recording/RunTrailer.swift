@@ -67,6 +67,10 @@ public struct RunTrailer: Codable, Sendable, Equatable {
     /// The cgroup paths, kernel symbols and CPU lists the reports named
     /// culprits with (absent in older recordings and runs with no culprit).
     public var culprits: CulpritNames?
+    /// The quota that throttled the target, found during the run
+    /// (`CPUQuotaWatch`); absent in older recordings and unthrottled runs:
+    /// the header's, read at the start.
+    public var cpuQuota: CPUQuota?
 
     public struct IntervalCounters: Codable, Sendable, Equatable {
         public var index: Int
