@@ -27,6 +27,8 @@ let package = Package(
         // Compiles bpf/*.bpf.c with the toolchain's clang and embeds the object.
         .executableTarget(name: "bpf-embed", path: "Sources/bpf-embed"),
         .plugin(name: "BPFObjectPlugin", capability: .buildTool(), dependencies: ["bpf-embed"]),
+        // The git commit thief was built from, for `thief --version`.
+        .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
         // Pure Swift: records -> aggregates -> report model. No libbpf.
         .target(
             name: "ThiefCore",
@@ -53,7 +55,8 @@ let package = Package(
             dependencies: [
                 "ThiefCore", "ThiefGate", "ThiefReport", "ThiefTracer", "ThiefWorkloads",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            plugins: ["BuildInfoPlugin"]
         ),
         .executableTarget(
             name: "thief-workloads",

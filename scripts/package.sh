@@ -36,3 +36,9 @@ mkdir -p dist
 strip -o dist/thief.tmp "$build/release/thief"
 mv dist/thief.tmp dist/thief
 scripts/check-binary.sh dist/thief
+# The version is set in one place, Sources/ThiefCore/Version.swift.
+version=$(sed -n 's/.*static let current = "\(.*\)".*/\1/p' Sources/ThiefCore/Version.swift)
+[[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+ ]] || { echo "package.sh: no version in Sources/ThiefCore/Version.swift" >&2; exit 2; }
+reported=$(dist/thief --version)
+[[ $reported == "thief $version "* ]] || { echo "package.sh: dist/thief --version says '$reported', not $version" >&2; exit 1; }
+echo "package.sh: $reported"
