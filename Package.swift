@@ -27,6 +27,8 @@ let package = Package(
         // Compiles bpf/*.bpf.c with the toolchain's clang and embeds the object.
         .executableTarget(name: "bpf-embed", path: "Sources/bpf-embed"),
         .plugin(name: "BPFObjectPlugin", capability: .buildTool(), dependencies: ["bpf-embed"]),
+        // The git commit thief was built from, for `thief --version`.
+        .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
         // Pure Swift: records -> aggregates -> report model. No libbpf.
         .target(
             name: "ThiefCore",
@@ -53,7 +55,8 @@ let package = Package(
             dependencies: [
                 "ThiefCore", "ThiefGate", "ThiefReport", "ThiefTracer", "ThiefWorkloads",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            plugins: ["BuildInfoPlugin"]
         ),
         .executableTarget(
             name: "thief-workloads",
@@ -85,5 +88,22 @@ if Context.environment["THIEF_WERROR"] == "1" {
         } else {
             target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(["-warnings-as-errors"])]
         }
+    }
+}
+
+// scripts/package.sh sets THIEF_STATIC=1 for the release package: libbpf and
+// the libelf and zlib it needs are linked from Debian's .a files (the binary
+// needs no libbpf.so.1, which Ubuntu 22.04 lacks), and calls to the four
+// functions newer than glibc 2.34 go to Sources/CThiefSys/glibc_compat.c.
+// The Swift runtime and libstdc++ are made static by package.sh's command line.
+if Context.environment["THIEF_STATIC"] == "1" {
+    for target in package.targets where target.name == "CThiefBPF" {
+        target.linkerSettings = [
+            .unsafeFlags(["-Xlinker", "-l:libbpf.a", "-Xlinker", "-l:libelf.a", "-Xlinker", "-l:libz.a"])
+        ]
+    }
+    for target in package.targets where target.name == "thief" {
+        let newer = ["hypot", "hypotf", "arc4random", "_dl_find_object"]
+        target.linkerSettings = [.unsafeFlags(newer.flatMap { ["-Xlinker", "--wrap=\($0)"] })]
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ThiefCore
 
 @main
 struct Thief: ParsableCommand {
@@ -16,13 +17,19 @@ struct Thief: ParsableCommand {
             Exit codes: 0 ran; 1 a gate threshold was breached; 2 could not measure
             (no permission, no BTF, target gone, command not startable); 64 usage error.
             """,
-        version: "0.1.0",
+        version: versionText,
         subcommands: [
             RunCommand.self, RecordCommand.self, ReportCommand.self, GateCommand.self, DemoCommand.self,
             WatchCommand.self,
         ],
         defaultSubcommand: RunCommand.self
     )
+
+    /// `thief --version`: the release (ThiefCore's ThiefVersion, the one place
+    /// it is set), the commit it was built from (BuildInfoPlugin) and the
+    /// record ABI its recordings are written in.
+    static let versionText =
+        "thief \(ThiefVersion.current) (commit \(BuildInfo.commit), record ABI \(Record.abiVersion))"
 
     /// Errors are one line on stderr with the documented exit code (64 for
     /// usage); help and version go to stdout.
