@@ -162,9 +162,9 @@ struct LiveWatchTests {
         let fm = FileManager.default
         // Hostile neighbours with the captures' prefix.
         try fm.createDirectory(atPath: dir.path("thief-vm-wvictim-foreign-1"), withIntermediateDirectories: false)
-        fm.createFile(atPath: dir.path("thief-vm-wvictim-foreign-1/keepme"), contents: Data("x".utf8))
+        _ = fm.createFile(atPath: dir.path("thief-vm-wvictim-foreign-1/keepme"), contents: Data("x".utf8))
         try fm.createSymbolicLink(atPath: dir.path("thief-link-1"), withDestinationPath: "/etc")
-        fm.createFile(atPath: dir.path("thief-file-1"), contents: Data("y".utf8))
+        _ = fm.createFile(atPath: dir.path("thief-file-1"), contents: Data("y".utf8))
         let victim = try Self.victim()
         sleepSeconds(0.2)
         let thief = try ThiefRun([
@@ -185,6 +185,56 @@ struct LiveWatchTests {
         #expect(fm.fileExists(atPath: dir.path("thief-vm-wvictim-foreign-1/keepme")))
         #expect((try? fm.destinationOfSymbolicLink(atPath: dir.path("thief-link-1"))) == "/etc")
         #expect(fm.fileExists(atPath: dir.path("thief-file-1")))
+    }
+
+    @Test("a window rule (thief[comm=…].stolen over 1s) fires on the burst, once; SIGUSR1 captures on demand")
+    func windowRuleAndSignal() throws {
+        try Live.require()
+        let dir = try ScratchDir("watch-window")
+        let victim = try Self.victim()
+        sleepSeconds(0.2)
+        let thief = try ThiefRun([
+            "watch", "-p", "\(victim.pid)", "--trigger", "thief[comm=wcomp].stolen > 20ms over 1s", "--before", "1s",
+            "--after", "300ms", "--cooldown", "30s", "--dir", dir.url.path,
+        ])
+        try thief.waitAttached()
+        let delay = Int.random(in: 1100...1500)
+        let comp = try Self.burst("wcomp", delayMs: delay)
+        sleepSeconds(0.6)
+        let b0 = comp.books()?.sumExecRuntime ?? 0
+        sleepSeconds(Double(delay) / 1000 - 0.6 + 1.5)
+        let b1 = comp.books()?.sumExecRuntime ?? 0
+        let windows = Self.captures(dir)
+        try #require(windows.count == 1, "one capture from the window rule: \(windows) \(thief.stderr)")
+        let t = try Self.json(dir.path(windows[0]) + "/trigger.json")
+        #expect(t["kind"] as? String == "window" && t["rule"] as? String == "thief[comm=wcomp].stolen > 20ms over 1s")
+        let value = Self.ns(t["value"]), burst = Double(b1) - Double(b0)
+        agreement(
+            "watch", "window rule's stolen ns when it fired vs the burst's Δsum_exec_runtime", thief: value,
+            kernel: burst)
+        #expect(value > 20e6 && value <= burst * 1.05)
+        thief.interrupt()
+        #expect(thief.wait() == 0)
+        _ = comp
+
+        // SIGUSR1, with no other trigger able to fire.
+        let dir2 = try ScratchDir("watch-usr1")
+        let quiet = try ThiefRun([
+            "watch", "-p", "\(victim.pid)", "--trigger", "wait > 10s", "--before", "500ms", "--after", "200ms",
+            "--dir", dir2.url.path,
+        ])
+        try quiet.waitAttached()
+        sleepSeconds(0.7)
+        kill(quiet.process.processIdentifier, SIGUSR1)
+        sleepSeconds(1.0)
+        let onDemand = Self.captures(dir2)
+        #expect(onDemand.count == 1, "SIGUSR1: \(onDemand) \(quiet.stderr)")
+        if let name = onDemand.first {
+            let t = try Self.json(dir2.path(name) + "/trigger.json")
+            #expect(t["kind"] as? String == "signal" && t["rule"] as? String == "SIGUSR1")
+        }
+        quiet.interrupt()
+        #expect(quiet.wait() == 0)
     }
 
     @Test("a bad rule is exit 64 with the gate's message")
