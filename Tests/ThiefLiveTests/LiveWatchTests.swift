@@ -76,6 +76,15 @@ struct LiveWatchTests {
         print("watch stderr:\n\(thief.stderr)")
         try #require(names.count == 2, "captures: \(names)")
         #expect(thief.stderr.components(separatedBy: "suppressed (").count == 2, "one suppressed line")
+        // Each capture on disk within 2 s of its after-window's end (the log says when).
+        for line in thief.stderr.split(separator: "\n") where line.contains(" -> ") {
+            let ms = line.split(separator: ";").last.flatMap { part in
+                part.split(separator: " ").first { $0.hasSuffix("ms") }.flatMap { Double($0.dropLast(2)) }
+            }
+            let written = try #require(ms, "no capture time in: \(line)")
+            agreement("watch", "capture on disk after its window, ms (limit 2000)", thief: written, kernel: 2000)
+            #expect(written <= 2000)
+        }
 
         for (n, name) in names.enumerated() {
             let path = dir.path(name)
@@ -90,6 +99,17 @@ struct LiveWatchTests {
             #expect(replay.wait() == 0)
             let written = try String(contentsOfFile: path + "/report.json", encoding: .utf8)
             #expect(replay.stdout == written)
+            // So do the HTML report and the Perfetto trace.
+            let html = try ThiefRun(["report", path + "/capture.thief", "--format", "html"])
+            #expect(html.wait() == 0)
+            #expect(html.stdout == (try String(contentsOfFile: path + "/report.html", encoding: .utf8)))
+            let tracePath = dir.path("replayed-\(n).pftrace")
+            let trace = try ThiefRun(["report", path + "/capture.thief", "--format", "perfetto", "-o", tracePath])
+            #expect(trace.wait() == 0)
+            #expect(
+                FileManager.default.contents(atPath: tracePath)
+                    == FileManager.default.contents(atPath: path + "/trace.pftrace"))
+            try? FileManager.default.removeItem(atPath: tracePath)
             let text = try String(contentsOfFile: path + "/report.txt", encoding: .utf8)
             #expect(text.hasPrefix("thief watch capture: wait > 25ms fired at"))
             #expect(text.contains("The wait that fired:") && text.contains("wcomp\(n == 0 ? 0 : 2)[\(comp.pid)]"))
@@ -147,7 +167,8 @@ struct LiveWatchTests {
         #expect(all.count == 1 && all.allSatisfy { $0.hasPrefix("thief-") }, "only complete captures: \(all)")
         for name in all {
             let files = try FileManager.default.contentsOfDirectory(atPath: dir.path(name)).sorted()
-            #expect(files == ["capture.thief", "report.json", "report.txt", "trigger.json"])
+            #expect(
+                files == ["capture.thief", "report.html", "report.json", "report.txt", "trace.pftrace", "trigger.json"])
             let t = try Self.json(dir.path(name) + "/trigger.json")
             let capture = try #require(t["capture"] as? [String: Any])
             #expect(capture["cut_short"] as? Bool == true)

@@ -159,7 +159,8 @@ final class Watcher: LiveTap {
         do {
             let m = try CaptureWriter(store: store).write(contents, trigger: t, name: name)
             made.append(m)
-            log(t, path: settings.dir + "/" + m.name)
+            let now = thief_monotonic_ns()
+            log(t, path: settings.dir + "/" + m.name, writtenNs: now > end ? now - end : 0)
             try keepNewest()
         } catch {
             failure = error
@@ -179,13 +180,14 @@ final class Watcher: LiveTap {
     }
 
     /// One line a capture, for journald: time, rule, value, path.
-    private func log(_ t: CaptureTrigger, path: String) {
+    private func log(_ t: CaptureTrigger, path: String, writtenNs: UInt64) {
         guard !settings.quiet else { return }
         var line =
             "thief watch: \(t.time) \(t.rule) value \(Self.format(t.value, kind: t.kind, rule: t.rule)) -> \(path)"
         if let w = t.wait { line += " (tid \(w.tid) \(w.comm))" }
         if !t.joined.isEmpty { line += "; \(t.joined.count) joined" }
         if t.suppressed > 0 { line += "; \(t.suppressed) suppressed" }
+        line += String(format: "; on disk %.0fms after its window", Double(writtenNs) / 1e6)
         stderrLine(line)
     }
 
