@@ -258,6 +258,37 @@ struct LiveWatchTests {
         #expect(quiet.wait() == 0)
     }
 
+    @Test("--memory cuts the window: the capture says how far back it really reaches")
+    func memoryCut() throws {
+        try Live.require()
+        let dir = try ScratchDir("watch-memory")
+        let victim = try Self.victim()
+        sleepSeconds(0.2)
+        // 1 MiB holds 16,384 records: ~4 s of the victim's ~4,000 records a second.
+        let thief = try ThiefRun([
+            "watch", "-p", "\(victim.pid)", "--trigger", "wait > 25ms", "--before", "20s", "--after", "200ms",
+            "--memory", "1MiB", "--dir", dir.url.path,
+        ])
+        try thief.waitAttached()
+        let comp = try Self.burst("wcomp", delayMs: 6000)
+        sleepSeconds(6.8)
+        thief.interrupt()
+        #expect(thief.wait() == 0)
+        _ = comp
+        let names = Self.captures(dir)
+        try #require(names.count == 1, "\(names) \(thief.stderr)")
+        let t = try Self.json(dir.path(names[0]) + "/trigger.json")
+        let r = try Self.json(dir.path(names[0]) + "/report.json")
+        let c = try #require(t["capture"] as? [String: Any])
+        #expect(c["memory_cut"] as? Bool == true)
+        let covers = Self.ns(c["covers_before_ns"])
+        print("memory cut: covers \(covers / 1e9) s before of 20 s asked, \(Self.ns(c["records"])) records")
+        #expect(covers > 0.5e9 && covers < 6e9)
+        #expect(Self.ns(c["records"]) <= 16384)
+        #expect(r.num("window.start_ns") == Self.ns(c["start_ns"]))
+        #expect(Self.ns(t["time_ns"]) - Self.ns(c["start_ns"]) == covers)
+    }
+
     @Test("a bad rule is exit 64 with the gate's message")
     func badRule() throws {
         try Live.require()

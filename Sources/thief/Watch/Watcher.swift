@@ -85,6 +85,8 @@ final class Watcher: LiveTap {
                 break
             }
         case .threadBorn(let c), .threadExec(let c): names[c.tid] = c.comm.string
+        // Bounded by the threads alive: a capture's records name the exited ones themselves.
+        case .threadExit(let c): names[c.tid] = nil
         default: break
         }
     }
@@ -94,14 +96,12 @@ final class Watcher: LiveTap {
         let detected = thief_monotonic_ns()
         switch policy.fire(at: t) {
         case .start(let end):
-            let asked = t > watchStart ? t - watchStart : 0
-            let earliest = max(watchStart, ring.droppedUpTo &+ 1)
-            let start = max(t >= settings.beforeNs ? t - settings.beforeNs : 0, earliest)
+            // As far back as asked, the watch ran, and the ring still reaches.
+            let wanted = max(t >= settings.beforeNs ? t - settings.beforeNs : 0, watchStart)
             let window = CaptureTrigger.Window(
-                startNs: start, endNs: end, beforeNs: settings.beforeNs, afterNs: settings.afterNs,
-                coversBeforeNs: t > start ? t - start : 0, coversAfterNs: settings.afterNs,
-                memoryCut: ring.droppedUpTo >= start && min(asked, settings.beforeNs) > t - start, cutShort: false,
-                records: 0)
+                startNs: wanted, endNs: end, beforeNs: settings.beforeNs, afterNs: settings.afterNs,
+                coversBeforeNs: t > wanted ? t - wanted : 0, coversAfterNs: settings.afterNs, memoryCut: false,
+                cutShort: false, records: 0)
             pending = CaptureTrigger(
                 rule: rule, kind: kind, value: value, timeNs: t, time: wallTime(t), detectedNs: detected, wait: wait,
                 capture: window)
@@ -138,6 +138,12 @@ final class Watcher: LiveTap {
         guard var t = pending, let header, let probe else { return }
         pending = nil
         t.suppressed = policy.closed()
+        // The ring may have let go of the window's oldest records meanwhile (--memory).
+        if ring.droppedUpTo >= t.capture.startNs {
+            t.capture.startNs = min(ring.droppedUpTo &+ 1, t.timeNs)
+            t.capture.coversBeforeNs = t.timeNs - t.capture.startNs
+            t.capture.memoryCut = true
+        }
         t.capture.endNs = end
         t.capture.coversAfterNs = end > t.timeNs ? end - t.timeNs : 0
         t.capture.cutShort = cutShort
