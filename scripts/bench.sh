@@ -12,6 +12,8 @@
 # (system-wide); libbpf-tools runqlat -p and cpudist -p; bpftrace with
 # scripts/bench/thief.bt. The order of tracers rotates every
 # round and every figure is a ratio to the no-tracer run of the same round.
+# Tracer "watch" is `thief watch` on the same target with a trigger that
+# never fires (wait > 1s): what the flight recorder costs while it waits.
 # Then it measures thief's own costs (BPF ns per program and event, consumer
 # CPU, records/s, lost records, peak RSS, start-to-attached) and the ring
 # buffer's capacity. docs/benchmark.md explains each scenario.
@@ -67,7 +69,7 @@ THIEF_ALT=${BENCH_THIEF_ALT:-}
 QUIET_WAIT=${BENCH_QUIET_WAIT:-60}
 SOAK=${BENCH_SOAK:-60}
 MANY=${BENCH_MANY:-50}
-read -r -a TRACERS <<<"${BENCH_TRACERS:-none thief noop perf-sched runqlat cpudist bpftrace${THIEF_ALT:+ thief-alt}}"
+read -r -a TRACERS <<<"${BENCH_TRACERS:-none thief noop watch perf-sched runqlat cpudist bpftrace${THIEF_ALT:+ thief-alt}}"
 read -r -a SCENARIOS <<<"${BENCH_SCENARIOS:-untargeted targeted mixed untargeted-cgroup untargeted-many targeted-cgroup}"
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -369,7 +371,7 @@ start_tracer() {
     local tracer=$1 target=$2 r=$3 log pat
     TRACER_PID='' READY_AT='' T_LAUNCH=$EPOCHREALTIME
     case $tracer in
-    none | thief | noop | thief-alt) ;;
+    none | thief | noop | thief-alt | watch) ;;
     *) [[ $target =~ ^[0-9]+$ ]] || die "$tracer takes one PID, not '$target'" ;;
     esac
     case $tracer in
@@ -383,6 +385,14 @@ start_tracer() {
         log=$r.err pat='^thief: tracing'
         T_LAUNCH=$EPOCHREALTIME
         spawn "$r.json" "$log" "$bin" "${sel[@]}" --format json "${extra[@]}"
+        ;;
+    watch)
+        local sel=(-p "$target")
+        [[ $target == cgroup:* ]] && sel=(--cgroup "${target#cgroup:}")
+        mkdir -p "$WORK/watch"
+        log=$r.err pat='^thief: tracing'
+        T_LAUNCH=$EPOCHREALTIME
+        spawn /dev/null "$log" "$THIEF" watch "${sel[@]}" --trigger 'wait > 1s' --dir "$WORK/watch"
         ;;
     perf-sched)
         log=$r.log
@@ -593,7 +603,7 @@ for scen in "${SCENARIOS[@]}"; do
     for tracer in "${TRACERS[@]}"; do
         case $scen:$tracer in
         untargeted-cgroup:* | untargeted-many:* | targeted-cgroup:*)
-            case $tracer in none | thief | noop | thief-alt) scen_tracers+=("$tracer") ;; esac
+            case $tracer in none | thief | noop | thief-alt | watch) scen_tracers+=("$tracer") ;; esac
             ;;
         *) scen_tracers+=("$tracer") ;;
         esac

@@ -187,6 +187,36 @@ int thief_signals_pending(void)
     return stop_signal;
 }
 
+static volatile sig_atomic_t usr1_signal;
+
+static void on_usr1(int sig)
+{
+    (void)sig;
+    usr1_signal = 1;
+}
+
+void thief_signals_install_usr1(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_usr1;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGUSR1, &sa, NULL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR1);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
+
+int thief_signals_take_usr1(void)
+{
+    if (!usr1_signal)
+        return 0;
+    usr1_signal = 0;
+    return 1;
+}
+
 /* ---- clock, affinity, thread name ---- */
 
 uint64_t thief_monotonic_ns(void)

@@ -178,6 +178,15 @@ enum FuzzTarget: String, CaseIterable {
         } catch {
             oneLine(error.description, "RuleError")
         }
+        // `thief watch --trigger`: the same language, plus `wait > D` and `… over D`.
+        do {
+            let watch = try WatchRule.parse(text)
+            let again = try? WatchRule.parse(watch.description)
+            require(again == watch, "trigger '\(text)' parses to '\(watch)', which reads back differently")
+        } catch {
+            oneLine(error.description, "RuleError")
+            require(error.column >= 1 && error.column <= error.text.count + 1, "column \(error.column) outside")
+        }
     }
 
     /// `-d`, `--interval`: a positive number of ns below 1e18, that reads back as ns.

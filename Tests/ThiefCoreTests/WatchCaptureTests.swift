@@ -116,13 +116,13 @@ struct WatchCaptureTests {
         // Swapped for another directory of the same name: not removed.
         try FileManager.default.moveItem(atPath: root + "/thief-a-1-2", toPath: root + "/moved")
         try FileManager.default.createDirectory(atPath: root + "/thief-a-1-2", withIntermediateDirectories: false)
-        FileManager.default.createFile(atPath: root + "/thief-a-1-2/report.txt", contents: Data("theirs".utf8))
+        _ = FileManager.default.createFile(atPath: root + "/thief-a-1-2/report.txt", contents: Data("theirs".utf8))
         #expect(!store.remove(made))
         #expect(FileManager.default.fileExists(atPath: root + "/thief-a-1-2/report.txt"))
         // Its own, with a file added to it: its files go, the added one and the directory stay.
         try FileManager.default.removeItem(atPath: root + "/thief-a-1-2")
         try FileManager.default.moveItem(atPath: root + "/moved", toPath: root + "/thief-a-1-2")
-        FileManager.default.createFile(atPath: root + "/thief-a-1-2/added", contents: nil)
+        _ = FileManager.default.createFile(atPath: root + "/thief-a-1-2/added", contents: nil)
         #expect(!store.remove(made))
         #expect(try FileManager.default.contentsOfDirectory(atPath: root + "/thief-a-1-2") == ["added"])
         // A capture abandoned half-way leaves nothing.

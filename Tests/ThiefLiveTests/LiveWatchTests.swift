@@ -76,6 +76,15 @@ struct LiveWatchTests {
         print("watch stderr:\n\(thief.stderr)")
         try #require(names.count == 2, "captures: \(names)")
         #expect(thief.stderr.components(separatedBy: "suppressed (").count == 2, "one suppressed line")
+        // Each capture on disk within 2 s of its after-window's end (the log says when).
+        for line in thief.stderr.split(separator: "\n") where line.contains(" -> ") {
+            let ms = line.split(separator: ";").last.flatMap { part in
+                part.split(separator: " ").first { $0.hasSuffix("ms") }.flatMap { Double($0.dropLast(2)) }
+            }
+            let written = try #require(ms, "no capture time in: \(line)")
+            agreement("watch", "capture on disk after its window, ms (limit 2000)", thief: written, kernel: 2000)
+            #expect(written <= 2000)
+        }
 
         for (n, name) in names.enumerated() {
             let path = dir.path(name)
@@ -90,6 +99,17 @@ struct LiveWatchTests {
             #expect(replay.wait() == 0)
             let written = try String(contentsOfFile: path + "/report.json", encoding: .utf8)
             #expect(replay.stdout == written)
+            // So do the HTML report and the Perfetto trace.
+            let html = try ThiefRun(["report", path + "/capture.thief", "--format", "html"])
+            #expect(html.wait() == 0)
+            #expect(html.stdout == (try String(contentsOfFile: path + "/report.html", encoding: .utf8)))
+            let tracePath = dir.path("replayed-\(n).pftrace")
+            let trace = try ThiefRun(["report", path + "/capture.thief", "--format", "perfetto", "-o", tracePath])
+            #expect(trace.wait() == 0)
+            #expect(
+                FileManager.default.contents(atPath: tracePath)
+                    == FileManager.default.contents(atPath: path + "/trace.pftrace"))
+            try? FileManager.default.removeItem(atPath: tracePath)
             let text = try String(contentsOfFile: path + "/report.txt", encoding: .utf8)
             #expect(text.hasPrefix("thief watch capture: wait > 25ms fired at"))
             #expect(text.contains("The wait that fired:") && text.contains("wcomp\(n == 0 ? 0 : 2)[\(comp.pid)]"))
@@ -147,7 +167,8 @@ struct LiveWatchTests {
         #expect(all.count == 1 && all.allSatisfy { $0.hasPrefix("thief-") }, "only complete captures: \(all)")
         for name in all {
             let files = try FileManager.default.contentsOfDirectory(atPath: dir.path(name)).sorted()
-            #expect(files == ["capture.thief", "report.json", "report.txt", "trigger.json"])
+            #expect(
+                files == ["capture.thief", "report.html", "report.json", "report.txt", "trace.pftrace", "trigger.json"])
             let t = try Self.json(dir.path(name) + "/trigger.json")
             let capture = try #require(t["capture"] as? [String: Any])
             #expect(capture["cut_short"] as? Bool == true)
@@ -162,9 +183,9 @@ struct LiveWatchTests {
         let fm = FileManager.default
         // Hostile neighbours with the captures' prefix.
         try fm.createDirectory(atPath: dir.path("thief-vm-wvictim-foreign-1"), withIntermediateDirectories: false)
-        fm.createFile(atPath: dir.path("thief-vm-wvictim-foreign-1/keepme"), contents: Data("x".utf8))
+        _ = fm.createFile(atPath: dir.path("thief-vm-wvictim-foreign-1/keepme"), contents: Data("x".utf8))
         try fm.createSymbolicLink(atPath: dir.path("thief-link-1"), withDestinationPath: "/etc")
-        fm.createFile(atPath: dir.path("thief-file-1"), contents: Data("y".utf8))
+        _ = fm.createFile(atPath: dir.path("thief-file-1"), contents: Data("y".utf8))
         let victim = try Self.victim()
         sleepSeconds(0.2)
         let thief = try ThiefRun([
@@ -185,6 +206,87 @@ struct LiveWatchTests {
         #expect(fm.fileExists(atPath: dir.path("thief-vm-wvictim-foreign-1/keepme")))
         #expect((try? fm.destinationOfSymbolicLink(atPath: dir.path("thief-link-1"))) == "/etc")
         #expect(fm.fileExists(atPath: dir.path("thief-file-1")))
+    }
+
+    @Test("a window rule (thief[comm=…].stolen over 1s) fires on the burst, once; SIGUSR1 captures on demand")
+    func windowRuleAndSignal() throws {
+        try Live.require()
+        let dir = try ScratchDir("watch-window")
+        let victim = try Self.victim()
+        sleepSeconds(0.2)
+        let thief = try ThiefRun([
+            "watch", "-p", "\(victim.pid)", "--trigger", "thief[comm=wcomp].stolen > 20ms over 1s", "--before", "1s",
+            "--after", "300ms", "--cooldown", "30s", "--dir", dir.url.path,
+        ])
+        try thief.waitAttached()
+        let delay = Int.random(in: 1100...1500)
+        let comp = try Self.burst("wcomp", delayMs: delay)
+        sleepSeconds(0.6)
+        let b0 = comp.books()?.sumExecRuntime ?? 0
+        sleepSeconds(Double(delay) / 1000 - 0.6 + 1.5)
+        let b1 = comp.books()?.sumExecRuntime ?? 0
+        let windows = Self.captures(dir)
+        try #require(windows.count == 1, "one capture from the window rule: \(windows) \(thief.stderr)")
+        let t = try Self.json(dir.path(windows[0]) + "/trigger.json")
+        #expect(t["kind"] as? String == "window" && t["rule"] as? String == "thief[comm=wcomp].stolen > 20ms over 1s")
+        let value = Self.ns(t["value"]), burst = Double(b1) - Double(b0)
+        agreement(
+            "watch", "window rule's stolen ns when it fired vs the burst's Δsum_exec_runtime", thief: value,
+            kernel: burst)
+        #expect(value > 20e6 && value <= burst * 1.05)
+        thief.interrupt()
+        #expect(thief.wait() == 0)
+        _ = comp
+
+        // SIGUSR1, with no other trigger able to fire.
+        let dir2 = try ScratchDir("watch-usr1")
+        let quiet = try ThiefRun([
+            "watch", "-p", "\(victim.pid)", "--trigger", "wait > 10s", "--before", "500ms", "--after", "200ms",
+            "--dir", dir2.url.path,
+        ])
+        try quiet.waitAttached()
+        sleepSeconds(0.7)
+        kill(quiet.process.processIdentifier, SIGUSR1)
+        sleepSeconds(1.0)
+        let onDemand = Self.captures(dir2)
+        #expect(onDemand.count == 1, "SIGUSR1: \(onDemand) \(quiet.stderr)")
+        if let name = onDemand.first {
+            let t = try Self.json(dir2.path(name) + "/trigger.json")
+            #expect(t["kind"] as? String == "signal" && t["rule"] as? String == "SIGUSR1")
+        }
+        quiet.interrupt()
+        #expect(quiet.wait() == 0)
+    }
+
+    @Test("--memory cuts the window: the capture says how far back it really reaches")
+    func memoryCut() throws {
+        try Live.require()
+        let dir = try ScratchDir("watch-memory")
+        let victim = try Self.victim()
+        sleepSeconds(0.2)
+        // 1 MiB holds 16,384 records: ~4 s of the victim's ~4,000 records a second.
+        let thief = try ThiefRun([
+            "watch", "-p", "\(victim.pid)", "--trigger", "wait > 25ms", "--before", "20s", "--after", "200ms",
+            "--memory", "1MiB", "--dir", dir.url.path,
+        ])
+        try thief.waitAttached()
+        let comp = try Self.burst("wcomp", delayMs: 6000)
+        sleepSeconds(6.8)
+        thief.interrupt()
+        #expect(thief.wait() == 0)
+        _ = comp
+        let names = Self.captures(dir)
+        try #require(names.count == 1, "\(names) \(thief.stderr)")
+        let t = try Self.json(dir.path(names[0]) + "/trigger.json")
+        let r = try Self.json(dir.path(names[0]) + "/report.json")
+        let c = try #require(t["capture"] as? [String: Any])
+        #expect(c["memory_cut"] as? Bool == true)
+        let covers = Self.ns(c["covers_before_ns"])
+        print("memory cut: covers \(covers / 1e9) s before of 20 s asked, \(Self.ns(c["records"])) records")
+        #expect(covers > 0.5e9 && covers < 6e9)
+        #expect(Self.ns(c["records"]) <= 16384)
+        #expect(r.num("window.start_ns") == Self.ns(c["start_ns"]))
+        #expect(Self.ns(t["time_ns"]) - Self.ns(c["start_ns"]) == covers)
     }
 
     @Test("a bad rule is exit 64 with the gate's message")

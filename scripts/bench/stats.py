@@ -12,12 +12,13 @@ import statistics
 import sys
 from collections import defaultdict
 
-ORDER = ["none", "noop", "thief", "thief-alt", "bpftrace", "runqlat", "cpudist", "perf-sched"]
+ORDER = ["none", "noop", "thief", "thief-alt", "watch", "bpftrace", "runqlat", "cpudist", "perf-sched"]
 LABEL = {
     "none": "none",
     "noop": "thief --noop-programs (floor)",
     "thief": "thief -p",
     "thief-alt": "thief -p (BENCH_THIEF_ALT build)",
+    "watch": "thief watch (no trigger fires)",
     "bpftrace": "bpftrace thief.bt",
     "runqlat": "runqlat -p",
     "cpudist": "cpudist -p",
@@ -38,7 +39,7 @@ TITLE = {
 
 def label(t, scen):
     """The tracer's name in a scenario's table: how thief was told its target."""
-    if t in ("thief", "noop", "thief-alt"):
+    if t in ("thief", "noop", "thief-alt", "watch"):
         if scen.endswith("-cgroup"):
             return LABEL[t].replace("thief -p", "thief --cgroup").replace("thief --noop", "thief --cgroup … --noop")
         if scen == "untargeted-many":

@@ -44,6 +44,10 @@ int thief_spawn_release(int go_fd, int err_fd);
 void thief_signals_install(void);
 /* The signal that asked thief to stop, or 0. */
 int thief_signals_pending(void);
+/* SIGUSR1 sets a flag too (thief watch: a capture on demand); taking it clears it.
+ * Returns 1 if SIGUSR1 came since the last take, else 0. */
+void thief_signals_install_usr1(void);
+int thief_signals_take_usr1(void);
 
 /* Pin thread tid (0 = caller) to one CPU, or to a mask of CPUs (bit i = CPU i).
  * In C because cpu_set_t and CPU_SET are macros Swift does not import. */

@@ -89,9 +89,6 @@ struct WatchCommand: ParsableCommand {
         s.maxPerHour = maxPerHour
         s.keep = keep
         s.quiet = quiet
-        if rules.contains(where: { if case .window = $0 { true } else { false } }) {
-            throw fail("window rules ('… over 1s') are not supported yet; use 'wait > DURATION'", ThiefExit.usage)
-        }
         return s
     }
 

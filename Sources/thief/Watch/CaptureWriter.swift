@@ -3,8 +3,9 @@ import ThiefCore
 import ThiefReport
 
 /// Writes one capture directory: the recording, the reports rebuilt from it
-/// exactly as `thief report capture.thief` does, and trigger.json; renamed
-/// into place only when all are written.
+/// exactly as `thief report capture.thief` does (JSON, text opening with the
+/// trigger, HTML), the Perfetto trace `thief report --format perfetto` would
+/// write, and trigger.json; renamed into place only when all are written.
 struct CaptureWriter {
     let store: CaptureDirectory
 
@@ -12,12 +13,18 @@ struct CaptureWriter {
         let bytes = try TraceFile.encode(contents)
         // The report of the file as written: what `thief report` reads back.
         let parsed = try TraceFile.parse(bytes, name: name + "/capture.thief")
-        var report = Replay.reports(parsed, interval: nil).last!
+        var trace: [UInt8] = []
+        let perfetto = try PerfettoTrace(header: parsed.header) { trace += $0 }
+        var report = Replay.reports(parsed, interval: nil, observer: { perfetto.consume($0) }).last!
+        try perfetto.finish(
+            end: parsed.trailer.end, lostEvents: parsed.trailer.lostEvents, worstWaits: report.worstWaits ?? [])
         report.advice = Advisor.advise(report, all: false)
         let pending = try store.begin(name)
         try pending.write("capture.thief", bytes)
         try pending.write("report.json", Array(try JSONRenderer.render(report).utf8))
         try pending.write("report.txt", Array(TextRenderer.renderCapture(report, trigger: trigger).utf8))
+        try pending.write("report.html", Array(HTMLRenderer.render(report).utf8))
+        try pending.write("trace.pftrace", trace)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         try pending.write("trigger.json", Array(try encoder.encode(trigger)) + [10])

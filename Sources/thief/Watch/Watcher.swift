@@ -25,6 +25,7 @@ final class Watcher: LiveTap {
     /// The kernel's counters (lost, missed) sampled as the watch goes, to give each capture its own.
     private var counterSamples: [(time: UInt64, lost: UInt64, missed: UInt64)] = []
     private let waitRules: [WatchRule]
+    private var windowJudges: [WindowJudge] = []
     /// Set by the first error writing a capture: the run loop throws it.
     private var failure: Error?
 
@@ -36,6 +37,9 @@ final class Watcher: LiveTap {
         policy.cooldownNs = settings.cooldownNs
         policy.maxPerHour = settings.maxPerHour
         waitRules = settings.rules.filter { if case .wait = $0 { true } else { false } }
+        for case .window(let rule, let ns) in settings.rules {
+            windowJudges.append(WindowJudge(rule: rule, windowNs: ns))
+        }
     }
 
     // MARK: LiveTap
@@ -46,6 +50,7 @@ final class Watcher: LiveTap {
         watchStart = header.runStart
         for s in header.seeds { names[s.tid] = s.comm }
         session.observer = { [unowned self] in self.observe($0) }
+        thief_signals_install_usr1()
     }
 
     @inline(__always)
@@ -54,6 +59,8 @@ final class Watcher: LiveTap {
     func tick(now: UInt64) throws {
         if let failure { throw failure }
         sampleCounters(now: now)
+        if thief_signals_take_usr1() != 0 { fire(rule: "SIGUSR1", kind: "signal", value: 0, at: now, wait: nil) }
+        judgeWindows(now: now)
         if let p = pending, now > p.capture.endNs { try write(end: p.capture.endNs, cutShort: false) }
     }
 
@@ -78,6 +85,8 @@ final class Watcher: LiveTap {
                 break
             }
         case .threadBorn(let c), .threadExec(let c): names[c.tid] = c.comm.string
+        // Bounded by the threads alive: a capture's records name the exited ones themselves.
+        case .threadExit(let c): names[c.tid] = nil
         default: break
         }
     }
@@ -87,14 +96,12 @@ final class Watcher: LiveTap {
         let detected = thief_monotonic_ns()
         switch policy.fire(at: t) {
         case .start(let end):
-            let asked = t > watchStart ? t - watchStart : 0
-            let earliest = max(watchStart, ring.droppedUpTo &+ 1)
-            let start = max(t >= settings.beforeNs ? t - settings.beforeNs : 0, earliest)
+            // As far back as asked, the watch ran, and the ring still reaches.
+            let wanted = max(t >= settings.beforeNs ? t - settings.beforeNs : 0, watchStart)
             let window = CaptureTrigger.Window(
-                startNs: start, endNs: end, beforeNs: settings.beforeNs, afterNs: settings.afterNs,
-                coversBeforeNs: t > start ? t - start : 0, coversAfterNs: settings.afterNs,
-                memoryCut: ring.droppedUpTo >= start && min(asked, settings.beforeNs) > t - start, cutShort: false,
-                records: 0)
+                startNs: wanted, endNs: end, beforeNs: settings.beforeNs, afterNs: settings.afterNs,
+                coversBeforeNs: t > wanted ? t - wanted : 0, coversAfterNs: settings.afterNs, memoryCut: false,
+                cutShort: false, records: 0)
             pending = CaptureTrigger(
                 rule: rule, kind: kind, value: value, timeNs: t, time: wallTime(t), detectedNs: detected, wait: wait,
                 capture: window)
@@ -104,8 +111,22 @@ final class Watcher: LiveTap {
         case .suppress:
             if !settings.quiet {
                 stderrLine(
-                    "thief watch: \(wallTime(t)) \(rule) value \(Self.format(value, kind: kind)) suppressed "
+                    "thief watch: \(wallTime(t)) \(rule) value \(Self.format(value, kind: kind, rule: rule)) suppressed "
                         + "(--cooldown/--max-per-hour; \(policy.suppressed) since the last capture)")
+            }
+        }
+    }
+
+    /// The window rules due at `now`; each that holds fires at `now`.
+    private func judgeWindows(now: UInt64) {
+        guard !windowJudges.isEmpty, let header, let probe else { return }
+        for i in windowJudges.indices {
+            let rule = WatchRule.window(windowJudges[i].rule, windowNs: windowJudges[i].windowNs)
+            if let value = windowJudges[i].judge(
+                now: now, watchStart: watchStart, header: header, ring: ring, open: { probe.openThreads() },
+                names: names)
+            {
+                fire(rule: rule.description, kind: "window", value: value, at: now, wait: nil)
             }
         }
     }
@@ -117,6 +138,12 @@ final class Watcher: LiveTap {
         guard var t = pending, let header, let probe else { return }
         pending = nil
         t.suppressed = policy.closed()
+        // The ring may have let go of the window's oldest records meanwhile (--memory).
+        if ring.droppedUpTo >= t.capture.startNs {
+            t.capture.startNs = min(ring.droppedUpTo &+ 1, t.timeNs)
+            t.capture.coversBeforeNs = t.timeNs - t.capture.startNs
+            t.capture.memoryCut = true
+        }
         t.capture.endNs = end
         t.capture.coversAfterNs = end > t.timeNs ? end - t.timeNs : 0
         t.capture.cutShort = cutShort
@@ -138,7 +165,8 @@ final class Watcher: LiveTap {
         do {
             let m = try CaptureWriter(store: store).write(contents, trigger: t, name: name)
             made.append(m)
-            log(t, path: settings.dir + "/" + m.name)
+            let now = thief_monotonic_ns()
+            log(t, path: settings.dir + "/" + m.name, writtenNs: now > end ? now - end : 0)
             try keepNewest()
         } catch {
             failure = error
@@ -158,12 +186,14 @@ final class Watcher: LiveTap {
     }
 
     /// One line a capture, for journald: time, rule, value, path.
-    private func log(_ t: CaptureTrigger, path: String) {
+    private func log(_ t: CaptureTrigger, path: String, writtenNs: UInt64) {
         guard !settings.quiet else { return }
-        var line = "thief watch: \(t.time) \(t.rule) value \(Self.format(t.value, kind: t.kind)) -> \(path)"
+        var line =
+            "thief watch: \(t.time) \(t.rule) value \(Self.format(t.value, kind: t.kind, rule: t.rule)) -> \(path)"
         if let w = t.wait { line += " (tid \(w.tid) \(w.comm))" }
         if !t.joined.isEmpty { line += "; \(t.joined.count) joined" }
         if t.suppressed > 0 { line += "; \(t.suppressed) suppressed" }
+        line += String(format: "; on disk %.0fms after its window", Double(writtenNs) / 1e6)
         stderrLine(line)
     }
 
@@ -187,7 +217,15 @@ final class Watcher: LiveTap {
         return RFC3339.format(epochNs: h.startEpochNs &+ (mono > h.runStart ? mono - h.runStart : 0))
     }
 
-    static func format(_ value: Double, kind: String) -> String {
-        kind == "wait" ? String(format: "%.3fms", value / 1e6) : String(format: "%g", value)
+    /// A wait's length in ms; a window rule's value in its rule's terms
+    /// (a share in %, a time in ms, a count).
+    static func format(_ value: Double, kind: String, rule: String = "") -> String {
+        if kind == "wait" { return String(format: "%.3fms", value / 1e6) }
+        if kind == "signal" { return "-" }
+        if rule.contains("%") { return String(format: "%.1f%%", value * 100) }
+        if rule.range(of: #"[0-9](ns|us|ms|s) over"#, options: .regularExpression) != nil {
+            return String(format: "%.3fms", value / 1e6)
+        }
+        return String(format: "%g", value)
     }
 }
