@@ -76,6 +76,9 @@ extension Subject {
         case .cpu(let n): return try cpuValue(n, field, in: r)
         case .runnableWaitCause(let cause):
             guard let c = r.runnableWait.byCause else { throw MetricUnavailable("runnable_wait.by_cause") }
+            if cause.isUnavailable(in: c) {
+                throw MetricUnavailable("runnable_wait.\(cause.rawValue) (this kernel cannot measure it)")
+            }
             return Double(cause.ns(in: c))
         }
     }

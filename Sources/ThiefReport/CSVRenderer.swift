@@ -72,10 +72,14 @@ public enum CSVRenderer {
         return out
     }
 
-    /// throttled_ns, idle_wait_ns, steal_ns: empty when the report has no split.
+    /// throttled_ns, idle_wait_ns, steal_ns: empty when the report has no
+    /// split, n/a where the kernel cannot measure the cause.
     static func causes(_ c: Report.ByCause?) -> [String] {
         guard let c else { return ["", "", ""] }
-        return ["\(c.throttledNs)", "\(c.idleNs)", "\(c.stealNs)"]
+        return [
+            c.throttledUnavailable ? "n/a" : "\(c.throttledNs)", "\(c.idleNs)",
+            c.stealUnavailable ? "n/a" : "\(c.stealNs)",
+        ]
     }
 
     static func line(_ fields: [String]) -> String {

@@ -27,11 +27,12 @@ public enum OpenMetricsRenderer {
         if let c = r.runnableWait.byCause {
             gauge(
                 "runnable_wait_cause_seconds", "Runnable wait by cause; the causes sum to runnable_wait_seconds.",
+                // A cause this kernel cannot measure has no sample (never a 0).
                 [
                     ("cause=\"tasks\"", c.tasksNs), ("cause=\"targets\"", c.targetsNs),
-                    ("cause=\"throttled\"", c.throttledNs), ("cause=\"idle\"", c.idleNs),
-                    ("cause=\"steal\"", c.stealNs), ("cause=\"other\"", c.otherNs),
-                ].map { ($0.0, secs($0.1)) })
+                    ("cause=\"throttled\"", c.throttledUnavailable ? nil : c.throttledNs), ("cause=\"idle\"", c.idleNs),
+                    ("cause=\"steal\"", c.stealUnavailable ? nil : c.stealNs), ("cause=\"other\"", c.otherNs),
+                ].compactMap { label, ns in ns.map { (label, secs($0)) } })
         }
         gauge("slices", "On-core slices that ended in the window.", [("", "\(r.onCore.count)")])
         gauge(

@@ -47,6 +47,11 @@ public enum TextRenderer {
                     + "consumer CPU \(Format.duration(c.consumerCpuNs)); peak RSS \(c.peakRssKb / 1024) MiB"
                     + (c.recordsSent.map { "; records sent \($0), held at the end \(c.recordsHeldAtEnd ?? 0)" } ?? ""))
         }
+        if let gone = r.tracer.unavailable, !gone.isEmpty {
+            out.line(
+                "n/a on this kernel: "
+                    + gone.map { "\($0.what) (needs \($0.needs): \($0.since))" }.joined(separator: "; "))
+        }
         out.line()
     }
 
@@ -87,9 +92,12 @@ public enum TextRenderer {
                 ("other tasks", c.tasksNs), ("other targets", c.targetsNs), ("throttled", c.throttledNs),
                 ("idle CPU", c.idleNs), ("hypervisor steal", c.stealNs), ("unattributed", c.otherNs),
             ]
+            let unavailable =
+                (c.throttledUnavailable ? ["throttled n/a"] : []) + (c.stealUnavailable ? ["hypervisor steal n/a"] : [])
             out.line(
                 "   by cause: "
-                    + parts.filter { $0.1 > 0 || $0.0 == "other tasks" }.map { "\($0.0) \(Format.duration($0.1))" }
+                    + (parts.filter { $0.1 > 0 || $0.0 == "other tasks" }.map { "\($0.0) \(Format.duration($0.1))" }
+                    + unavailable)
                     .joined(separator: ", "))
         }
         out.line()

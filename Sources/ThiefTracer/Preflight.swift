@@ -80,7 +80,7 @@ public enum Preflight {
 
     /// Checks the target, the privileges and the kernel before anything is
     /// loaded. Returns whom a launched command drops to (nil: thief's own identity).
-    static func check(_ options: TracerOptions) throws -> Credentials? {
+    static func check(_ options: TracerOptions, features: KernelFeatures) throws -> Credentials? {
         try checkTarget(options.target)
         let missing = missingCapabilities()
         guard missing.isEmpty else { throw TracerError(.permission, missingCapabilityMessage(missing)) }
@@ -99,7 +99,12 @@ public enum Preflight {
                         + "thief needs it readable (it is mode 0444 on most systems), or run as root")
             }
             throw TracerError(
-                .noBTF, "no kernel BTF at \(btfPath): thief needs a kernel built with CONFIG_DEBUG_INFO_BTF=y")
+                .noBTF,
+                "no kernel BTF at \(btfPath): thief needs a kernel built with CONFIG_DEBUG_INFO_BTF=y "
+                    + "(this kernel: \(Host.kernel))")
+        }
+        if let floor = features.floorMessage(kernel: Host.kernel) {
+            throw TracerError(features.btf ? .kernel : .noBTF, floor)
         }
         guard case .command = options.target else { return nil }
         return try options.runAs.credentials()

@@ -21,7 +21,8 @@ public final class Tracer {
     }
 
     public func run() throws -> TraceResult {
-        let runAs = try Preflight.check(options)
+        let features = KernelFeatures.probe()
+        let runAs = try Preflight.check(options, features: features)
         thief_signals_install()
         thief_bpf_set_verbose(ProcessInfo.processInfo.environment["THIEF_DEBUG"] == nil ? 0 : 1)
         // A launched command is forked first, held before exec until tracing is live.
@@ -31,7 +32,7 @@ public final class Tracer {
         let seeds = try seeder.list(childPid: child?.pid)
         let tb = try BPFObject.load(options.bpfConfig(seeds: seeds))
         defer { thief_bpf_close(tb) }
-        let live = try goLive(tb, seeder: seeder, seeds: seeds, child: child)
+        let live = try goLive(tb, seeder: seeder, seeds: seeds, child: child, unavailable: features.unavailable)
         let endReason = try RunLoop(live: live, options: options).run()
         if let tap {
             let now = thief_monotonic_ns()
@@ -45,7 +46,7 @@ public final class Tracer {
     /// releases a launched command.
     private func goLive(
         _ tb: OpaquePointer, seeder: ThreadSeeder, seeds listed: [LiveSeed],
-        child: LaunchedCommand?
+        child: LaunchedCommand?, unavailable: [Unavailable]
     ) throws -> LiveRun {
         // Without CAP_SYS_ADMIN, Preflight made sure root turned the statistics on.
         if options.selfCost, Preflight.has(.sysAdmin) {
@@ -70,6 +71,7 @@ public final class Tracer {
         try child?.release()
         var header = makeHeader(tb, start: start, startEpoch: startEpoch, seeds: seeds)
         header.topology = session.topology
+        header.unavailable = unavailable
         if let path = options.recordPath { box.recorder = try Recorder(path: path, header: header) }
         try options.onLive?(header, session)
         try tap?.live(header: header, session: session, probe: LiveProbe(tb: tb))

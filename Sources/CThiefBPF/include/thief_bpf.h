@@ -52,6 +52,16 @@ typedef struct thief_bpf_prog_stats {
 /* Preflight: is the kernel's BTF there (path in *path_out, may be NULL)? 0 or -ENOENT. */
 int thief_bpf_probe_btf(char *path_out, size_t len);
 
+/* What the running kernel can do (thief_probe.c): each 1 or 0, probed. */
+typedef struct thief_bpf_features {
+    uint8_t btf;             /* its BTF loads (CONFIG_DEBUG_INFO_BTF) */
+    uint8_t ringbuf;         /* BPF_MAP_TYPE_RINGBUF (5.8) */
+    uint8_t atomics;         /* BPF atomic compare-exchange and fetch ops (5.12) */
+    uint8_t throttled_clock; /* cfs_rq::throttled_clock_self_time (6.6, CONFIG_CFS_BANDWIDTH) */
+    uint8_t steal_clock;     /* rq::prev_steal_time (CONFIG_PARAVIRT_TIME_ACCOUNTING) */
+} thief_bpf_features;
+int thief_bpf_probe_features(thief_bpf_features *out);
+
 /* Open, configure and load the object held in memory. */
 int thief_bpf_open(const void *object, size_t object_len, const thief_bpf_config *config, thief_bpf **out);
 /* Add a thread to the target set with its initial state. only_new: leave a

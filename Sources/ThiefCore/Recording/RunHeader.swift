@@ -42,6 +42,9 @@ public struct RunHeader: Codable, Sendable, Equatable {
     /// The machine's CPU topology (absent in older recordings, or where sysfs
     /// has none): a replay judges CPU distances by the machine that ran.
     public var topology: Topology?
+    /// What the kernel could not measure, probed at the start (absent in
+    /// older recordings: not probed).
+    public var unavailable: [Unavailable]?
 
     /// `onlineCPUs`: by default this machine's (/sys/devices/system/cpu/online).
     public init(
@@ -107,6 +110,7 @@ extension RunHeader {
         m.cgroup = cgroup
         m.cpuQuota = trailer?.cpuQuota ?? cpuQuota
         m.tracerPid = tracerPid
+        m.unavailable = unavailable
         if let intervalIndex, let interval { m.interval = Report.Interval(index: intervalIndex, lengthNs: interval) }
         m.selfCost = trailer?.selfCost
         m.culprits = trailer?.culprits

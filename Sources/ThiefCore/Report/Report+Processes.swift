@@ -39,7 +39,8 @@ extension Report {
     /// The runnable wait by cause (`WaitCauses`), per waiting thread: every
     /// ns of every wait in exactly one cause, so they sum to the total.
     /// `throttled`, `idle` and `steal` are absent in reports from before
-    /// they existed (read as 0).
+    /// they existed (read as 0). A cause the kernel cannot measure
+    /// (`Unavailable`) is `null`: its ns stay in the cause the CPU was in.
     public struct ByCause: Codable, Sendable, Equatable {
         public var tasksNs: UInt64
         public var targetsNs: UInt64
@@ -47,6 +48,9 @@ extension Report {
         public var idleNs: UInt64 = 0
         public var stealNs: UInt64 = 0
         public var otherNs: UInt64
+        /// The kernel could not tell these apart (written as null; always 0).
+        public var throttledUnavailable = false
+        public var stealUnavailable = false
 
         public init(_ c: WaitCauses) {
             (tasksNs, targetsNs, throttledNs) = (c.tasks, c.targets, c.throttled)
@@ -64,10 +68,43 @@ extension Report {
             let c = try d.container(keyedBy: CodingKeys.self)
             tasksNs = try c.decode(UInt64.self, forKey: .tasksNs)
             targetsNs = try c.decode(UInt64.self, forKey: .targetsNs)
+            throttledUnavailable = try c.contains(.throttledNs) ? c.decodeNil(forKey: .throttledNs) : false
+            stealUnavailable = try c.contains(.stealNs) ? c.decodeNil(forKey: .stealNs) : false
             throttledNs = try c.decodeIfPresent(UInt64.self, forKey: .throttledNs) ?? 0
             idleNs = try c.decodeIfPresent(UInt64.self, forKey: .idleNs) ?? 0
             stealNs = try c.decodeIfPresent(UInt64.self, forKey: .stealNs) ?? 0
             otherNs = try c.decode(UInt64.self, forKey: .otherNs)
+        }
+
+        public func encode(to e: Encoder) throws {
+            var c = e.container(keyedBy: CodingKeys.self)
+            try c.encode(tasksNs, forKey: .tasksNs)
+            try c.encode(targetsNs, forKey: .targetsNs)
+            if throttledUnavailable {
+                try c.encodeNil(forKey: .throttledNs)
+            } else {
+                try c.encode(throttledNs, forKey: .throttledNs)
+            }
+            try c.encode(idleNs, forKey: .idleNs)
+            if stealUnavailable { try c.encodeNil(forKey: .stealNs) } else { try c.encode(stealNs, forKey: .stealNs) }
+            try c.encode(otherNs, forKey: .otherNs)
+        }
+
+        /// Marks what the kernel could not measure. Its ns are 0 there (the
+        /// kernel side reads no clock: the time stayed in what the CPU ran);
+        /// any that were measured anyway (THIEF_TEST_NO_FEATURE) move to
+        /// `other`, so the causes still sum to the wait.
+        public mutating func mark(_ unavailable: [Unavailable]) {
+            if unavailable.contains(.throttled) {
+                throttledUnavailable = true
+                otherNs &+= throttledNs
+                throttledNs = 0
+            }
+            if unavailable.contains(.steal) {
+                stealUnavailable = true
+                otherNs &+= stealNs
+                stealNs = 0
+            }
         }
     }
 }

@@ -223,7 +223,9 @@ public struct Report: Codable, Sendable, Equatable {
         /// What tracing cost (--self-cost): kernel time in thief's BPF
         /// programs, how often they ran, and the consumer's CPU time.
         public var selfCost: SelfCost?
-        enum CodingKeys: String, CodingKey { case attach, programs, selfCost = "self_cost", pid }
+        /// What this kernel cannot measure (absent in older reports; empty: everything).
+        public var unavailable: [Unavailable]? = nil
+        enum CodingKeys: String, CodingKey { case attach, programs, selfCost = "self_cost", pid, unavailable }
     }
 
     public struct SelfCost: Codable, Sendable, Equatable {

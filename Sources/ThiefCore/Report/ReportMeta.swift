@@ -29,6 +29,8 @@ public struct ReportMeta: Sendable {
     /// Names of culprits read outside the event stream (cgroup paths, kernel
     /// symbols), from the live run or the recording's trailer.
     public var culprits: CulpritNames?
+    /// What the kernel could not measure (nil: an older recording, not probed).
+    public var unavailable: [Unavailable]?
     /// CPUs below this number are the machine's: identity masks are read up to it (nil: 128).
     public var cpuBound: Int?
 

@@ -31,6 +31,7 @@ extension Window {
         r.worstWaits = worstWaits.section(c, threads: threads)
         r.wakers = wakers.section(c)
         r.cpus = cpus.section(c, topology: topology)
+        if let gone = meta.unavailable { r.markUnavailable(gone) }
         return r
     }
 }

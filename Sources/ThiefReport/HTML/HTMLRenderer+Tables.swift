@@ -9,9 +9,9 @@ extension HTMLRenderer {
             [
                 ["other tasks", ns(c.tasksNs, "by_cause.tasks_ns")],
                 ["other targets", ns(c.targetsNs, "by_cause.targets_ns")],
-                ["throttled", ns(c.throttledNs, "by_cause.throttled_ns")],
+                ["throttled", c.throttledUnavailable ? "n/a" : ns(c.throttledNs, "by_cause.throttled_ns")],
                 ["idle CPU", ns(c.idleNs, "by_cause.idle_ns")],
-                ["hypervisor steal", ns(c.stealNs, "by_cause.steal_ns")],
+                ["hypervisor steal", c.stealUnavailable ? "n/a" : ns(c.stealNs, "by_cause.steal_ns")],
                 ["unattributed", ns(c.otherNs, "by_cause.other_ns")],
             ])
     }

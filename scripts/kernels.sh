@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# scripts/kernels.sh - the kernel matrix (issue #19): boots Debian's own
+# kernels in virtual machines and runs scripts/kernel-suite.py in each, which
+# compares thief's numbers with that kernel's books. Run as root from a clone,
+# after `swift build` (the suite uses .build/debug/thief and thief-workloads:
+# virtme-ng shares this machine's root file system with the guest):
+#
+#     sudo scripts/kernels.sh              # 6.1, 6.1-rt and 6.12
+#     sudo scripts/kernels.sh 6.1-rt       # one of them
+#
+# It installs what it lacks (apt: qemu-system-x86, kmod, busybox-static for
+# vng's initramfs; pip: virtme-ng, pinned),
+# picks the newest Debian package of each kernel BY PATTERN (Debian renames
+# them with every ABI bump: linux-image-6.1.0-N-amd64, -rt-amd64,
+# linux-image-6.12.N+deb12-amd64), downloads it into .kernels/ (git-ignored;
+# THIEF_KERNEL_CACHE moves it), unpacks it with dpkg-deb -x, copies its
+# lib/modules/VERSION under /lib/modules/ (vng loads virtiofs/9p from there)
+# and runs depmod. Then, one VM at a time, it boots each with virtme-ng under
+# TCG (qemu hangs with KVM on this kind of machine: no nested virtualisation;
+# TCG runs programs ~30x slower; tsc=reliable because the guest's TSCs are
+# not synchronised), runs the suite inside, and judges the results written
+# into the shared directory here on the host (vng's stdout does not carry the
+# command's output). Prints a table per kernel and "N passed, N failed";
+# exits 1 on any failure, 2 when a kernel could not be fetched or booted.
+#
+# Knobs (environment): THIEF_KERNEL_CACHE (.kernels), THIEF_KERNEL_TIMEOUT
+# (900: seconds a VM may run), THIEF_BUILD_DIR (.build/debug),
+# THIEF_KERNEL_OUT (results folder; default under the cache).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+cache=${THIEF_KERNEL_CACHE:-$repo/.kernels}
+build=${THIEF_BUILD_DIR:-$repo/.build/debug}
+timeout_s=${THIEF_KERNEL_TIMEOUT:-900}
+out_root=${THIEF_KERNEL_OUT:-$cache/results}
+vng_version=1.42
+if (($#)); then flavours=("$@"); else flavours=(6.1 6.1-rt 6.12); fi
+
+die() {
+    echo "kernels.sh: $*" >&2
+    exit 2
+}
+[[ $(id -u) -eq 0 ]] || die "needs root (apt, /lib/modules, BPF in the guest): sudo $0"
+for b in thief thief-workloads; do
+    [[ -x $build/$b ]] || die "no $build/$b: run swift build first"
+done
+
+# What booting needs: qemu (TCG), depmod (kmod), busybox (vng's initramfs), virtme-ng.
+need=()
+for pkg in qemu-system-x86 kmod busybox-static; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done
+if ((${#need[@]})); then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+if ! command -v vng >/dev/null || [[ $(vng --version 2>/dev/null) != *"$vng_version"* ]]; then
+    python3 -m pip install -q --disable-pip-version-check "virtme-ng==$vng_version" >/dev/null
+fi
+command -v vng >/dev/null || die "virtme-ng $vng_version installed but vng is not on PATH"
+
+# The package-name pattern of each flavour (extended regex for apt-cache).
+pattern() {
+    case $1 in
+        6.1) echo '^linux-image-6\.1\.0-[0-9]+-amd64$' ;;
+        6.1-rt) echo '^linux-image-6\.1\.0-[0-9]+-rt-amd64$' ;;
+        6.12) echo '^linux-image-6\.12\.[0-9]+\+deb12-amd64$' ;;
+        6.12-rt) echo '^linux-image-6\.12\.[0-9]+\+deb12-rt-amd64$' ;;
+        *) die "unknown kernel flavour '$1' (6.1, 6.1-rt, 6.12, 6.12-rt)" ;;
+    esac
+}
+
+# Downloads and unpacks the newest package of a flavour; prints the vmlinuz path.
+fetch_kernel() {
+    local pkg dir
+    pkg=$(apt-cache search --names-only "$(pattern "$1")" | awk '{print $1}' | sort -V | tail -n 1)
+    if [[ -z $pkg ]]; then
+        apt-get update -qq
+        pkg=$(apt-cache search --names-only "$(pattern "$1")" | awk '{print $1}' | sort -V | tail -n 1)
+    fi
+    [[ -n $pkg ]] || die "no package matches $(pattern "$1") in the apt lists"
+    dir=$cache/$pkg
+    if [[ ! -d $dir/boot ]]; then
+        mkdir -p "$cache/debs"
+        (cd "$cache/debs" && apt-get download -qq "$pkg" >/dev/null 2>"$cache/debs/download.log") || die "apt-get download $pkg failed"
+        rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
+        dpkg-deb -x "$cache/debs/${pkg}_"*.deb "$dir.tmp"
+        mv "$dir.tmp" "$dir"
+    fi
+    local vmlinuz version
+    vmlinuz=$(ls "$dir"/boot/vmlinuz-* | head -n 1)
+    version=${vmlinuz##*/vmlinuz-}
+    if [[ ! -d /lib/modules/$version ]]; then
+        mkdir -p /lib/modules
+        cp -a "$dir/lib/modules/$version" /lib/modules/
+        depmod "$version"
+    fi
+    echo "$vmlinuz"
+}
+
+mkdir -p "$cache" "$out_root"
+results=()
+status=0
+for flavour in "${flavours[@]}"; do
+    vmlinuz=$(fetch_kernel "$flavour")
+    out=$out_root/$flavour
+    rm -rf "$out" && mkdir -p "$out"
+    echo "kernels.sh: booting ${vmlinuz##*/} ($flavour) under TCG" >&2
+    start=$(date +%s)
+    # The guest runs the suite from this tree; the host judges what it wrote.
+    set +e
+    timeout "$timeout_s" vng -r "$vmlinuz" --disable-kvm --cpus 2 --memory 2G --append tsc=reliable \
+        --verbose --rwdir "$out" -- \
+        "/usr/bin/python3 $repo/scripts/kernel-suite.py run --build $build --out $out --flavour $flavour" \
+        >"$out/console.log" 2>&1 </dev/null
+    rc=$?
+    set -e
+    echo "kernels.sh: $flavour: VM exited $rc after $(($(date +%s) - start)) s" >&2
+    if [[ ! -s $out/results.json ]]; then
+        echo "kernels.sh: $flavour wrote no results (console: $out/console.log):" >&2
+        tail -n 20 "$out/console.log" >&2
+        status=2
+    fi
+    results+=("$out")
+done
+python3 scripts/kernel-suite.py judge "${results[@]}" || status=$((status > 1 ? status : 1))
+exit "$status"
