@@ -94,7 +94,9 @@ int thief_spawn_paused(char *const argv[], char *const envp[], const thief_run_a
         return fail(-e, "fork: %s", strerror(e));
     }
     if (child == 0) {
-        /* Only async-signal-safe calls from here to exec. */
+        /* Only async-signal-safe calls from here to exec. A process group of
+         * its own, so that the run's end reaches what the command started too. */
+        setpgid(0, 0);
         struct sigaction sa;
         memset(&sa, 0, sizeof(sa));
         sa.sa_handler = SIG_DFL;
@@ -117,6 +119,7 @@ int thief_spawn_paused(char *const argv[], char *const envp[], const thief_run_a
         execvpe(argv[0], argv, envp ? envp : environ);
         child_fail(er[1], STEP_EXEC, errno, 0);
     }
+    setpgid(child, child); /* both sides: whichever runs first */
     close(go[0]);
     close(er[1]);
     *pid = child;

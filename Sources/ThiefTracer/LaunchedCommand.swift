@@ -74,10 +74,13 @@ final class LaunchedCommand {
     }
 
     /// The run ended before the command: stop it, as perf does with its
-    /// workload (SIGTERM; SIGKILL if it is still there a second later).
+    /// workload (SIGTERM; SIGKILL if it is still there a second later). The
+    /// signals go to the process group thief made for it (its PID), so what
+    /// it started in the background (`sh -c 'yes & sleep 10'`) stops too;
+    /// a process that made a group or session of its own is not reached.
     func stop() {
         guard !reaped else { return }
-        kill(pid, SIGTERM)
+        kill(-pid, SIGTERM)
         var st: Int32 = 0
         for _ in 0..<20 {
             if waitpid(pid, &st, WNOHANG) == pid {
@@ -87,7 +90,7 @@ final class LaunchedCommand {
             usleep(50_000)
         }
         if !reaped {
-            kill(pid, SIGKILL)
+            kill(-pid, SIGKILL)
             waitpid(pid, &st, 0)
             reaped = true
         }
@@ -98,7 +101,7 @@ final class LaunchedCommand {
     func abandon() {
         guard !reaped else { return }
         close(go)
-        kill(pid, SIGKILL)
+        kill(-pid, SIGKILL)
         var st: Int32 = 0
         waitpid(pid, &st, 0)
     }

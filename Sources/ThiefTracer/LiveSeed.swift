@@ -14,14 +14,18 @@ struct LiveSeed {
     var sumExec: UInt64?
     var cpu: Int = 0
 
-    /// From /proc/PID/task/TID; nil when the thread is gone.
+    /// From /proc/PID/task/TID; nil when the thread is gone (a zombie included).
     static func read(pid: Int32, tid: Int32) -> LiveSeed? {
-        guard let st = ProcFS.stat(pid: pid, tid: tid) else { return nil }
+        guard let st = ProcFS.stat(pid: pid, tid: tid), !isGone(st.state) else { return nil }
         return LiveSeed(
             tid: UInt32(tid), tgid: UInt32(pid), comm: ProcFS.comm(pid: pid, tid: tid) ?? "?",
             state: OffState(procState: st.state),
             sumExec: ProcFS.sched(pid: pid, tid: tid)?.sumExecRuntime, cpu: st.cpu)
     }
+
+    /// Z (zombie) or X (dead): it has exited, though /proc still lists it. It
+    /// never runs again, so tracing it would show a live thread off-core until the end.
+    static func isGone(_ state: Character) -> Bool { state == "Z" || state == "X" }
 
     /// The kernel side's initial state for this thread (its threads map entry).
     var kernelState: thief_tstate {

@@ -13,19 +13,28 @@ struct ThreadSeeder {
     func list(childPid: pid_t?) throws -> [LiveSeed] {
         switch target {
         case .process(let p):
-            let seeds = Self.threads(ofProcesses: [ProcFS.tgid(of: p) ?? p])
-            guard !seeds.isEmpty else { throw TracerError(.noTarget, "process \(p) exited before tracing started") }
+            let tgid = ProcFS.tgid(of: p) ?? p
+            try Self.refuseSelf(tgid, "process \(p)")
+            let seeds = Self.threads(ofProcesses: [tgid])
+            guard !seeds.isEmpty else { throw Self.gone("process \(p)", pid: tgid, tid: tgid) }
             return seeds
-        case .processes, .comm, .cgroup:
+        case .processes(let pids, _):
             let seeds = listNow()
-            if seeds.isEmpty, !target.isOpenEnded {
+            if seeds.isEmpty {
+                if pids.count == 1 { throw Self.gone("process \(pids[0])", pid: pids[0], tid: pids[0]) }
                 throw TracerError(.noTarget, "the processes exited before tracing started")
             }
             return seeds
+        case .comm, .cgroup:
+            return listNow()
         case .threads(let tids):
             return try tids.map { tid in
-                guard let tgid = ProcFS.tgid(of: tid), let s = LiveSeed.read(pid: tgid, tid: tid) else {
+                guard let tgid = ProcFS.tgid(of: tid) else {
                     throw TracerError(.noTarget, "thread \(tid) exited before tracing started")
+                }
+                try Self.refuseSelf(tgid, "thread \(tid)")
+                guard let s = LiveSeed.read(pid: tgid, tid: tid) else {
+                    throw Self.gone("thread \(tid)", pid: tgid, tid: tid)
                 }
                 return s
             }
@@ -40,6 +49,20 @@ struct ThreadSeeder {
             s.state = .sleeping
             return [s]
         }
+    }
+
+    /// thief never traces itself (its own switches and wake-ups would fill the report).
+    private static func refuseSelf(_ tgid: Int32, _ what: String) throws {
+        if tgid == getpid() { throw TracerError(.noTarget, "\(what) is thief itself; it does not trace itself") }
+    }
+
+    /// A target with nothing to trace: a zombie (it exited; its parent has not
+    /// reaped it: /proc still lists it, in state Z) or no longer there.
+    private static func gone(_ what: String, pid: Int32, tid: Int32) -> TracerError {
+        if let st = ProcFS.stat(pid: pid, tid: tid), LiveSeed.isGone(st.state) {
+            return TracerError(.noTarget, "\(what) is gone (zombie: it exited and its parent has not reaped it)")
+        }
+        return TracerError(.noTarget, "\(what) exited before tracing started")
     }
 
     /// The threads of a target whose processes /proc can list again at any time.
@@ -57,7 +80,8 @@ struct ThreadSeeder {
         case .process(let p): return Self.ids(ofProcesses: [ProcFS.tgid(of: p) ?? p])
         case .processes(let pids, let children):
             let roots = pids.map { ProcFS.tgid(of: $0) ?? $0 }
-            return Self.ids(ofProcesses: children ? ProcFS.descendants(of: roots) : roots)
+            // thief is a child of the shell of `-p $$ --children`: never one of its targets.
+            return Self.ids(ofProcesses: (children ? ProcFS.descendants(of: roots) : roots).filter { $0 != getpid() })
         case .comm(let name): return Self.ids(ofProcesses: ProcFS.processes(named: name, except: getpid()))
         case .cgroup(let cg): return cg.threads().map { ($0, nil) }
         case .threads, .command: return []

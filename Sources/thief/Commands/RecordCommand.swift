@@ -30,6 +30,7 @@ struct RecordCommand: ParsableCommand {
         } catch {
             throw fail("--trace: \(error)", ThiefExit.cannotMeasure)
         }
+        try requireAppeared(result, opts.target)
         if !trace.quiet {
             stderrLine(
                 "thief: recorded \(result.window.records) records to \(file); print them with: thief report \(file)")

@@ -70,6 +70,7 @@ struct RunCommand: ParsableCommand {
             let result = try traceOrExit(opts, quiet: trace.quiet, onInterval: { try output.emit($0) })
             try finishTrace(sink, result)
             try output.emit(result.report)
+            try requireAppeared(result, opts.target)
             reports.append(result.report)
         }
         try gate.judge(reports, with: compiled)

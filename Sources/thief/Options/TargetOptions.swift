@@ -37,7 +37,10 @@ struct TargetOptions: ParsableArguments {
             valueName: "name"))
     var comm: String?
 
-    @Flag(help: "With --comm: wait for the first such process instead of failing when none runs yet.")
+    @Flag(
+        help:
+            "With --comm: trace even if none runs yet; each one that starts is traced from its exec (-d counts from now; none by the end: exit 2)."
+    )
     var wait = false
 
     @Flag(
@@ -109,7 +112,9 @@ struct TargetOptions: ParsableArguments {
         }
     }
 
-    /// With --wait, polls /proc until a process has the name.
+    /// With --wait and none running yet, tracing starts at once: the kernel
+    /// side takes in each process that execs with the name from its exec (polling
+    /// /proc first, then loading the tracer, missed its first ~100 ms to 1 s).
     private static func waitForComm(_ name: String, wait: Bool) throws -> String {
         if !ProcFS.processes(named: name, except: getpid()).isEmpty { return name }
         guard wait else {
@@ -117,8 +122,8 @@ struct TargetOptions: ParsableArguments {
                 "no process named '\(name)' is running (check with: pgrep -x \(name)); --wait waits for one",
                 ThiefExit.cannotMeasure)
         }
-        stderrLine("thief: waiting for a process named '\(name)' (Ctrl+C to stop)")
-        while ProcFS.processes(named: name, except: getpid()).isEmpty { usleep(100_000) }
+        stderrLine(
+            "thief: no process named '\(name)' yet: each one that starts is traced from its exec (Ctrl+C to stop)")
         return name
     }
 }

@@ -18,3 +18,12 @@ func traceOrExit(_ opts: TracerOptions, quiet: Bool, onInterval: ((Report) throw
         throw fail(e.description, ThiefExit.cannotMeasure)
     }
 }
+
+/// `--comm NAME --wait`: if no such process appeared before the run ended
+/// (-d, Ctrl+C, SIGTERM), the (empty) report is written, then this one line and exit 2.
+func requireAppeared(_ result: TraceResult, _ target: TargetSpec) throws {
+    guard case .comm(let name) = target, result.header.seeds.isEmpty, result.report.target.threads.isEmpty else {
+        return
+    }
+    throw fail("no process named '\(name)' appeared during the run", ThiefExit.cannotMeasure)
+}
