@@ -16,12 +16,16 @@ public struct AdviceContext: Sendable {
     public var targetCPUs: [Int]
     /// The machine's online CPUs (0..<n); nil when the report does not say.
     public var cpusOnline: Int?
+    /// The kernel is PREEMPT_RT: its users already own isolation (no nohz
+    /// advice); interrupts are threads, ordered by priority.
+    public var preemptRT: Bool
 
     public init(_ r: Report) {
         waitNs = r.runnableWait.totalNs
         onCoreNs = r.onCore.totalNs
         targetCPUs = r.window.cpusSeen
         cpusOnline = r.window.cpusOnline
+        preemptRT = r.tracer.preemptRT ?? false
     }
 
     /// Online CPUs the target did not use: where to move what disturbs it.

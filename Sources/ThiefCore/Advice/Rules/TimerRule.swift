@@ -7,7 +7,9 @@ public struct TimerRule: AdviceRule {
     public func advise(_ r: Report, _ c: AdviceContext) -> [Advice] {
         let vectors = r.systemVectors.reduce(0) { $0 &+ $1.totalNs }
         let all = vectors &+ r.irqs.reduce(0) { $0 &+ $1.totalNs } &+ r.softirqs.reduce(0) { $0 &+ $1.totalNs }
-        guard vectors > 0, vectors * 2 >= all, let cpus = Optional(cpuList(c.targetCPUs)), !cpus.isEmpty else {
+        // PREEMPT_RT users already isolate with these boot parameters: no advice they own.
+        guard !c.preemptRT, vectors > 0, vectors * 2 >= all, let cpus = Optional(cpuList(c.targetCPUs)), !cpus.isEmpty
+        else {
             return []
         }
         let share = c.share(ofOnCore: vectors)
