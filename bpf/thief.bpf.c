@@ -592,6 +592,8 @@ static __always_inline __u8 off_state_of(bool preempt, __u32 state)
         return THIEF_OFF_SLEEPING;
     if (state & TASK_UNINTERRUPTIBLE)
         return (state & TASK_NOLOAD) ? THIEF_OFF_SLEEPING : THIEF_OFF_BLOCKED;
+    if (thief_state_rtlock_wait(state))
+        return THIEF_OFF_BLOCKED;
     return THIEF_OFF_OTHER;
 }
 

@@ -38,6 +38,20 @@ static __always_inline __u32 thief_task_cpu(bool btf, struct task_struct *t)
     return BPF_CORE_READ(old, cpu);
 }
 
+/* 5.15 ("sched: Introduce TASK_RTLOCK_WAIT", in the PREEMPT_RT locking
+ * series "locking, sched: The PREEMPT-RT locking infrastructure"): on
+ * PREEMPT_RT a task that blocks on a sleeping spinlock or rwlock (an rtmutex
+ * underneath) switches out with only this bit in its state and preempt false
+ * (schedule_rtlock: SM_RTLOCK_WAIT is not in SM_MASK_PREEMPT on RT). It waits
+ * uninterruptibly for the lock's holder, as a D task waits: thief files it
+ * `blocked`, never `other`. Other kernels never set the bit. */
+#define THIEF_TASK_RTLOCK_WAIT 0x1000
+
+static __always_inline bool thief_state_rtlock_wait(__u32 state)
+{
+    return state & THIEF_TASK_RTLOCK_WAIT;
+}
+
 /* A field of a task: a direct load in tp_btf programs (the pointer is
  * BTF-typed: one instruction), a bpf_probe_read_kernel in raw_tp ones (a
  * helper call, ~45 ns here). btf is a compile-time constant in each program,

@@ -80,12 +80,15 @@ class Suite:
                 p.wait()
         self.children = []
 
-    def start_thief(self, args, env=None):
+    def start_thief(self, args, env=None, cpu=None):
+        """thief (on `cpu` when given: off the workloads' CPU, so its own
+        consumer is not what takes their processor)."""
         out = tempfile.NamedTemporaryFile(dir=self.out, prefix="thief-", suffix=".out", delete=False)
         err = tempfile.NamedTemporaryFile(dir=self.out, prefix="thief-", suffix=".err", delete=False)
         e = dict(os.environ)
         e.update(env or {})
-        p = subprocess.Popen([self.thief, *args], stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=e)
+        pin = ["taskset", "-c", cpu] if cpu is not None else []
+        p = subprocess.Popen([*pin, self.thief, *args], stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=e)
         p.out_path, p.err_path = out.name, err.name
         out.close()
         err.close()
@@ -217,7 +220,7 @@ def test_competitor(s, attach, seconds):
     ready(comp.pid, "competitor", "0")
     freeze([victim, comp], signal.SIGSTOP)
     wait_stopped([victim.pid, comp.pid])
-    t = s.start_thief(["-p", str(victim.pid), "--attach", attach, "--format", "json"])
+    t = s.start_thief(["-p", str(victim.pid), "--attach", attach, "--format", "json"], cpu=other_cpu("0"))
     s.wait_attached(t)
     s.check(name, f"attached via {attach}", f"via {attach}" in s.text(t.err_path))
     v0, c0 = books(victim.pid), books(comp.pid)
@@ -240,6 +243,12 @@ def test_competitor(s, attach, seconds):
     s.row(name, "competitor stolen ns vs its Δse.sum_exec_runtime", "stolen", top.get("stolen_ns", 0), delta(c0, c1, "sum_exec"))
     s.row(name, "wait causes sum to the wait", "count", causes_sum(r), r["runnable_wait"]["total_ns"])
     s.row(name, "lost records", "count", r.get("lost_events", -1), 0)
+    if attach == "tp_btf":
+        check_unavailable(s, r)
+
+
+def other_cpu(cpu):
+    return "1" if cpu == "0" and (os.cpu_count() or 1) > 1 else "0"
 
 
 def cgroup_mount():
@@ -251,7 +260,10 @@ def cgroup_mount():
 
 
 def test_cgroup(s, seconds):
-    """--cgroup: members that join after attach, beside an outside competitor."""
+    """--cgroup: two members pinned with an outside competitor (the host's live
+    test covers members that join after attach: under TCG the shell's steps
+    between joining and stopping itself are milliseconds thief sees and the
+    books before it cannot)."""
     name = "cgroup"
     mount = cgroup_mount()
     if not mount:
@@ -263,8 +275,6 @@ def test_cgroup(s, seconds):
     try:
         cpu = "1" if (os.cpu_count() or 1) > 1 else "0"
         outsider = s.workload("spin", "--name", "outsider", "--cpu", cpu, "--seconds", "600")
-        t = s.start_thief(["--cgroup", "/" + rel, "--format", "json"])
-        s.wait_attached(t)
         members = []
         for i in range(2):
             script = (
@@ -278,6 +288,10 @@ def test_cgroup(s, seconds):
         ready(outsider.pid, "outsider", cpu)
         freeze([outsider], signal.SIGSTOP)
         wait_stopped([outsider.pid])
+        # Members stopped inside the cgroup before thief starts: their
+        # books and thief's window then cover the same run time.
+        t = s.start_thief(["--cgroup", "/" + rel, "--format", "json"], cpu=other_cpu(cpu))
+        s.wait_attached(t)
         before = [books(m.pid) for m in members]
         o0 = books(outsider.pid)
         freeze(members + [outsider], signal.SIGCONT)
@@ -331,7 +345,7 @@ def test_wakers(s, seconds):
     ready(writer, "pipe-writer")
     freeze([reader.pid, writer], signal.SIGSTOP)
     wait_stopped([reader.pid, writer])
-    t = s.start_thief(["-p", str(reader.pid), "--format", "json"])
+    t = s.start_thief(["-p", str(reader.pid), "--format", "json"], cpu="0")
     s.wait_attached(t)
     v0 = voluntary(reader.pid)
     freeze([reader.pid, writer], signal.SIGCONT)
@@ -350,6 +364,13 @@ def test_wakers(s, seconds):
     s.row(name, "all wake-ups vs Δvoluntary_ctxt_switches", "count", total, v1 - v0)
     s.row(name, "pipe-writer's wake-ups vs Δvoluntary_ctxt_switches", "info", mine.get("count", 0), v1 - v0)
     s.check(name, "the pipe-writer is a waker", mine.get("comm") == "pipe-writer")
+    # The reader only sleeps (S), is preempted, or (PREEMPT_RT) blocks on a
+    # sleeping spinlock of the pipe's wait queue (blocked): its `other`
+    # intervals are the two SIGSTOPs, the one it was in when thief attached
+    # and the one that ends the window.
+    states = r["off_core"].get("by_state", {})
+    s.row(name, "reader's 'other' off-core intervals vs its 2 SIGSTOPs", "count", states.get("other", {}).get("count", 0), 2)
+    s.row(name, "reader's off-core 'blocked' intervals (RT lock waits on RT)", "info", states.get("blocked", {}).get("count", 0), 0)
     s.row(name, "lost records", "count", r.get("lost_events", -1), 0)
 
 
@@ -372,6 +393,96 @@ def test_demo(s):
     s.row(name, "lost records", "count", r.get("lost_events", -1), 0)
 
 
+def test_rt(s, seconds):
+    """PREEMPT_RT: a threaded IRQ handler on the victim's CPU is a thief of kind
+    irq-thread with its IRQ number, and steals what its books say it ran."""
+    name = "preempt_rt"
+    irqs = {}
+    for line in (read("/proc/interrupts") or "").splitlines()[1:]:
+        head, _, rest = line.partition(":")
+        if head.strip().isdigit() and "virtio" in rest:
+            irqs[int(head)] = rest.split()[-1]
+    threads = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        comm = (read(f"/proc/{pid}/comm") or "").strip()
+        if comm.startswith("irq/"):
+            n = comm[4:].split("-", 1)[0]
+            if n.isdigit() and int(n) in irqs:
+                threads[int(pid)] = (int(n), comm)
+    s.check(name, "threaded virtio IRQ handlers exist", bool(threads), f"{len(threads)} of {len(irqs)} IRQs")
+    if not threads:
+        return
+    for n in irqs:  # the device interrupts, hence their threads, on the victim's CPU
+        try:
+            with open(f"/proc/irq/{n}/smp_affinity_list", "w") as f:
+                f.write("0")
+        except OSError:
+            pass
+    # An IRQ thread follows its IRQ's affinity at its next wake-up: one
+    # burst of reads moves the threads before anything is measured.
+    reads = ["taskset", "-c", "1", "/bin/sh", "-c", "cat /usr/lib/x86_64-linux-gnu/libc.so.6 >/dev/null"]
+    subprocess.run(reads, check=False)
+    victim = s.workload("spin", "--name", "victim", "--cpu", "0", "--seconds", "600")
+    ready(victim.pid, "victim", "0")
+    freeze([victim], signal.SIGSTOP)
+    wait_stopped([victim.pid])
+    t = s.start_thief(["-p", str(victim.pid), "--format", "json"], cpu="1")
+    s.wait_attached(t)
+    before = {pid: books(pid) for pid in threads}
+    freeze([victim], signal.SIGCONT)
+    # Reads of the 9p root (virtio, no page cache) from CPU 1 raise the IRQs.
+    io = subprocess.Popen(
+        ["taskset", "-c", "1", "/bin/sh", "-c", "while :; do cat /usr/lib/x86_64-linux-gnu/libc.so.6 >/dev/null; done"]
+    )
+    s.children.append(io)
+    time.sleep(seconds)
+    # The reads end (and their last IRQs are handled) while the victim still
+    # spins: every run of the IRQ thread then lies inside the victim's waits.
+    io.kill()
+    io.wait()
+    time.sleep(0.5)
+    freeze([victim], signal.SIGSTOP)
+    wait_stopped([victim.pid])
+    after = {pid: books(pid) for pid in threads}
+    rc = s.finish(t)
+    s.end_all()
+    s.check(name, "thief exit status 0", rc == 0, f"exit {rc}")
+    r = s.report(t)
+    s.check(name, "tracer.preempt_rt is true", r["tracer"].get("preempt_rt") is True)
+    by_pid = {x.get("pid"): x for x in r.get("thieves", [])}
+    best = max(threads, key=lambda p: delta(before[p], after[p], "sum_exec"))
+    n, comm = threads[best]
+    ran = delta(before[best], after[best], "sum_exec")
+    entry = by_pid.get(best, {})
+    s.check(name, f"{comm} is a thief of kind irq-thread", entry.get("kind") == "irq-thread", f"kind {entry.get('kind')}")
+    s.check(name, f"{comm} carries IRQ {n}", entry.get("irq") == n, f"irq {entry.get('irq')} name {entry.get('irq_name')}")
+    s.row(name, f"{comm} stolen ns vs its Δse.sum_exec_runtime", "stolen", entry.get("stolen_ns", 0), ran)
+    others = [x for x in r.get("thieves", []) if x.get("comm", "").startswith(("irq/", "ktimers/", "ksoftirqd/"))]
+    s.check(name, "every irq/, ktimers/, ksoftirqd/ thief has a kind", all(x.get("kind") for x in others), f"{len(others)} such thieves")
+    s.row(name, "lost records", "count", r.get("lost_events", -1), 0)
+
+
+def btf_has_member(name):
+    """Does the kernel's BTF name this member? (bpftool, the host's, shared with the guest.)"""
+    out = subprocess.run(
+        ["bpftool", "btf", "dump", "file", "/sys/kernel/btf/vmlinux", "format", "raw"],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    return f"'{name}' type_id=" in out
+
+
+def check_unavailable(s, r):
+    """tracer.unavailable names exactly what this kernel's BTF lacks; such a cause is null."""
+    name = "unavailable"
+    s.check(name, "tracer.preempt_rt iff /sys/kernel/realtime", (r["tracer"].get("preempt_rt") is True) == s.meta["preempt_rt"])
+    listed = [u.get("what") for u in r["tracer"].get("unavailable", [])]
+    causes = r["runnable_wait"]["by_cause"]
+    for key, member in (("throttled_ns", "throttled_clock_self_time"), ("steal_ns", "prev_steal_time")):
+        missing = not btf_has_member(member)
+        s.check(name, f"{key} listed unavailable iff BTF lacks {member}", (f"runnable_wait.by_cause.{key}" in listed) == missing, f"missing {missing}")
+        s.check(name, f"{key} is null iff unavailable", (causes.get(key) is None) == missing, f"{causes.get(key)}")
+
+
 def run(args):
     s = Suite(args.build, args.out, args.flavour)
     s.save()
@@ -381,6 +492,7 @@ def run(args):
         ("competitor raw_tp", lambda: test_competitor(s, "raw_tp", window)),
         ("cgroup", lambda: test_cgroup(s, window)),
         ("wakers", lambda: test_wakers(s, window)),
+        ("preempt_rt", lambda: test_rt(s, window) if s.meta["preempt_rt"] else None),
         ("demo", lambda: test_demo(s)),
     ]
     for name, fn in tests:
@@ -449,6 +561,9 @@ def judge(dirs):
         if not m.get("finished"):
             print("   ERROR the suite did not finish (timeout or crash; see console.log)")
             failed += 1
+        note = read(os.path.join(d, "retried.txt"))
+        if note:
+            print(f"   note: booted twice, the first guest kernel {note.strip()} (console-1.log)")
         print(f"   times: {m.get('seconds', {})}")
     print(f"\n{passed} passed, {failed} failed")
     return 1 if failed else 0

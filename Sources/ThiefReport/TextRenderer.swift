@@ -114,7 +114,9 @@ public enum TextRenderer {
         workLines(r.thieves.prefix(rows), &out)
         out.line(
             "   total stolen: \(Format.duration(r.stolenNs)) by \(r.thieves.count) task\(r.thieves.count == 1 ? "" : "s"); "
-                + "[name] = kernel thread")
+                + "[name] = kernel thread"
+                + (r.thieves.prefix(rows).contains { $0.kind != nil }
+                    ? "; interrupt: = interrupt work run as a thread (PREEMPT_RT, threadirqs)" : ""))
         out.line()
     }
 
@@ -125,6 +127,16 @@ public enum TextRenderer {
         taskTable(list, &out)
         out.line("   total: \(Format.duration(r.contentionNs))")
         out.line()
+    }
+
+    /// After a task's row: what interrupt work a kernel thread runs, if it does.
+    static func interruptMarker(_ t: Report.Thief) -> String {
+        switch t.kind {
+        case .irq?: "  interrupt: IRQ " + (t.irq.map(String.init) ?? "?") + (t.irqName.map { " \($0)" } ?? "")
+        case .softirq?: "  interrupt: softirqs"
+        case .timers?: "  interrupt: timers"
+        case nil: ""
+        }
     }
 
     /// Rows of a task table; the rest are grouped by command, then counted.
@@ -141,7 +153,8 @@ public enum TextRenderer {
                 "   " + Format.pad("\(t.pid)", 8) + Format.pad("\(t.tgid)", 8) + "  "
                     + Format.pad(comm, 16, left: true) + " " + Format.pad(policy(t), 10, left: true)
                     + Format.pad(niceness(t), 4) + Format.pad("\(t.count)", 8)
-                    + Format.pad(Format.duration(t.stolenNs), 11) + Format.pad(Format.duration(t.maxNs), 11))
+                    + Format.pad(Format.duration(t.stolenNs), 11) + Format.pad(Format.duration(t.maxNs), 11)
+                    + interruptMarker(t))
         }
         guard list.count > rows else { return }
         for g in CommGroup.groups(list.dropFirst(rows)) {

@@ -72,6 +72,10 @@ public final class Tracer {
         var header = makeHeader(tb, start: start, startEpoch: startEpoch, seeds: seeds)
         header.topology = session.topology
         header.unavailable = unavailable
+        // PREEMPT_RT kernels say so here (6.0+; Debian's -rt kernels); the advice knows RT by it.
+        if ProcFS.read("/sys/kernel/realtime")?.trimmingCharacters(in: .whitespacesAndNewlines) == "1" {
+            header.preemptRT = true
+        }
         if let path = options.recordPath { box.recorder = try Recorder(path: path, header: header) }
         try options.onLive?(header, session)
         try tap?.live(header: header, session: session, probe: LiveProbe(tb: tb))

@@ -334,3 +334,22 @@ struct GateCLITests {
         return found
     }
 }
+
+extension GateCLITests {
+    @Test("a rule on a cause this kernel cannot measure (null in the report): exit 2 saying so, never a pass on 0")
+    func unavailableCause() throws {
+        var r = try Fixture.report()
+        r.runnableWait.byCause = Report.ByCause(
+            WaitCauses(tasks: r.runnableWait.totalNs, targets: 0, throttled: 0, idle: 0, steal: 0, other: 0))
+        r.markUnavailable([.throttled])
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("thief-gate-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("r.json")
+        try JSONEncoder().encode(r).write(to: file)
+        let out = try Self.run(["gate", file.path, "--fail-if", "runnable_wait.throttled > 1ms"])
+        #expect(out.code == 2, "\(out.stderr)")
+        #expect(out.stderr.contains("runnable_wait.throttled (this kernel cannot measure it)"), "\(out.stderr)")
+        #expect(try Self.run(["gate", file.path, "--fail-if", "runnable_wait.tasks > 100s"]).code == 0)
+    }
+}

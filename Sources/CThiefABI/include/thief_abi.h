@@ -43,7 +43,7 @@ enum thief_record_type {
 enum thief_off_state {
     THIEF_OFF_PREEMPTED = 0, /* still runnable: involuntary (R) */
     THIEF_OFF_SLEEPING = 1,  /* S, or an idle D (TASK_NOLOAD) */
-    THIEF_OFF_BLOCKED = 2,   /* D: uninterruptible, usually I/O */
+    THIEF_OFF_BLOCKED = 2,   /* D: uninterruptible, usually I/O; an RT lock wait (PREEMPT_RT) */
     THIEF_OFF_OTHER = 3,     /* stopped, traced, parked, dead */
     THIEF_OFF_NSTATES = 4,
 };

@@ -58,7 +58,7 @@ typedef struct thief_bpf_features {
     uint8_t ringbuf;         /* BPF_MAP_TYPE_RINGBUF (5.8) */
     uint8_t atomics;         /* BPF atomic compare-exchange and fetch ops (5.12) */
     uint8_t throttled_clock; /* cfs_rq::throttled_clock_self_time (6.6, CONFIG_CFS_BANDWIDTH) */
-    uint8_t steal_clock;     /* rq::prev_steal_time (CONFIG_PARAVIRT_TIME_ACCOUNTING) */
+    uint8_t steal_clock;     /* rq::prev_steal_time (CONFIG_PARAVIRT) */
 } thief_bpf_features;
 int thief_bpf_probe_features(thief_bpf_features *out);
 

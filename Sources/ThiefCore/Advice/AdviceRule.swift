@@ -16,6 +16,9 @@ public struct AdviceContext: Sendable {
     public var targetCPUs: [Int]
     /// The machine's online CPUs (0..<n); nil when the report does not say.
     public var cpusOnline: Int?
+    /// The kernel is PREEMPT_RT: its users already own isolation (no nohz
+    /// advice); interrupts are threads, ordered by priority.
+    public var preemptRT: Bool
 
     public init(_ r: Report) {
         waitNs = r.runnableWait.totalNs
@@ -23,6 +26,7 @@ public struct AdviceContext: Sendable {
         // (Read from a file as often as not: no more CPUs than a kernel can have.)
         targetCPUs = Array(Set(r.window.cpusSeen.filter { (0...CPUMask.maxCPU).contains($0) })).sorted()
         cpusOnline = r.window.cpusOnline.map { min(max($0, 0), CPUMask.maxCPU + 1) }
+        preemptRT = r.tracer.preemptRT ?? false
     }
 
     /// Online CPUs the target did not use: where to move what disturbs it.

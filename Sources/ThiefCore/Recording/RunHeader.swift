@@ -45,6 +45,8 @@ public struct RunHeader: Codable, Sendable, Equatable {
     /// What the kernel could not measure, probed at the start (absent in
     /// older recordings: not probed).
     public var unavailable: [Unavailable]?
+    /// The kernel is PREEMPT_RT (/sys/kernel/realtime is 1; absent elsewhere).
+    public var preemptRT: Bool?
 
     /// `onlineCPUs`: by default this machine's (/sys/devices/system/cpu/online).
     public init(
@@ -111,6 +113,7 @@ extension RunHeader {
         m.cpuQuota = trailer?.cpuQuota ?? cpuQuota
         m.tracerPid = tracerPid
         m.unavailable = unavailable
+        m.preemptRT = preemptRT
         if let intervalIndex, let interval { m.interval = Report.Interval(index: intervalIndex, lengthNs: interval) }
         m.selfCost = trailer?.selfCost
         m.culprits = trailer?.culprits

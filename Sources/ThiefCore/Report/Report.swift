@@ -193,9 +193,15 @@ public struct Report: Codable, Sendable, Equatable {
         public var cpusAllowed: String? = nil
         /// A kworker's workqueue functions inside the waits, most time first.
         public var work: [Work]? = nil
+        /// Interrupt work run as a thread (`InterruptThread`; absent for any
+        /// other task): an IRQ thread's IRQ number and handler name.
+        public var kind: InterruptThread.Kind? = nil
+        public var irq: UInt32? = nil
+        public var irqName: String? = nil
         enum CodingKeys: String, CodingKey {
             case pid, tgid, comm, count, stolenNs = "stolen_ns", maxNs = "max_ns", kthread, target
             case policy, nice, rtPriority = "rt_priority", cgroup, cpusAllowed = "cpus_allowed", work
+            case kind, irq, irqName = "irq_name"
         }
     }
 
@@ -225,7 +231,11 @@ public struct Report: Codable, Sendable, Equatable {
         public var selfCost: SelfCost?
         /// What this kernel cannot measure (absent in older reports; empty: everything).
         public var unavailable: [Unavailable]? = nil
-        enum CodingKeys: String, CodingKey { case attach, programs, selfCost = "self_cost", pid, unavailable }
+        /// The kernel is PREEMPT_RT (/sys/kernel/realtime; absent in older reports and elsewhere).
+        public var preemptRT: Bool? = nil
+        enum CodingKeys: String, CodingKey {
+            case attach, programs, selfCost = "self_cost", pid, unavailable, preemptRT = "preempt_rt"
+        }
     }
 
     public struct SelfCost: Codable, Sendable, Equatable {

@@ -31,6 +31,8 @@ public struct ReportMeta: Sendable {
     public var culprits: CulpritNames?
     /// What the kernel could not measure (nil: an older recording, not probed).
     public var unavailable: [Unavailable]?
+    /// The kernel is PREEMPT_RT (nil: not, or not known).
+    public var preemptRT: Bool?
     /// CPUs below this number are the machine's: identity masks are read up to it (nil: 128).
     public var cpuBound: Int?
 

@@ -26,5 +26,5 @@ public struct Unavailable: Codable, Sendable, Hashable {
     /// hypervisor's time counts as whatever the vCPU was running.
     public static let steal = Unavailable(
         what: "runnable_wait.by_cause.steal_ns", needs: "rq::prev_steal_time",
-        since: "a kernel built with CONFIG_PARAVIRT_TIME_ACCOUNTING")
+        since: "a kernel built with CONFIG_PARAVIRT")
 }

@@ -4,8 +4,10 @@ extension Window {
         let c = context
         let time = self.time.section(c)
         let interrupts = self.interrupts.section(c)
-        let thieves = identified(self.thieves.section(c), at: c.end, meta, work: true)
-        let contenders = identified(self.contention.section(c, threads: threads), at: c.end, meta, work: false)
+        var thieves = identified(self.thieves.section(c), at: c.end, meta, work: true)
+        var contenders = identified(self.contention.section(c, threads: threads), at: c.end, meta, work: false)
+        for i in thieves.indices { thieves[i].classifyInterruptWork() }
+        for i in contenders.indices { contenders[i].classifyInterruptWork() }
         var r = Report(
             version: meta.version, host: meta.host, kernel: meta.kernel,
             target: .init(
@@ -28,6 +30,7 @@ extension Window {
             interval: meta.interval)
         r.target.cpuQuota = meta.cpuQuota
         r.tracer.pid = meta.tracerPid
+        r.tracer.preemptRT = meta.preemptRT
         r.worstWaits = worstWaits.section(c, threads: threads)
         r.wakers = wakers.section(c)
         r.cpus = cpus.section(c, topology: topology)

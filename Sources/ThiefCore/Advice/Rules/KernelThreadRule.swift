@@ -6,7 +6,8 @@ public struct KernelThreadRule: AdviceRule {
 
     public func advise(_ r: Report, _ c: AdviceContext) -> [Advice] {
         r.thieves.filter { $0.kthread && $0.pid != 0 }.compactMap { t in
-            guard let (what, commands, boot, caveats) = Self.guidance(t.comm, c) else { return nil }
+            guard let (what, commands, boot, caveats) = Self.interruptGuidance(t, c) ?? Self.guidance(t.comm, c)
+            else { return nil }
             let share = c.share(ofWait: t.stolenNs)
             let ran = (t.work ?? []).prefix(3).map { "\($0.function) \(msText($0.totalNs))" }
             return Advice(
@@ -16,7 +17,9 @@ public struct KernelThreadRule: AdviceRule {
                     + "(\(pctText(share)) of its runnable wait)"
                     + (ran.isEmpty ? "." : "; it ran \(ran.joined(separator: ", "))."),
                 savingNs: t.stolenNs, share: share, commands: commands, bootParameters: boot, caveats: caveats,
-                verify: "thief[comm=\(Self.glob(t.comm))].stolen > \(gateDuration(t.stolenNs / 2))")
+                verify:
+                    "thief[comm=\(t.kind == .irq ? t.comm : Self.glob(t.comm))].stolen > \(gateDuration(t.stolenNs / 2))"
+            )
         }
     }
 
@@ -24,6 +27,41 @@ public struct KernelThreadRule: AdviceRule {
     static func glob(_ comm: String) -> String {
         guard let slash = comm.firstIndex(of: "/") else { return comm }
         return String(comm[...slash]) + "*"
+    }
+
+    /// Interrupt work run as a thread (`InterruptThread`). On PREEMPT_RT it
+    /// is scheduled like any task: move the IRQ, or order it against the
+    /// target by priority (IRQ threads run SCHED_FIFO 50 by default,
+    /// ktimers FIFO 1); RT users already isolate their CPUs, so no nohz here.
+    static func interruptGuidance(_ t: Report.Thief, _ c: AdviceContext) -> (String, [String], String?, String)? {
+        let others = cpuList(c.otherCPUs)
+        let prio = t.rtPriority.map { "SCHED_FIFO \($0)" } ?? "SCHED_FIFO"
+        switch t.kind {
+        case .irq?:
+            guard let n = t.irq else { return nil }
+            return (
+                "the threaded handler of IRQ \(n)" + (t.irqName.map { " (\($0))" } ?? ""),
+                // Only runnable commands here: the priority to choose depends on the target's own.
+                others.isEmpty ? [] : ["echo \(others) > /proc/irq/\(n)/smp_affinity_list"], nil,
+                "The thread runs at \(prio) and follows its IRQ's affinity (/proc/irq/\(n)/smp_affinity): move the IRQ "
+                    + "off the target's CPUs (\(cpuList(c.targetCPUs))), or give the target a higher SCHED_FIFO "
+                    + "priority than the thread (chrt -f -p PRIO TARGET_PID). Lowering an IRQ thread delays its device."
+            )
+        case .timers?:
+            return (
+                "timer expiry (PREEMPT_RT)", [], nil,
+                "Timers of the target's CPUs expire here, at \(prio): a target at a higher SCHED_FIFO priority is not "
+                    + "delayed by it; otherwise find the timers (perf trace -e timer:*) and move their owners."
+            )
+        case .softirq? where c.preemptRT:
+            return (
+                "softirqs deferred to a thread (PREEMPT_RT)", [], nil,
+                "On PREEMPT_RT softirqs run in the thread that raised them or here, at \(prio): move the IRQ that "
+                    + "raises them (/proc/irq/N/smp_affinity_list) or raise the target's priority above it (chrt -f)."
+            )
+        default:
+            return nil
+        }
     }
 
     /// What it is, the commands, the boot parameters and the caveats.
@@ -40,7 +78,7 @@ public struct KernelThreadRule: AdviceRule {
                     + "find its source in the functions it ran."
             )
         }
-        if comm.hasPrefix("ksoftirqd/") {
+        if comm.hasPrefix("ksoftirqd/") {  // (on PREEMPT_RT: interruptGuidance)
             return (
                 "softirqs deferred to a thread", [], nil,
                 "It runs the softirqs the CPU could not finish in interrupt context: follow the softirq's source "

@@ -9,7 +9,8 @@ public struct TimerRule: AdviceRule {
     public func advise(_ r: Report, _ c: AdviceContext) -> [Advice] {
         let vectors = r.systemVectors.sum(\.totalNs)
         let others = r.irqs.sum(\.totalNs).plus(r.softirqs.sum(\.totalNs))
-        guard vectors > 0, vectors >= others, !c.targetCPUs.isEmpty else { return [] }
+        // PREEMPT_RT users already isolate with these boot parameters: no advice they own.
+        guard !c.preemptRT, vectors > 0, vectors >= others, !c.targetCPUs.isEmpty else { return [] }
         let share = c.share(ofOnCore: vectors)
         let top = r.systemVectors.max { $0.totalNs < $1.totalNs }?.name ?? "local_timer"
         var isolate = c.isolatableCPUs
