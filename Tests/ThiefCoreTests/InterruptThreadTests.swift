@@ -77,7 +77,7 @@ struct InterruptThreadTests {
         #expect(!plain.contains("interrupt:"))
     }
 
-    @Test("advice on RT: an IRQ thread gets its smp_affinity (chrt in the caveat); ktimers and ksoftirqd priority; no nohz")
+    @Test("advice on RT: an IRQ thread gets its smp_affinity, chrt in the caveat; ktimers, ksoftirqd; no nohz")
     func advice() throws {
         var r = Self.report(Self.rtThieves, rt: true)
         let all = Advisor.advise(r, all: true)
