@@ -13,6 +13,12 @@ public enum ThreadList {
         guard !parts.isEmpty, tids.count == parts.count, tids.allSatisfy({ $0 > 0 }) else {
             throw Invalid(description: "invalid thread list '\(text)': use TID[,TID…]")
         }
-        return tids
+        return unique(tids)
+    }
+
+    /// The ids in order, each once: `-p 1,1` traced PID 1's threads twice ("76 threads" for 38).
+    public static func unique(_ ids: [Int32]) -> [Int32] {
+        var seen = Set<Int32>()
+        return ids.filter { seen.insert($0).inserted }
     }
 }

@@ -1,7 +1,8 @@
 import ThiefCore
 
 /// The Prometheus text exposition format (0.0.4), for node_exporter's
-/// textfile collector: every number of the last report as a gauge labelled
+/// textfile collector, ending with OpenMetrics' `# EOF` (one exposition, so
+/// one report: several on one stream are refused by the CLI): every number of the last report as a gauge labelled
 /// with host, pid and comm, and histograms of on-core slices and runnable
 /// waits in seconds.
 public enum OpenMetricsRenderer {
@@ -56,7 +57,9 @@ public enum OpenMetricsRenderer {
         gauge("lost_events", "Records dropped because the ring buffer was full.", [("", "\(r.lostEvents)")])
         histogram(&out, "on_core_slice_seconds", "On-core slice lengths.", r.onCore, base)
         histogram(&out, "runnable_wait_episode_seconds", "Runnable-wait episode lengths.", r.runnableWait, base)
-        return out
+        // OpenMetrics ends an exposition with this line (its parsers refuse one
+        // without it); the Prometheus text format reads it as a comment.
+        return out + "# EOF\n"
     }
 
     /// The upper bounds (ns) of every histogram's buckets: all the report's

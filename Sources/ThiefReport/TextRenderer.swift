@@ -25,10 +25,8 @@ public enum TextRenderer {
     static func header(_ r: Report, _ out: inout String) {
         // A row of folded exited threads counts as the threads it sums.
         let threads = r.target.threads.reduce(0) { $0 + ($1.threadsFolded ?? 1) }
-        var what = r.target.command.map { "'\($0.joined(separator: " "))'" } ?? "PID \(r.target.pid)"
-        if r.target.kind == .cgroup { what = "cgroup \(r.target.cgroup ?? "?")" }
         out.line(
-            "thief \(r.version): \(what) (\(r.target.comm)), \(threads) thread\(threads == 1 ? "" : "s"), "
+            "thief \(r.version): \(TargetName.of(r)), \(threads) thread\(threads == 1 ? "" : "s"), "
                 + "\(Format.duration(r.window.durationNs)) window, host \(r.host), kernel \(r.kernel)")
         var status = "started \(r.window.startTime); ended: \(r.window.endReason)"
         if let s = r.target.exitStatus { status += " (exit status \(s))" }

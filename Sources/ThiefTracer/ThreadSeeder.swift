@@ -154,6 +154,8 @@ struct ThreadSeeder {
     /// first seed's; a cgroup is named by its path (it may start empty).
     func identity(of seeds: [LiveSeed]) -> (pid: Int32, comm: String) {
         if case .cgroup(let cg) = target { return (Int32(seeds.first?.tgid ?? 0), cg.path) }
+        // --comm: the name wanted, also while none runs yet (--wait).
+        if case .comm(let name) = target { return (Int32(seeds.first?.tgid ?? 0), name) }
         let tgid = Int32(seeds.first?.tgid ?? 0)
         let comm = seeds.first(where: { $0.tid == UInt32(tgid) })?.comm ?? seeds.first?.comm ?? "?"
         return (tgid, comm)

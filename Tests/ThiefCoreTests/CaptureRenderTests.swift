@@ -76,6 +76,16 @@ struct CaptureRenderTests {
                 "thief_on_core_slice_seconds_count{host=\"testhost\",pid=\"1000\",comm=\"victim\"} \(r.onCore.count)"))
     }
 
+    @Test("OpenMetrics: one exposition, each family once, ending with the one # EOF its parsers require")
+    func openMetricsEOF() {
+        let text = OpenMetricsRenderer.render(GoldenScenario.report())
+        #expect(text.hasSuffix("\n# EOF\n"))
+        let lines = text.split(separator: "\n")
+        #expect(lines.filter { $0 == "# EOF" }.count == 1)
+        let types = lines.filter { $0.hasPrefix("# TYPE ") }.map { $0.split(separator: " ")[2] }
+        #expect(!types.isEmpty && Set(types).count == types.count, "a family repeats")
+    }
+
     @Test("label values are escaped")
     func escaping() {
         #expect(OpenMetricsRenderer.esc("a\"b\\c\nd") == "a\\\"b\\\\c\\nd")

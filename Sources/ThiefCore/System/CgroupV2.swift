@@ -44,6 +44,32 @@ public struct CgroupV2: Sendable, Equatable {
         return out
     }
 
+    /// A line of /proc/PID/cgroup pasted whole: "0::/x" is v2's, and means
+    /// "/x"; "N:controllers:/x" is a v1 hierarchy's, which --cgroup cannot trace.
+    static func v2Path(_ spec: String) throws -> String {
+        let fields = spec.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+        guard fields.count == 3, let n = Int(fields[0]), fields[2].hasPrefix("/") else { return spec }
+        if n == 0 && fields[1].isEmpty { return String(fields[2]) }
+        throw Invalid(
+            description:
+                "'\(spec)' is a cgroup v1 line of /proc/PID/cgroup (hierarchy \(n), \(fields[1])); --cgroup takes the v2 line, "
+                + "the one that starts with 0::")
+    }
+
+    /// The cgroup v1 mount (fstype "cgroup") that holds an absolute path, if any.
+    static func v1MountPoint(of path: String, mountinfo: String) -> String? {
+        guard path.hasPrefix("/") else { return nil }
+        for line in mountinfo.split(separator: "\n") {
+            let halves = line.components(separatedBy: " - ")
+            guard halves.count == 2, halves[1].split(separator: " ").first == "cgroup" else { continue }
+            let fields = halves[0].split(separator: " ")
+            guard fields.count > 4 else { continue }
+            let m = unescape(String(fields[4]))
+            if path == m || path.hasPrefix(m + "/") { return m }
+        }
+        return nil
+    }
+
     /// `spec`: a directory under the v2 mount, or a path below the v2 root
     /// ("/system.slice/nginx.service", "mygroup"). Checks it is a directory of
     /// the cgroup2 file system.
@@ -55,9 +81,18 @@ public struct CgroupV2: Sendable, Equatable {
                 description: "no cgroup v2 hierarchy is mounted here (no cgroup2 line in /proc/self/mountinfo)")
         }
         let root = mount.hasSuffix("/") && mount.count > 1 ? String(mount.dropLast()) : mount
+        let spec = try v2Path(spec)
         var rel = spec
-        if spec == root || spec.hasPrefix(root + "/") { rel = String(spec.dropFirst(root.count)) }
-        let parts = rel.split(separator: "/").map(String.init)
+        if spec == root || spec.hasPrefix(root + "/") {
+            rel = String(spec.dropFirst(root.count))
+        } else if let v1 = mountinfo.flatMap({ v1MountPoint(of: spec, mountinfo: $0) }) {
+            throw Invalid(
+                description:
+                    "'\(spec)' is in the cgroup v1 hierarchy mounted at \(v1); --cgroup takes cgroup v2 (here at \(root)): "
+                    + "trace its processes with -p \"$(paste -sd, \(spec)/cgroup.procs)\"")
+        }
+        // "./x" and "x/./y" are "x" and "x/y" (it showed as "/./x").
+        let parts = rel.split(separator: "/").map(String.init).filter { $0 != "." }
         guard !parts.contains("..") else {
             throw Invalid(description: "cgroup path '\(spec)' must not contain '..'")
         }

@@ -104,11 +104,14 @@ public enum SafeFile {
 
     /// Checks, before any work, that FILE's directory exists and passes the
     /// rules (Refused.missing when a directory of the path does not exist).
+    /// A directory on a read-only file system (or one the caller may not
+    /// write to) is refused here too, before a run that could not be saved.
     public static func checkDirectory(_ path: String) throws {
         if isStandardStream(path) { return }
         let dir = try Directory(path)
         defer { close(dir.fd) }
-        _ = try dir.specialNode(path)
+        if try dir.specialNode(path) != nil { return }
+        guard faccessat(dir.fd, ".", W_OK, atEAccess) == 0 else { throw refused(path) }
     }
 
     // MARK: - Streams written in place
@@ -518,3 +521,5 @@ public enum SafeFile {
 private let oPath: Int32 = 0o10000000
 /// AT_SYMLINK_NOFOLLOW (<fcntl.h>), imported by Glibc as a macro Swift may not see.
 private let atSymlinkNoFollow: Int32 = 0x100
+/// AT_EACCESS (<fcntl.h>): check with the effective ids, as the write will be made.
+private let atEAccess: Int32 = 0x200

@@ -68,8 +68,7 @@ public enum HTMLRenderer {
     }
 
     static func header(_ r: Report, _ out: inout String) {
-        let what = r.target.command.map { $0.joined(separator: " ") } ?? "PID \(r.target.pid)"
-        out += "<h1>thief: \(esc(what)) (\(esc(r.target.comm)))</h1>\n"
+        out += "<h1>thief: \(esc(TargetName.of(r)))</h1>\n"
         out += "<p>\(r.target.threads.count) threads, \(ns(r.window.durationNs, "window.duration_ns")) window from "
         out += "\(esc(r.window.startTime)), host \(esc(r.host)), kernel \(esc(r.kernel)); ended: "
         out += "\(esc(r.window.endReason)). Records: \(r.records); lost events: "

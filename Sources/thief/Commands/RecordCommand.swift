@@ -1,4 +1,5 @@
 import ArgumentParser
+import ThiefCore
 import ThiefTracer
 
 /// `thief record -o FILE`: trace as `thief -p/-t/--` does and save the raw
@@ -16,6 +17,13 @@ struct RecordCommand: ParsableCommand {
 
     @OptionGroup var target: TargetOptions
     @OptionGroup var trace: TraceOptions
+
+    func validate() throws {
+        // Before tracing: a recording that cannot be written is exit 2 at once, not after the run.
+        do { try SafeFile.checkDirectory(file) } catch let e as SafeFile.Refused {
+            throw fail(e.description, ThiefExit.cannotMeasure)
+        }
+    }
 
     func run() throws {
         var opts = TracerOptions(target: try target.spec, duration: try trace.durationNs)

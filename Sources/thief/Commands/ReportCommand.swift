@@ -24,9 +24,7 @@ struct ReportCommand: ParsableCommand {
                 throw ValidationError(e.description.replacingOccurrences(of: "duration", with: "interval"))
             }
         }
-        if interval != nil && output.format == .json {
-            throw ValidationError("--format json prints one report; use --format ndjson with --interval")
-        }
+        if interval != nil, let why = output.severalReportsRefusal("--interval") { throw ValidationError(why) }
     }
 
     func run() throws {

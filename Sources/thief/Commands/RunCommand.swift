@@ -37,10 +37,11 @@ struct RunCommand: ParsableCommand {
         opts.runAs = target.runAs
         opts.worstWaits = output.worstWaits
         try trace.apply(to: &opts)
-        if opts.interval != nil && output.format == .json {
-            throw fail("--format json prints one report; use --format ndjson with --interval", ThiefExit.usage)
+        if opts.interval != nil, let why = output.severalReportsRefusal("--interval") {
+            throw fail(why, ThiefExit.usage)
         }
         guard repeatCount >= 1 else { throw fail("--repeat must be at least 1", ThiefExit.usage) }
+        if repeatCount > 1, let why = output.severalReportsRefusal("--repeat") { throw fail(why, ThiefExit.usage) }
         if repeatCount > 1, opts.duration == nil, command.isEmpty {
             throw fail(
                 "--repeat needs -d DURATION or a command (-- CMD ARGS), so that each run ends by itself",

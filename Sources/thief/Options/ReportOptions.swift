@@ -2,7 +2,11 @@ import ArgumentParser
 import ThiefCore
 
 struct ReportOptions: ParsableArguments {
-    @Option(name: .long, help: "Report format: text, json (schema 1), ndjson, csv or openmetrics.")
+    @Option(
+        name: .long,
+        help:
+            "Report format: text, json (schema 1), ndjson, csv, openmetrics, html (one page), or perfetto (a trace: thief report RUN.thief --format perfetto -o FILE)."
+    )
     var format: OutputFormat = .text
 
     @Option(
@@ -42,6 +46,22 @@ struct ReportOptions: ParsableArguments {
         if perProcess && format != .csv { throw ValidationError("--per-process goes with --format csv") }
         do { try OutputSink(self).checkExisting() } catch let e as OutputSink.Failure where !e.usage {
             throw fail(e.description, ThiefExit.cannotMeasure)  // a refused file (SafeFile): exit 2, before tracing
+        }
+    }
+
+    /// Why these formats cannot take several reports (`--interval`, `--repeat`,
+    /// named by `flag`), or nil: json and html are one document each; an
+    /// OpenMetrics exposition is one too, so on a stream its families would
+    /// repeat (to a file, each report replaces the last: a textfile collector's).
+    func severalReportsRefusal(_ flag: String) -> String? {
+        switch format {
+        case .json where flag == "--interval":
+            return "--format json prints one report; use --format ndjson with --interval"
+        case .html: return "--format html writes one page; it does not go with \(flag) (use ndjson or csv)"
+        case .openmetrics where output.map({ SafeFile.isStandardStream($0) }) ?? true:
+            return
+                "--format openmetrics is one exposition: with \(flag), write it to a file (-o FILE, replaced at each report)"
+        default: return nil
         }
     }
 

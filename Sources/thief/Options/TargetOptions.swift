@@ -68,7 +68,7 @@ struct TargetOptions: ParsableArguments {
             throw ValidationError("invalid process list '\(text)': use PID[,PID…]")
         }
         if let bad = pids.first(where: { $0 <= 0 }) { throw ValidationError("invalid PID \(bad)") }
-        return pids
+        return ThreadList.unique(pids)
     }
 
     func validate() throws {

@@ -75,6 +75,13 @@ struct TraceOptions: ParsableArguments {
             guard count >= 1 else { throw ValidationError("--count must be at least 1") }
             guard interval != nil else { throw ValidationError("--count goes with --interval") }
         }
+        // Before tracing: a run whose recording or trace cannot be written is exit 2 at once.
+        for (flag, path) in [("--record", record), ("--trace", trace)] {
+            guard let path else { continue }
+            do { try SafeFile.checkDirectory(path) } catch let e as SafeFile.Refused {
+                throw fail("\(flag): \(e)", ThiefExit.cannotMeasure)
+            }
+        }
     }
 
     /// Applies these options to the tracer's: duration, interval, recording.

@@ -30,7 +30,15 @@ struct OutputSink {
     /// Before tracing: an existing CSV file must have our header, and a file
     /// thief would append to must pass SafeFile's checks.
     func checkExisting() throws {
-        guard let path, format == .csv || format == .ndjson || format == .text else { return }
+        guard let path else { return }
+        guard format == .csv || format == .ndjson || format == .text else {
+            // A file replaced at the end: its directory is checked now (a read-only
+            // file system, a refused directory), so that no run is lost to it.
+            do { try SafeFile.checkDirectory(path) } catch let e as SafeFile.Refused {
+                throw Failure(description: e.description, usage: false)
+            }
+            return
+        }
         let head: [UInt8]?
         do { head = try SafeFile.head(path) } catch let e as SafeFile.Refused {
             throw Failure(description: e.description, usage: false)

@@ -45,7 +45,10 @@ final class PerfettoSink: @unchecked Sendable {
 
     /// Wires a live run: the trace starts when tracing is live.
     func install(_ opts: inout TracerOptions) {
-        opts.onLive = { [self] header, session in try start(header, observe: session) }
+        // A file that cannot be written is exit 2 (TracerError), as --record's is; it was a usage error (64).
+        opts.onLive = { [self] header, session in
+            do { try start(header, observe: session) } catch { throw TracerError(.output, "--trace: \(error)") }
+        }
     }
 
     var bytesWritten: Int { trace?.bytesWritten ?? 0 }

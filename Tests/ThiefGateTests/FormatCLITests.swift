@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+import ThiefCore
+
+/// Formats and exit codes of the CLI that need no root (issue 22, item 7): the
+/// built binary on the recording that ships with the tests.
+@Suite("Formats and exit codes")
+struct FormatCLITests {
+    static let recording = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../ThiefCoreTests/Fixtures/competitor.thief").standardized.path
+
+    @Test("--help's --format names every format, html and perfetto included")
+    func helpFormats() throws {
+        let out = try GateCLITests.run(["run", "--help"])
+        #expect(out.code == 0)
+        // The prose, not ArgumentParser's "(values: …)" list that follows it.
+        let after = out.stdout.components(separatedBy: "--format <format>").dropFirst().first ?? ""
+        let prose = after.components(separatedBy: "(values:").first ?? ""
+        for name in ["text", "json", "ndjson", "csv", "openmetrics", "html", "perfetto"] {
+            #expect(prose.contains(name), "--format help lacks \(name): \(prose)")
+        }
+    }
+
+    @Test(
+        "several reports in a one-document format are refused (exit 64): html, openmetrics on standard output",
+        arguments: [
+            (["--format", "html"], "one page"),
+            (["--format", "openmetrics"], "one exposition"),
+            (["--format", "openmetrics", "-o", "-"], "one exposition"),
+            (["--format", "json"], "one report"),
+        ])
+    func severalReports(args: [String], message: String) throws {
+        let out = try GateCLITests.run(["report", Self.recording, "--interval", "100ms"] + args)
+        #expect(out.code == 64, "\(args): exit \(out.code)")
+        #expect(out.stderr.contains(message) && !out.stdout.contains("<!DOCTYPE"), "\(out.stderr)")
+    }
+
+    @Test("openmetrics with --interval to a file: each report replaces it, one exposition ending with # EOF")
+    func openMetricsIntervalFile() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("thief-om-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("thief.prom").path
+        let out = try GateCLITests.run(
+            ["report", Self.recording, "--interval", "100ms", "--format", "openmetrics", "-o", file])
+        #expect(out.code == 0, "\(out.stderr)")
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(text.hasSuffix("\n# EOF\n") && text.components(separatedBy: "# EOF").count == 2)
+        let types = text.split(separator: "\n").filter { $0.hasPrefix("# TYPE ") }
+        #expect(Set(types).count == types.count)
+    }
+}
