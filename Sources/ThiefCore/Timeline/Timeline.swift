@@ -106,21 +106,30 @@ struct Timeline {
         // the run) counts its se.sum_exec_runtime growth, anything else its timestamps.
         var start = max(from, runStart)
         var length = to > start ? to - start : 0
-        switch kind {
-        case .onCore where from >= runStart && ran > 0:
-            // The kernel's clock wins; the difference moves the next switch-out.
-            let a = ahead[tid] ?? 0
-            start = Self.shifted(start, by: a)
-            ahead[tid] = min(Self.add(a, Self.difference(ran, length)), Self.maxAhead)
-            length = ran
-        case .onCore, .offCore:
-            // Timestamps: this episode starts where the kernel's clock ended the last slice.
-            if let a = ahead[tid], a != 0 { (start, length, ahead[tid]) = Self.absorb(a, start: start, to: to) }
-        case .wait:
-            break
+        var switchAt = to
+        if kind != .wait {
+            // One lookup of the thread's entry (the hot path); a new thread's is made once.
+            let i: Dictionary<UInt32, Int64>.Index
+            if let found = ahead.index(forKey: tid) {
+                i = found
+            } else {
+                ahead[tid] = 0
+                i = ahead.index(forKey: tid)!
+            }
+            var a = ahead.values[i]
+            if kind == .onCore, from >= runStart, ran > 0 {
+                // The kernel's clock wins; the difference moves the next switch-out.
+                start = Self.shifted(start, by: a)
+                a = min(Self.add(a, Self.difference(ran, length)), Self.maxAhead)
+                length = ran
+            } else if a != 0 {
+                // Timestamps: this episode starts where the kernel's clock ended the last slice.
+                (start, length, a) = Self.absorb(a, start: start, to: to)
+            }
+            ahead.values[i] = a
+            // Where it ends on the thread's clock: the window it belongs to, and where the next begins.
+            switchAt = Self.shifted(to, by: a)
         }
-        // Where it ends on the thread's clock: the window it belongs to, and where the next begins.
-        let switchAt = kind == .wait ? to : Self.shifted(to, by: ahead[tid] ?? 0)
         let rest =
             splits
             ? settle(kind, tid: tid, tgid: tgid, cpu: cpu, length: length, end: to, next: next, switchAt: switchAt)
