@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ThiefReport
 
 @testable import ThiefCore
 
@@ -139,5 +140,20 @@ struct AdviceCommandTests {
             let cpus = try #require(CPUMask.parse(text), "the kernel's \(text.debugDescription)")
             #expect(CPUMask.parse(CPUMask.format(cpus)) == cpus)
         }
+    }
+
+    @Test("boot parameters print as kernel command-line parameters with where they go, never after a prompt")
+    func bootParametersRendered() throws {
+        var r = try AdviceTests.base()
+        r.irqs = []
+        r.systemVectors[0].totalNs = 3_000_000
+        r.advice = Advisor.advise(r)
+        let text = TextRenderer.renderAdvice(r)
+        #expect(text.contains("kernel command line: nohz_full=1 isolcpus=managed_irq,domain,1 rcu_nocbs=1\n"))
+        #expect(text.contains("GRUB_CMDLINE_LINUX in /etc/default/grub, run update-grub"))
+        #expect(!text.contains("$ boot") && !text.contains("$ nohz"))
+        let json = try JSONRenderer.render(r)
+        #expect(json.contains("\"boot_parameters\" : \"nohz_full=1 isolcpus=managed_irq,domain,1 rcu_nocbs=1\""))
+        #expect(HTMLRenderer.render(r).contains("Kernel command line: <code>nohz_full=1"))
     }
 }

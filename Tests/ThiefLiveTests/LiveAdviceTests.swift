@@ -81,5 +81,12 @@ extension LiveTests {
         #expect(commands.count == 1 && commands[0].hasSuffix("> \(file)"), "\(commands)")
         let name = "/" + URL(fileURLWithPath: cg.directory).lastPathComponent
         #expect((quota["finding"] as? String)?.contains("the quota of \(name) (20000 µs per 100000 µs)") == true)
+        // The kernel takes the command as written: the file then holds the new quota.
+        guard let command = commands.first else { return }
+        let run = try Child(["-c", command], executable: "/bin/sh")
+        run.process.waitUntilExit()
+        #expect(run.process.terminationStatus == 0, "'\(command)' refused")
+        let now = ProcFS.read(file)?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        #expect(!now.hasPrefix("20000") && command.contains(now.split(separator: " ").first.map(String.init) ?? "?"))
     }
 }

@@ -162,14 +162,34 @@ final class ThiefRun {
 
     /// The JSON report; every live report is also checked for the books
     /// that must balance whatever the workload: the runnable wait's causes
-    /// sum to its total, in the whole and for each thread.
+    /// sum to its total, in the whole and for each thread, and each thread's
+    /// on-core plus off-core time is its time in the window, to the ns.
     func report() throws -> [String: Any] {
         let data = Data(stdout.utf8)
         guard let obj = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw Live.Unavailable(description: "not a JSON object: \(stdout.prefix(200))")
         }
         Self.expectCausesBalance(obj)
+        Self.expectThreadTimesBalance(obj)
         return obj
+    }
+
+    /// on_core_ns + off_core_ns == end_ns - start_ns for every row of
+    /// target.threads (a folded row's span is its threads' summed lifetimes),
+    /// and the sections' totals are the rows' sums.
+    static func expectThreadTimesBalance(_ r: [String: Any]) {
+        func n(_ t: [String: Any], _ key: String) -> UInt64 { (t[key] as? NSNumber)?.uint64Value ?? .max }
+        var on: UInt64 = 0, off: UInt64 = 0
+        for t in r.list("target.threads") {
+            let (o, f, s, e) = (n(t, "on_core_ns"), n(t, "off_core_ns"), n(t, "start_ns"), n(t, "end_ns"))
+            #expect(
+                o &+ f == e &- s,
+                "thread \(t["tid"] ?? "?") (\(t["comm"] ?? "?")): on \(o) + off \(f) = \(o &+ f), window \(e &- s)")
+            on &+= o
+            off &+= f
+        }
+        #expect(on == n(r["on_core"] as? [String: Any] ?? [:], "total_ns"), "on_core.total_ns is the threads' sum")
+        #expect(off == n(r["off_core"] as? [String: Any] ?? [:], "total_ns"), "off_core.total_ns is the threads' sum")
     }
 
     static let causeKeys = ["tasks_ns", "targets_ns", "throttled_ns", "idle_ns", "steal_ns", "other_ns"]

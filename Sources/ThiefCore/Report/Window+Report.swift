@@ -15,7 +15,8 @@ extension Window {
                 threads: threads.section(c), kind: meta.kind, cgroup: meta.cgroup,
                 processes: processes.section(c, threads: threads, contention: contention)),
             window: .init(
-                startNs: c.start, endNs: c.end, durationNs: c.end - c.start, startTime: meta.startTime,
+                startNs: c.start, endNs: c.end, durationNs: c.end >= c.start ? c.end - c.start : 0,
+                startTime: meta.startTime,
                 startEpochNs: meta.startEpochNs, cpusSeen: time.cpusSeen, cpusOnline: meta.cpusOnline,
                 endReason: meta.endReason),
             migrations: migrations.section(c),

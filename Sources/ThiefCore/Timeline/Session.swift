@@ -111,6 +111,8 @@ public final class Session {
     @inline(__always)
     func consume(_ event: Event, counted: Bool) {
         observer?(event)
+        var event = event
+        if case .threadExit(let c) = event { event = .threadExit(timeline.exit(c)) }
         if let single {
             if counted { single.records += 1 }
             if let e = timeline.end(event) {
@@ -228,7 +230,8 @@ public final class Session {
             while open.count > 1 { closeOldest() }
         }
         let last = current
-        last.end = end
+        // (An exit moved to the kernel's clock may have opened it a few µs past the end.)
+        last.end = max(end, last.start)
         for k in kernelOpen {
             if let on = untouchedOnCore[k.tid] {
                 for (episode, ns) in timeline.untouched(k, onCore: on, windowStart: last.start, end: end) {

@@ -13,11 +13,23 @@
 /// slice's se.sum_exec_runtime growth is less than its timestamps' span when
 /// IRQ or steal time is excluded), or that no event ever ended, is owed:
 /// the thread's next episodes of that kind give it back.
+///
+/// Two clocks, one thread time (ARCHITECTURE.md, "Two clocks"): an exact
+/// slice lasts its se.sum_exec_runtime growth, which differs from its
+/// timestamps' span by a few µs; the kernel's clock wins, and the thread's
+/// next off-core interval starts where it says the slice ended (`ahead`), so
+/// that on-core + off-core equals the thread's time in the window exactly.
+/// What no off-core interval absorbed moves the thread's exit, or is taken
+/// from the slice still open at the end.
 struct Timeline {
     let runStart: UInt64
     /// Remember open episodes (interval mode).
     let splits: Bool
     private var open: [UInt32: OpenEpisodes] = [:]
+    /// Per thread: ns the kernel's clock put its last switch-out after the
+    /// switch-out's timestamp (negative: before), not yet given to an
+    /// off-core interval. An entry per live thread, kept until its exit.
+    private var ahead: [UInt32: Int64] = [:]
 
     /// The episodes a thread has open, and the time of each already given to closed windows.
     struct OpenEpisodes {
@@ -92,20 +104,94 @@ struct Timeline {
         }
         // Clipped to the run's start; an exact slice (its start traced, inside
         // the run) counts its se.sum_exec_runtime growth, anything else its timestamps.
-        let start = max(from, runStart)
-        let length = kind == .onCore && from >= runStart && ran > 0 ? ran : (to > start ? to - start : 0)
-        let rest = splits ? settle(kind, tid: tid, tgid: tgid, cpu: cpu, length: length, end: to, next: next) : length
+        var start = max(from, runStart)
+        var length = to > start ? to - start : 0
+        var switchAt = to
+        if kind != .wait {
+            // One lookup of the thread's entry (the hot path); a new thread's is made once.
+            let i: Dictionary<UInt32, Int64>.Index
+            if let found = ahead.index(forKey: tid) {
+                i = found
+            } else {
+                ahead[tid] = 0
+                i = ahead.index(forKey: tid)!
+            }
+            var a = ahead.values[i]
+            if kind == .onCore, from >= runStart, ran > 0 {
+                // The kernel's clock wins; the difference moves the next switch-out.
+                start = Self.shifted(start, by: a)
+                a = min(Self.add(a, Self.difference(ran, length)), Self.maxAhead)
+                length = ran
+            } else if a != 0 {
+                // Timestamps: this episode starts where the kernel's clock ended the last slice.
+                (start, length, a) = Self.absorb(a, start: start, to: to)
+            }
+            ahead.values[i] = a
+            // Where it ends on the thread's clock: the window it belongs to, and where the next begins.
+            switchAt = Self.shifted(to, by: a)
+        }
+        let rest =
+            splits
+            ? settle(kind, tid: tid, tgid: tgid, cpu: cpu, length: length, end: to, next: next, switchAt: switchAt)
+            : length
         return Ended(
             episode: Episode(
-                kind: kind, tid: tid, tgid: tgid, cpu: cpu, start: start, end: to, contended: contended, waiter: waiter,
+                kind: kind, tid: tid, tgid: tgid, cpu: cpu, start: start, end: switchAt, contended: contended,
+                waiter: waiter,
                 causes: causes, queueCPU: queue),
             length: length,
             rest: rest, counts: !(length == 0 && from == 0 && kind != .onCore))
     }
 
+    /// The most the kernel's clock may run ahead of the timestamps: the two
+    /// differ by µs a slice (where its clock is read), so more is a crafted
+    /// recording, and carrying it would move times (and open intervals) far
+    /// past the run.
+    static let maxAhead: Int64 = 1_000_000
+
+    /// `ran - span` as an Int64, clamped.
+    static func difference(_ ran: UInt64, _ span: UInt64) -> Int64 {
+        ran >= span ? Int64(clamping: ran - span) : -Int64(clamping: span - ran)
+    }
+
+    static func add(_ a: Int64, _ b: Int64) -> Int64 {
+        let (sum, over) = a.addingReportingOverflow(b)
+        return over ? (b > 0 ? .max : .min) : sum
+    }
+
+    /// An episode from `start` to `to` (timestamps) that begins `a` ns later
+    /// (earlier when negative) on the kernel's clock: its start, its length,
+    /// and what is still ahead when it is shorter than that.
+    static func absorb(_ a: Int64, start: UInt64, to: UInt64) -> (UInt64, UInt64, Int64) {
+        let span = to > start ? to - start : 0
+        if a < 0 {
+            let earlier = a.magnitude
+            return (start >= earlier ? start - earlier : 0, span.plus(earlier), 0)
+        }
+        let later = min(UInt64(a), span)
+        return (start + later, span - later, a - Int64(later))
+    }
+
+    /// A thread's exit, where the kernel's clock ended its last slice; it
+    /// leaves the timeline.
+    mutating func exit(_ c: ThreadChange) -> ThreadChange {
+        guard let a = ahead.removeValue(forKey: c.tid), a != 0 else { return c }
+        var moved = c
+        moved.time = Self.shifted(c.time, by: a)
+        return moved
+    }
+
+    /// A timestamp moved by `a` ns (clamped to the clock's range).
+    static func shifted(_ t: UInt64, by a: Int64) -> UInt64 {
+        a < 0 ? t - min(t, a.magnitude) : t.plus(UInt64(a))
+    }
+
     /// Moves the thread's state machine past an episode's end; returns what the open windows get.
+    /// `switchAt`: the switch that ends it, on the thread's clock (the kernel's
+    /// for its slices): where the episode it starts begins for closing windows.
     private mutating func settle(
-        _ kind: Episode.Kind, tid: UInt32, tgid: UInt32, cpu: UInt16, length: UInt64, end: UInt64, next: OffState
+        _ kind: Episode.Kind, tid: UInt32, tgid: UInt32, cpu: UInt16, length: UInt64, end: UInt64, next: OffState,
+        switchAt: UInt64
     ) -> UInt64 {
         var e = open[tid] ?? OpenEpisodes()
         e.tgid = tgid
@@ -119,7 +205,7 @@ struct Timeline {
             }
             rest = Self.settle(length, carry: &e.carryOn, debt: &e.debtOn)
             e.onSince = nil
-            e.offSince = end
+            e.offSince = switchAt
             e.offState = next
             if next == .preempted {
                 if e.waitSince != nil {
@@ -136,7 +222,7 @@ struct Timeline {
             }
             rest = Self.settle(length, carry: &e.carryOff, debt: &e.debtOff)
             e.offSince = nil
-            e.onSince = end
+            e.onSince = switchAt
             e.onCPU = cpu
         case .wait:
             rest = Self.settle(length, carry: &e.carryWait, debt: &e.debtWait)
