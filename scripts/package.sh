@@ -79,8 +79,8 @@ done
     { echo "package.sh: generate-manual wrote no thief.1/thief.run.1" >&2; exit 1; }
 
 # Completions, from the binary being packaged.
-# A completion is sourced, not run: no #! line.
-dist/thief --generate-completion-script bash | sed '1{/^#!/d}' | install -D -m 644 /dev/stdin "$tree/usr/share/bash-completion/completions/thief"
+dist/thief --generate-completion-script bash >"$build/thief.bash"
+python3 scripts/package/bash_completion.py <"$build/thief.bash" | install -D -m 644 /dev/stdin "$tree/usr/share/bash-completion/completions/thief"
 dist/thief --generate-completion-script zsh | install -D -m 644 /dev/stdin "$tree/usr/share/zsh/vendor-completions/_thief"
 dist/thief --generate-completion-script fish | install -D -m 644 /dev/stdin "$tree/usr/share/fish/vendor_completions.d/thief.fish"
 
