@@ -229,6 +229,14 @@ uint64_t thief_monotonic_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+int thief_die_with_parent(void)
+{
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
+        return fail(-errno, "prctl(PR_SET_PDEATHSIG): %s", strerror(errno));
+    /* The parent may have gone between fork and here. */
+    return getppid() == 1 ? -ESRCH : 0;
+}
+
 int thief_pin_cpu(pid_t tid, int cpu)
 {
     cpu_set_t set;

@@ -49,6 +49,10 @@ int thief_signals_pending(void);
 void thief_signals_install_usr1(void);
 int thief_signals_take_usr1(void);
 
+/* SIGKILL the caller when the thread that forked it ends (PR_SET_PDEATHSIG):
+ * a helper process that must not outlive thief however thief ends. */
+int thief_die_with_parent(void);
+
 /* Pin thread tid (0 = caller) to one CPU, or to a mask of CPUs (bit i = CPU i).
  * In C because cpu_set_t and CPU_SET are macros Swift does not import. */
 int thief_pin_cpu(pid_t tid, int cpu);

@@ -34,10 +34,10 @@ struct DemoCommand: ParsableCommand {
 
     func run() throws {
         let ns = try DurationParser.nanoseconds(duration)
-        // The roles outlive the trace by far (they are ended below): where
-        // loading takes seconds (a slow VM) a 3 s margin let the victim exit
-        // before tracing started.
-        let seconds = Double(ns) / 1e9 + 60
+        // The roles outlive the trace by far (they are ended below, and die
+        // with thief: DemoRole): where loading takes minutes (a loaded VM
+        // under TCG) a short margin let the victim exit before tracing started.
+        let seconds = Double(ns) / 1e9 + 3600
         var procs: [Process] = []
         defer {
             for p in procs where p.isRunning { p.terminate() }

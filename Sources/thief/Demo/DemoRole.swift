@@ -1,3 +1,4 @@
+import CThiefSys
 import Foundation
 import ThiefWorkloads
 
@@ -51,6 +52,8 @@ enum DemoRole: String, CaseIterable {
                     + allCases.map(\.rawValue).joined(separator: ", ") + "; with \(secondsVariable)=SECONDS)")
             exit(ThiefExit.usage.rawValue)
         }
+        // thief demo ends its roles; if thief itself is killed they go with it.
+        guard thief_die_with_parent() == 0 else { exit(ThiefExit.ok.rawValue) }
         role.workload(seconds: seconds).run()
         exit(ThiefExit.ok.rawValue)
     }
