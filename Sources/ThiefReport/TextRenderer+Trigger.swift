@@ -19,7 +19,7 @@ extension TextRenderer {
         out.line()
         if let w = t.wait {
             out.line("The wait that fired:")
-            if let found = r.worstWaits?.first(where: { $0.tid == w.tid && $0.startNs + $0.durationNs == w.endNs }) {
+            if let found = t.breakdown {
                 var one = r
                 one.worstWaits = [found]
                 var section = ""
@@ -29,7 +29,7 @@ extension TextRenderer {
             } else {
                 out.line(
                     "   \(Format.duration(w.durationNs))  tid \(w.tid) (\(w.comm)) on CPU \(w.cpu): "
-                        + "not among the capture's longest waits (see Worst waits below)")
+                        + "no breakdown (the capture does not hold it)")
                 out.line()
             }
         }

@@ -97,6 +97,33 @@ struct WatchCaptureTests {
         #expect(t11.onCoreNs == 0 && t11.offCoreNs == 20 * ms && t11.runnableWaitNs == 4 * ms)
     }
 
+    @Test("a wait's breakdown whatever its rank: what held its CPU, from the capture")
+    func breakdown() throws {
+        let s = W, e = s + 100 * ms
+        var events: [Event] = []
+        // Ten long waits of thread 10 on CPU 1, then a short one of thread 11 on CPU 0 with a thief in it.
+        for i in 0..<10 {
+            let at = s + UInt64(i) * 5 * ms
+            events.append(.wait(WaitEnded(tid: 10, tgid: 10, cpu: 1, queueCPU: 1, start: at, end: at + 4 * ms)))
+        }
+        events.append(
+            .steal(
+                Steal(
+                    victim: 11, cpu: 0, start: s + 60 * ms, end: s + 61 * ms, duration: ms, pid: 77, tgid: 77,
+                    kthread: false, comm: Comm("backup"))))
+        events.append(.wait(WaitEnded(tid: 11, tgid: 10, cpu: 0, queueCPU: 0, start: s + 60 * ms, end: s + 62 * ms)))
+        let header = RunHeader(
+            version: "0.1.0", host: "h", kernel: "k", pid: 10, comm: "victim", command: nil, runStart: s,
+            startEpochNs: 1, attach: "tp_btf", programs: 31, seeds: [])
+        let c = CaptureAssembler(header: header, start: s, end: e).assemble(Self.bytes(events))
+        #expect(Replay.reports(c, interval: nil).last?.worstWaits?.contains { $0.tid == 11 } == false)
+        let b = try #require(CaptureAssembler.breakdown(c, tid: 11, end: s + 62 * ms))
+        #expect(b.durationNs == 2 * ms && b.startNs == s + 60 * ms)
+        let backup = b.culprits.first { $0.comm == "backup" }
+        #expect(backup?.ns == ms && backup?.pid == 77)
+        #expect(b.culprits.reduce(0) { $0 + $1.ns } == 2 * ms)
+    }
+
     @Test(
         "the capture directory: written hidden, renamed whole, never over something there; --keep removes only its own")
     func directory() throws {

@@ -90,6 +90,7 @@ struct LiveWatchTests {
             let path = dir.path(name)
             let trigger = try Self.json(path + "/trigger.json")
             let report = try Self.json(path + "/report.json")
+            ThiefRun.expectCausesBalance(report)
             let comp = comps[n == 0 ? 0 : 2]
             let burstNs = Double(after[n == 0 ? 0 : 2]) - Double(before[n == 0 ? 0 : 2])
             #expect(Self.ns(trigger["suppressed"]) == Double(n), "the second capture counts the suppressed burst")
@@ -139,7 +140,13 @@ struct LiveWatchTests {
         }
         let w = try #require(found, "the trigger's wait is among the capture's worst waits")
         #expect(ns(w["duration_ns"]) == ns(wait["duration_ns"]))
-        let compNs = w.list("culprits").filter { ($0["pid"] as? NSNumber)?.int32Value == competitor }.reduce(0.0) {
+        // trigger.json's breakdown is that wait, as the worst waits show it.
+        let breakdown = try #require(t["breakdown"] as? [String: Any])
+        #expect(ns(breakdown["duration_ns"]) == ns(w["duration_ns"]) && ns(breakdown["start_ns"]) == ns(w["start_ns"]))
+        #expect(breakdown.list("culprits").count == w.list("culprits").count)
+        let compNs = breakdown.list("culprits").filter { ($0["pid"] as? NSNumber)?.int32Value == competitor }.reduce(
+            0.0
+        ) {
             $0 + ns($1["ns"])
         }
         agreement(
@@ -159,7 +166,7 @@ struct LiveWatchTests {
         ])
         try thief.waitAttached()
         let comp = try Self.burst("wcomp", delayMs: 300)
-        sleepSeconds(1.0)
+        sleepSeconds(1.5)
         kill(thief.process.processIdentifier, SIGTERM)
         #expect(thief.wait() == 0)
         _ = comp
@@ -194,7 +201,7 @@ struct LiveWatchTests {
         ])
         try thief.waitAttached()
         let comps = try [300, 1300, 2300].map { try Self.burst("wcomp", delayMs: $0) }
-        sleepSeconds(3.3)
+        sleepSeconds(4.0)
         thief.interrupt()
         #expect(thief.wait() == 0)
         _ = comps
@@ -225,6 +232,10 @@ struct LiveWatchTests {
         let b0 = comp.books()?.sumExecRuntime ?? 0
         sleepSeconds(Double(delay) / 1000 - 0.6 + 1.5)
         let b1 = comp.books()?.sumExecRuntime ?? 0
+        // The capture: a judgement, the after-window, the writing (slower when the machine is busy).
+        let deadline = Date().addingTimeInterval(8)
+        while Self.captures(dir).isEmpty && Date() < deadline { usleep(50_000) }
+        sleepSeconds(0.5)
         let windows = Self.captures(dir)
         try #require(windows.count == 1, "one capture from the window rule: \(windows) \(thief.stderr)")
         let t = try Self.json(dir.path(windows[0]) + "/trigger.json")
@@ -247,7 +258,9 @@ struct LiveWatchTests {
         try quiet.waitAttached()
         sleepSeconds(0.7)
         kill(quiet.process.processIdentifier, SIGUSR1)
-        sleepSeconds(1.0)
+        let until = Date().addingTimeInterval(8)
+        while Self.captures(dir2).isEmpty && Date() < until { usleep(50_000) }
+        sleepSeconds(0.3)
         let onDemand = Self.captures(dir2)
         #expect(onDemand.count == 1, "SIGUSR1: \(onDemand) \(quiet.stderr)")
         if let name = onDemand.first {

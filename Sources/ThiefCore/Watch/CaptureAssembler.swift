@@ -151,6 +151,31 @@ public struct CaptureAssembler {
     }
 }
 
+extension CaptureAssembler {
+    /// One wait of a capture broken down as the worst waits are, whatever its
+    /// rank: the capture replayed with every other wait left out, so that it is
+    /// the only one the worst waits can keep (what held its CPU, its
+    /// interrupts and its waker come from the other records, all kept).
+    public static func breakdown(_ c: TraceFile.Contents, tid: UInt32, end: UInt64) -> Report.WorstWait? {
+        var only = c
+        only.header.worstWaits = 1
+        var kept: [UInt8] = []
+        kept.reserveCapacity(c.records.count)
+        c.records.withUnsafeBytes { raw in
+            var at = 0
+            while at + Record.size <= raw.count {
+                let p = raw.baseAddress! + at
+                at += Record.size
+                let r = p.loadUnaligned(as: Record.self)
+                if Int(r.type) == Int(THIEF_REC_WAIT.rawValue), r.tid != tid || r.ts != end { continue }
+                kept.append(contentsOf: UnsafeRawBufferPointer(start: p, count: Record.size))
+            }
+        }
+        only.records = kept
+        return Replay.reports(only, interval: nil).last?.worstWaits?.first { $0.tid == tid }
+    }
+}
+
 extension TraceFile {
     /// A whole recording's bytes: the header, the records in frames of up to 1 MiB, the trailer.
     public static func encode(_ c: Contents) throws -> [UInt8] {

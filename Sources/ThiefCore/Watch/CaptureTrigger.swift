@@ -18,6 +18,9 @@ public struct CaptureTrigger: Codable, Sendable, Equatable {
     public var latencyNs: UInt64
     /// A wait trigger's wait.
     public var wait: Wait?
+    /// That wait broken down as the worst waits are (who held the CPU,
+    /// interrupts, idle, throttled, steal, other, the waker), from the capture.
+    public var breakdown: Report.WorstWait?
     public var capture: Window
     /// Triggers that fired inside the after-window and joined this capture.
     public var joined: [Joined] = []
@@ -103,6 +106,6 @@ public struct CaptureTrigger: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case schema, rule, kind, value, timeNs = "time_ns", time, detectedNs = "detected_ns"
-        case latencyNs = "latency_ns", wait, capture, joined, suppressed
+        case latencyNs = "latency_ns", wait, breakdown, capture, joined, suppressed
     }
 }

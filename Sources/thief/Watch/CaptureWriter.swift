@@ -10,6 +10,8 @@ struct CaptureWriter {
     let store: CaptureDirectory
 
     func write(_ contents: TraceFile.Contents, trigger: CaptureTrigger, name: String) throws -> CaptureDirectory.Made {
+        var trigger = trigger
+        if let w = trigger.wait { trigger.breakdown = CaptureAssembler.breakdown(contents, tid: w.tid, end: w.endNs) }
         let bytes = try TraceFile.encode(contents)
         // The report of the file as written: what `thief report` reads back.
         let parsed = try TraceFile.parse(bytes, name: name + "/capture.thief")

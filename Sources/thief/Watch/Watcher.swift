@@ -109,10 +109,11 @@ final class Watcher: LiveTap {
             pending?.joined.append(CaptureTrigger.Joined(rule: rule, value: value, timeNs: t))
             pending?.capture.endNs = end
         case .suppress:
-            if !settings.quiet {
+            // One line for the first; the next capture's line and trigger.json count them all.
+            if !settings.quiet, policy.suppressed == 1 {
                 stderrLine(
                     "thief watch: \(wallTime(t)) \(rule) value \(Self.format(value, kind: kind, rule: rule)) suppressed "
-                        + "(--cooldown/--max-per-hour; \(policy.suppressed) since the last capture)")
+                        + "(--cooldown/--max-per-hour); the next capture counts the suppressed triggers")
             }
         }
     }
