@@ -48,5 +48,14 @@ struct FormatCLITests {
         #expect(text.hasSuffix("\n# EOF\n") && text.components(separatedBy: "# EOF").count == 2)
         let types = text.split(separator: "\n").filter { $0.hasPrefix("# TYPE ") }
         #expect(Set(types).count == types.count)
+        // promtool (the Prometheus text format, which reads # EOF as a comment) still accepts it.
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/promtool") else {
+            if ProcessInfo.processInfo.environment["THIEF_REQUIRE_PROMTOOL"] == "1" {
+                Issue.record("THIEF_REQUIRE_PROMTOOL=1 but /usr/bin/promtool is missing")
+            }
+            return
+        }
+        let check = try GateCLITests.run([], shell: "/usr/bin/promtool check metrics < '\(file)'")
+        #expect(check.code == 0, "promtool: \(check.stdout)\(check.stderr)")
     }
 }

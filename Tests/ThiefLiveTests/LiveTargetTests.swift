@@ -12,15 +12,23 @@ struct TargetTests {
     @Test("-p of a zombie: exit 2, one line saying it is gone (it was traced as alive until -d)")
     func zombie() throws {
         try Live.require()
-        // `sleep 0.05` exits; its parent, exec'd into `sleep 5`, never reaps it.
-        let parent = try ThiefRun(["-c", "sleep 0.05 & echo $!; exec sleep 5"], shell: true)
+        // `sleep 0.05` (under a name of its own) exits; its parent, exec'd into `sleep 5`, never reaps it.
+        let name = "thiefzomb\(Int.random(in: 100...999))"
+        let link = FileManager.default.temporaryDirectory.appendingPathComponent(name).path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "/bin/sleep")
+        defer { try? FileManager.default.removeItem(atPath: link) }
+        let parent = try ThiefRun(["-c", "'\(link)' 0.05 & echo $!; exec sleep 5"], shell: true)
         defer { kill(parent.process.processIdentifier, SIGKILL) }
         sleepSeconds(0.4)
         let pid = try #require(Int32(parent.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
         #expect(ProcFS.stat(pid: pid, tid: pid)?.state == "Z")
-        for args in [["-p", "\(pid)"], ["-p", "\(pid)", "--children"], ["-t", "\(pid)"]] {
+        for args in [["-p", "\(pid)"], ["-p", "\(pid)", "--children"], ["-t", "\(pid)"], ["--comm", name]] {
             let thief = try ThiefRun(args + ["-d", "1s", "--format", "json"])
             #expect(thief.wait() == 2, "\(args)")
+            guard args[0] != "--comm" else {
+                #expect(thief.stderr.contains("no process named '\(name)' is running"), "\(thief.stderr)")
+                continue
+            }
             #expect(
                 thief.stderr
                     == "thief: error: \(args[0] == "-t" ? "thread" : "process") \(pid) is gone (zombie: it exited and its parent has not reaped it)\n",

@@ -32,8 +32,12 @@ extension ProcFS {
         return out
     }
 
-    /// The processes whose command name is exactly `name` (as `pgrep -x`), but `except`.
+    /// The processes whose command name is exactly `name` (as `pgrep -x`), but
+    /// `except`, and but zombies (they exited: nothing of theirs runs again).
     public static func processes(named name: String, except: Int32) -> [Int32] {
-        processes().filter { $0 != except && comm(pid: $0) == name }
+        processes().filter { pid in
+            guard pid != except, comm(pid: pid) == name, let st = stat(pid: pid, tid: pid) else { return false }
+            return st.state != "Z" && st.state != "X"
+        }
     }
 }
