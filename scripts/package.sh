@@ -38,6 +38,9 @@ libstdcxx=$(gcc -print-file-name=libstdc++.a)
 [[ -f $libstdcxx ]] || { echo "package.sh: no libstdc++.a (install libstdc++-12-dev)" >&2; exit 2; }
 ln -sf "$libstdcxx" "$static_libs/libstdc++.a"
 
+# SwiftPM runs prebuild commands (BuildInfoPlugin: the commit in --version)
+# only when it plans the build anew; a newer manifest makes it.
+touch Package.swift
 THIEF_STATIC=1 swift build -c release --product thief --build-path "$build" \
     --static-swift-stdlib --disable-local-rpath \
     -Xswiftc -L"$PWD/$static_libs" -Xswiftc -Xclang-linker -Xswiftc -static-libgcc
@@ -50,6 +53,8 @@ version=$(sed -n 's/.*static let current = "\(.*\)".*/\1/p' Sources/ThiefCore/Ve
 [[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+ ]] || { echo "package.sh: no version in Sources/ThiefCore/Version.swift" >&2; exit 2; }
 reported=$(dist/thief --version)
 [[ $reported == "thief $version "* ]] || { echo "package.sh: dist/thief --version says '$reported', not $version" >&2; exit 1; }
+head=$(git rev-parse --short=12 HEAD 2>/dev/null || true)
+[[ -z $head || $reported == *"(commit $head"* ]] || { echo "package.sh: dist/thief --version says '$reported', not commit $head" >&2; exit 1; }
 echo "package.sh: $reported"
 
 # ---- the installed tree ------------------------------------------------------

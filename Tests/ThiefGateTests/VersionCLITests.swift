@@ -14,17 +14,22 @@ struct VersionCLITests {
         let match = try #require(out.stdout.wholeMatch(of: pattern), "got \(out.stdout.debugDescription)")
         #expect(String(match.1) == ThiefVersion.current)
         #expect(Int(match.3) == Record.abiVersion)
-        // Built from this checkout: the commit is its HEAD (when git can say).
-        if let head = Self.gitHead() {
-            #expect(match.2.hasPrefix(head), "built from \(match.2), checkout at \(head)")
+        // A commit of this repository (when git can say). Not necessarily HEAD:
+        // SwiftPM re-runs the plugin only when it re-plans the build, so a
+        // commit that changed no source keeps the previous one.
+        let commit = String(match.2.prefix(12))
+        if commit != "unknown", Self.git(["rev-parse", "HEAD"]) != nil {
+            let known = Self.git(["rev-parse", "--verify", "--quiet", commit + "^{commit}"])
+            #expect(known?.hasPrefix(commit) == true, "built from \(match.2), which git does not know here")
         }
     }
 
-    /// HEAD of the checkout the tests run in, 12 hex digits; nil without git.
-    static func gitHead() -> String? {
+    /// `git ARGS` in the checkout the tests run in: its output, or nil
+    /// without git or on failure.
+    static func git(_ args: [String]) -> String? {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/git")
-        p.arguments = ["-C", FileManager.default.currentDirectoryPath, "rev-parse", "--short=12", "HEAD"]
+        p.arguments = ["-C", FileManager.default.currentDirectoryPath] + args
         let pipe = Pipe()
         p.standardOutput = pipe
         p.standardError = FileHandle.nullDevice
