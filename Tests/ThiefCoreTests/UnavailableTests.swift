@@ -11,7 +11,7 @@ import ThiefReport
 @Suite("Unavailable numbers")
 struct UnavailableTests {
     static func report() throws -> Report {
-        var r = try GoldenScenario.report()
+        var r = GoldenScenario.report()
         r.markUnavailable([.throttled, .steal])
         return r
     }
@@ -48,7 +48,7 @@ struct UnavailableTests {
 
     @Test("a kernel that measures everything lists nothing, and its JSON keeps numbers")
     func nothingMissing() throws {
-        var r = try GoldenScenario.report()
+        var r = GoldenScenario.report()
         r.markUnavailable([])
         let j = try Self.json(r)
         #expect(((j["tracer"] as? [String: Any])?["unavailable"] as? [Any])?.isEmpty == true)
@@ -81,7 +81,7 @@ struct UnavailableTests {
             #expect(throws: MetricUnavailable.self, "\(text)") { try RuleParser.rule(text).observed(in: r) }
         }
         #expect(try RuleParser.rule("runnable_wait.tasks > 0ns").observed(in: r) > 0)
-        let measured = try GoldenScenario.report()
+        let measured = GoldenScenario.report()
         #expect(try RuleParser.rule("runnable_wait.throttled < 1ms").observed(in: measured) == 0)
     }
 }
