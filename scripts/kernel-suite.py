@@ -281,7 +281,7 @@ def test_cgroup(s, seconds):
                 f"echo $$ > '{d}/cgroup.procs' && kill -STOP $$ && "
                 f"exec '{s.workloads}' spin --name member{i} --cpu {cpu} --seconds 600"
             )
-            p = subprocess.Popen(["/bin/sh", "-c", script])
+            p = subprocess.Popen(["taskset", "-c", cpu, "/bin/sh", "-c", script])  # pinned before exec too
             s.children.append(p)
             members.append(p)
         wait_stopped([m.pid for m in members])
