@@ -8,7 +8,7 @@ public struct Workload: Sendable {
     public enum Kind: String, CaseIterable, Sendable {
         /// CPU-bound loop.
         case spin
-        /// Wakes every `periodMs`, works `burstMs`, sleeps again.
+        /// Wakes every `periodMs` (0: every 250 µs), works `burstMs`, sleeps again.
         case periodic
         /// Spins and moves itself between CPUs 0 and 1 `flips` times.
         case flip
@@ -82,7 +82,7 @@ public struct Workload: Sendable {
         case .periodic:
             while thief_monotonic_ns() < end {
                 spin(until: min(end, thief_monotonic_ns() + UInt64(burstMs) * 1_000_000))
-                usleep(UInt32(periodMs * 1000))
+                usleep(periodMs > 0 ? UInt32(periodMs * 1000) : 250)
             }
         case .flip:
             flipLoop(until: end)
