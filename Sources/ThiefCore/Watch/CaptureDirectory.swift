@@ -26,7 +26,12 @@ public final class CaptureDirectory {
     public init(_ path: String) throws {
         self.path = path
         // DIR itself, opened (O_PATH) by SafeFile's walk: its rules apply to DIR too.
-        fd = try SafeFile.Directory(path + "/.thief-watch").fd
+        do { fd = try SafeFile.Directory(path + "/.thief-watch").fd } catch let e as SafeFile.Refused {
+            // Say DIR, not the name the walk was given inside it.
+            throw SafeFile.Refused(
+                description: e.description.replacingOccurrences(of: path + "/.thief-watch", with: path),
+                missing: e.missing)
+        }
         let old = umask(0o022)
         umask(old)
         mode = 0o777 & ~old

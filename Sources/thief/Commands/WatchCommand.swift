@@ -115,6 +115,11 @@ struct WatchCommand: ParsableCommand {
             throw fail(e.description, ThiefExit.cannotMeasure)
         } catch let e as SafeFile.Refused {
             throw fail(e.description, ThiefExit.cannotMeasure)
+        } catch let code as ExitCode {
+            throw code
+        } catch {
+            // A capture that could not be made (its recording, its reports): exit 2, as a refused file.
+            throw fail("writing a capture: \(error)", ThiefExit.cannotMeasure)
         }
     }
 }
