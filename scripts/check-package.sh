@@ -24,15 +24,8 @@ die() {
 [[ $(id -u) -eq 0 ]] || { echo "check-package.sh: needs root (mmdebstrap, chroot, BPF)" >&2; exit 2; }
 deb=${1:-$(ls dist/thief_*_amd64.deb 2>/dev/null | tail -n 1)}
 [[ -n $deb && -f $deb ]] || { echo "check-package.sh: no .deb (run scripts/package.sh)" >&2; exit 2; }
-need=()
-for pkg in mmdebstrap lintian; do
-    dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
-done
-if ((${#need[@]})); then
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-fi
+source scripts/lib/apt.sh
+apt_need mmdebstrap lintian
 
 echo "check-package.sh: lintian $deb"
 lintian_out=$(lintian --pedantic "$deb" 2>&1 | grep -v '^running with root privileges' || true)

@@ -4,21 +4,10 @@
 # clang-format, which scripts/lint-c.sh checks the C files with; and
 # libcap2-bin (setcap), with which the live tests give a copy of thief
 # CAP_BPF and CAP_PERFMON.
-# Runs `apt-get update` only when something is missing.
+# Runs `apt-get update` only when something is missing (scripts/lib/apt.sh).
 set -euo pipefail
-need=()
-for pkg in libbpf-dev libelf-dev zlib1g-dev bpftool clang-format libcap2-bin; do
-    dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
-done
-if ((${#need[@]})); then
-    if [[ $(id -u) -ne 0 ]]; then
-        echo "thief: need root to install: ${need[*]} (run with sudo)" >&2
-        exit 2
-    fi
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq "${need[@]}" >/dev/null
-fi
+source "$(dirname "$0")/lib/apt.sh"
+apt_need --recommends libbpf-dev libelf-dev zlib1g-dev bpftool clang-format libcap2-bin
 # Perfetto's own protobuf definitions (PyPI), with which the live tests decode
 # the traces thief writes (scripts/check-perfetto.py).
 if ! python3 -c 'import perfetto.protos.perfetto.trace.perfetto_trace_pb2' 2>/dev/null; then

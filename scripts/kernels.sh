@@ -46,13 +46,8 @@ for b in thief thief-workloads; do
 done
 
 # What booting needs: qemu (TCG), depmod (kmod), busybox (vng's initramfs), virtme-ng.
-need=()
-for pkg in qemu-system-x86 kmod busybox-static; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done
-if ((${#need[@]})); then
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-fi
+source scripts/lib/apt.sh
+apt_need qemu-system-x86 kmod busybox-static
 if ! command -v vng >/dev/null || [[ $(vng --version 2>/dev/null) != *"$vng_version"* ]]; then
     python3 -m pip install -q --disable-pip-version-check "virtme-ng==$vng_version" >/dev/null
 fi
@@ -74,7 +69,7 @@ fetch_kernel() {
     local pkg dir
     pkg=$(apt-cache search --names-only "$(pattern "$1")" | awk '{print $1}' | sort -V | tail -n 1)
     if [[ -z $pkg ]]; then
-        apt-get update -qq
+        apt_update_once
         pkg=$(apt-cache search --names-only "$(pattern "$1")" | awk '{print $1}' | sort -V | tail -n 1)
     fi
     [[ -n $pkg ]] || die "no package matches $(pattern "$1") in the apt lists"

@@ -19,15 +19,8 @@
 # folder: the debug build of `swift build` is left alone).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-need=()
-for pkg in libbpf-dev libelf-dev zlib1g-dev binutils xz-utils; do
-    dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
-done
-if ((${#need[@]})); then
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-fi
+source scripts/lib/apt.sh
+apt_need libbpf-dev libelf-dev zlib1g-dev binutils xz-utils
 
 build=.build-package
 # The link line names -lstdc++ (the toolchain's static-stdlib-args.lnk); a
