@@ -128,6 +128,26 @@ int thief_spawn_paused(char *const argv[], char *const envp[], const thief_run_a
     return 0;
 }
 
+int thief_tty_give(pid_t pgid)
+{
+    if (!isatty(STDIN_FILENO) || tcgetpgrp(STDIN_FILENO) != getpgrp())
+        return 0;
+    return tcsetpgrp(STDIN_FILENO, pgid) == 0;
+}
+
+void thief_tty_take_back(void)
+{
+    /* thief is a background group now: tcsetpgrp would stop it with SIGTTOU. */
+    sigset_t ttou, old;
+    sigemptyset(&ttou);
+    sigaddset(&ttou, SIGTTOU);
+    pthread_sigmask(SIG_BLOCK, &ttou, &old);
+    if (tcsetpgrp(STDIN_FILENO, getpgrp()) != 0) {
+        /* The terminal is gone or another job holds it: nothing to restore. */
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
 int thief_spawn_release(int go_fd, int err_fd)
 {
     char c = 'g';

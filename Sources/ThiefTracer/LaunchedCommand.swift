@@ -12,9 +12,19 @@ final class LaunchedCommand {
     private let who: String
     /// The pipes of the held child (-1 once released).
     private var go: Int32, err: Int32
-    private(set) var reaped = false
+    private(set) var reaped = false {
+        didSet {
+            // Once it is gone, the terminal is thief's again (for the report).
+            if reaped && hasTerminal {
+                hasTerminal = false
+                thief_tty_take_back()
+            }
+        }
+    }
     /// Its exit status once reaped (128 + N after signal N).
     private(set) var status: Int32?
+    /// Its group holds the terminal (thief_tty_give) until it is reaped.
+    private var hasTerminal = false
 
     private init(pid: pid_t, go: Int32, err: Int32, name: String, who: String) {
         self.pid = pid
@@ -51,6 +61,7 @@ final class LaunchedCommand {
 
     /// Lets it exec. If dropping to its user or exec failed, reaps it and throws.
     func release() throws {
+        hasTerminal = thief_tty_give(pid) == 1
         let rc = thief_spawn_release(go, err)
         go = -1
         err = -1
@@ -104,6 +115,7 @@ final class LaunchedCommand {
         kill(-pid, SIGKILL)
         var st: Int32 = 0
         waitpid(pid, &st, 0)
+        reaped = true
     }
 
     static func exitStatus(_ st: Int32) -> Int32 {

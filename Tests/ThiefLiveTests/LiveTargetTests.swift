@@ -115,4 +115,48 @@ struct TargetTests {
         #expect(sh.wait() == 0)
         #expect(sh.stdout == "exit 0\ngone\n", "\(sh.stdout)\(sh.stderr)")
     }
+
+    /// A background group reading its terminal is stopped (SIGTTIN): before
+    /// thief gave the terminal to the command's group, `read` stopped the
+    /// command and the run never ended. python3's pty makes thief the
+    /// foreground job of a terminal of its own.
+    @Test("-- CMD on a terminal: the command's group gets the terminal, reads it, and thief reports when it exits")
+    func commandOnTerminal() throws {
+        try Live.require()
+        let dir = try ScratchDir("tty")
+        let driver = """
+            import os, pty, select, signal, sys, time
+            thief, out = sys.argv[1], sys.argv[2]
+            pid, fd = pty.fork()
+            if pid == 0:
+                os.execv(thief, [thief, "--format", "json", "-o", out, "--", "sh", "-c", "read x; echo got:$x"])
+            buf, status, deadline = b"", None, time.time() + 30
+            time.sleep(1)
+            os.write(fd, b"hi\\n")
+            while status is None and time.time() < deadline:
+                if select.select([fd], [], [], 0.1)[0]:
+                    try:
+                        buf += os.read(fd, 4096)
+                    except OSError:
+                        pass
+                p, st = os.waitpid(pid, os.WNOHANG)
+                if p == pid:
+                    status = os.waitstatus_to_exitcode(st)
+            if status is None:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            print("exit", status)
+            print(buf.decode(errors="replace"))
+            """
+        try driver.write(toFile: dir.path("drive-tty.py"), atomically: true, encoding: .utf8)
+        let command = "python3 '\(dir.path("drive-tty.py"))' '\(Live.binary)' '\(dir.path("r.json"))'"
+        let py = try ThiefRun(["-c", command], shell: true)
+        #expect(py.wait(timeout: 60) == 0)
+        #expect(py.stdout.hasPrefix("exit 0\n"), "\(py.stdout)")
+        #expect(py.stdout.contains("got:hi"), "\(py.stdout)")
+        let data = try Data(contentsOf: URL(fileURLWithPath: dir.path("r.json")))
+        let r = try #require(JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect((r["window"] as? [String: Any])?["end_reason"] as? String == "target-exited")
+        #expect((r["target"] as? [String: Any])?["exit_status"] as? Int == 0)
+    }
 }

@@ -38,6 +38,15 @@ int thief_spawn_paused(char *const argv[], char *const envp[], const thief_run_a
  * thief_sys_last_error(). */
 int thief_spawn_release(int go_fd, int err_fd);
 
+/* The launched command runs in a process group of its own (so the run's end
+ * reaches what it started). When thief is the terminal's foreground job, that
+ * group is given the terminal, as a shell does with a job: the command can
+ * read it (a background group would be stopped by SIGTTIN) and Ctrl+C
+ * reaches it. Returns 1 if it was given, 0 if thief had no terminal to give.
+ * thief_tty_take_back() makes thief's own group the foreground again. */
+int thief_tty_give(pid_t pgid);
+void thief_tty_take_back(void);
+
 /* SIGINT/SIGTERM/SIGHUP set a flag instead of killing thief.
  * In C because a signal handler must be async-signal-safe and store to a
  * volatile sig_atomic_t: a Swift closure as handler is neither. */
