@@ -196,11 +196,12 @@ enum FuzzTarget: String, CaseIterable {
         require((try? DurationParser.nanoseconds("\(ns)ns")) == ns, "'\(ns)ns' does not read back")
     }
 
-    /// `-t TID[,TID…]`: positive ids, one per entry, that read back.
+    /// `-t TID[,TID…]`: positive ids, one per distinct entry (`1,1` is [1]), that read back.
     static func tids(_ text: String) {
         guard let list = try? ThreadList.parse(text) else { return }
         require(!list.isEmpty && list.allSatisfy { $0 > 0 }, "'\(text)' is \(list)")
-        require(list.count == text.split(separator: ",").count, "'\(text)' is \(list)")
+        let entries = text.split(separator: ",").compactMap { Int32($0.trimmingCharacters(in: .whitespaces)) }
+        require(list.count == Set(entries).count && Set(list) == Set(entries), "'\(text)' is \(list)")
         require(
             (try? ThreadList.parse(list.map(String.init).joined(separator: ","))) == list, "\(list) does not read back")
     }
