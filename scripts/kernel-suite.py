@@ -456,7 +456,14 @@ def test_rt(s, seconds):
     entry = by_pid.get(best, {})
     s.check(name, f"{comm} is a thief of kind irq-thread", entry.get("kind") == "irq-thread", f"kind {entry.get('kind')}")
     s.check(name, f"{comm} carries IRQ {n}", entry.get("irq") == n, f"irq {entry.get('irq')} name {entry.get('irq_name')}")
-    s.row(name, f"{comm} stolen ns vs its Δse.sum_exec_runtime", "stolen", entry.get("stolen_ns", 0), ran)
+    # Its books count every run, thief only those inside the victim's waits:
+    # an upper bound. The thread also runs on CPU 1 when it was woken there
+    # before its IRQ's new affinity took hold (CI, 2026-12-07: 10.7% of its
+    # runs; 0.8% in an earlier run), so the lower bound is looser.
+    stolen = entry.get("stolen_ns", 0)
+    s.row(name, f"{comm} stolen ns vs its Δse.sum_exec_runtime", "info", stolen, ran)
+    s.check(name, f"{comm} stolen <= its Δse.sum_exec_runtime", stolen <= ran * 1.005, f"{stolen} of {ran} ns")
+    s.check(name, f"{comm} stolen >= 75% of its Δse.sum_exec_runtime", stolen >= ran * 0.75, f"{stolen} of {ran} ns")
     others = [x for x in r.get("thieves", []) if x.get("comm", "").startswith(("irq/", "ktimers/", "ksoftirqd/"))]
     s.check(name, "every irq/, ktimers/, ksoftirqd/ thief has a kind", all(x.get("kind") for x in others), f"{len(others)} such thieves")
     s.row(name, "lost records", "count", r.get("lost_events", -1), 0)
