@@ -36,8 +36,8 @@ LIMITS = {"on-core": 0.005, "wait": 0.02, "stolen": 0.05, "count": 0, "check": 0
 
 
 class Suite:
-    def __init__(self, build, out, flavour):
-        self.thief = os.path.join(build, "thief")
+    def __init__(self, build, out, flavour, thief=None):
+        self.thief = thief or os.path.join(build, "thief")
         self.workloads = os.path.join(build, "thief-workloads")
         self.out = out
         self.meta = {
@@ -491,7 +491,7 @@ def check_unavailable(s, r):
 
 
 def run(args):
-    s = Suite(args.build, args.out, args.flavour)
+    s = Suite(args.build, args.out, args.flavour, args.thief)
     s.save()
     window = args.seconds
     tests = [
@@ -581,6 +581,7 @@ def main():
     sub = ap.add_subparsers(dest="cmd", required=True)
     r = sub.add_parser("run", help="in the guest: run the suite, write OUT/results.json")
     r.add_argument("--build", required=True)
+    r.add_argument("--thief", help="the thief binary (default: BUILD/thief); CI passes dist/thief, the packaged one")
     r.add_argument("--out", required=True)
     r.add_argument("--flavour", default="?")
     r.add_argument("--seconds", type=float, default=3.0)

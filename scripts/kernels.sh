@@ -23,8 +23,12 @@
 # command's output). Prints a table per kernel and "N passed, N failed";
 # exits 1 on any failure, 2 when a kernel could not be fetched or booted.
 #
+# The thief booted is the packaged one, dist/thief (scripts/package.sh: the
+# binary users install), when it is there, else BUILD/thief; THIEF_KERNEL_BINARY
+# names another. thief-workloads always comes from BUILD.
+#
 # Knobs (environment): THIEF_KERNEL_CACHE (.kernels), THIEF_KERNEL_TIMEOUT
-# (900: seconds a VM may run), THIEF_BUILD_DIR (.build/debug),
+# (420: seconds a VM may run), THIEF_BUILD_DIR (.build/debug), THIEF_KERNEL_BINARY,
 # THIEF_KERNEL_OUT (results folder; default under the cache).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,6 +48,11 @@ die() {
 for b in thief thief-workloads; do
     [[ -x $build/$b ]] || die "no $build/$b: run swift build first"
 done
+binary=${THIEF_KERNEL_BINARY:-}
+[[ -z $binary && -x $repo/dist/thief ]] && binary=$repo/dist/thief
+binary=${binary:-$build/thief}
+[[ -x $binary ]] || die "no $binary"
+echo "kernels.sh: thief under test: $binary" >&2
 
 # What booting needs: qemu (TCG), depmod (kmod), busybox (vng's initramfs), virtme-ng.
 source scripts/lib/apt.sh
@@ -109,7 +118,7 @@ for flavour in "${flavours[@]}"; do
         set +e
         timeout "$timeout_s" vng -r "$vmlinuz" --disable-kvm --cpus 2 --memory 2G --append tsc=reliable \
             --verbose --rwdir "$out" -- \
-            "/usr/bin/python3 $repo/scripts/kernel-suite.py run --build $build --out $out --flavour $flavour" \
+            "/usr/bin/python3 $repo/scripts/kernel-suite.py run --build $build --thief $binary --out $out --flavour $flavour" \
             >"$out/console.log" 2>&1 </dev/null
         rc=$?
         set -e
