@@ -5,6 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
-# Static Swift runtime: a smaller, faster-starting process (README "Overhead").
+# Static Swift runtime: a smaller, faster-starting process (docs/overhead.md).
 swift build -c release --static-swift-stdlib --product thief >&2
 exec .build/release/thief demo "$@"

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The formatters as linters: swift-format (.swift-format) over the Swift
 # sources, tests, plugins and the manifest, and clang-format (.clang-format)
-# over the C and BPF code. Any finding fails (exit 1). It installs nothing:
+# over the C and BPF code, and scripts/check-links.py over the documentation
+# (every relative link of README.md and docs/*.md points at a file and heading
+# that exist). Any finding fails (exit 1). It installs nothing:
 # scripts/deps.sh does. Fix findings with:
 #   swift format format -i -r --configuration .swift-format Sources Tests Plugins Package.swift
 #   clang-format -i --style=file FILES
@@ -11,6 +13,7 @@ if [[ "${THIEF_LINT:-1}" == 0 ]]; then
     echo "lint.sh: skipped (THIEF_LINT=0)" >&2
     exit 0
 fi
+scripts/check-links.py
 out=$(swift format lint --strict --recursive --configuration .swift-format Sources Tests Plugins Package.swift 2>&1) || true
 if [[ -n $out ]]; then
     printf '%s\n' "$out" >&2

@@ -6,7 +6,7 @@
 # Both hold /usr/bin/thief, man pages (thief(1) and one per subcommand, from
 # swift-argument-parser's generate-manual), bash/zsh/fish completions in their
 # vendor folders and /usr/share/doc/thief (copyright naming every library
-# linked in, changelog, README, the cron/systemd/CI examples).
+# linked in, changelog, README and the docs/ pages, the cron/systemd/CI examples).
 #
 # dist/thief is:
 # a release build with libbpf, libelf and zlib linked from Debian's .a files
@@ -83,7 +83,7 @@ dist/thief --generate-completion-script zsh | install -D -m 644 /dev/stdin "$tre
 dist/thief --generate-completion-script fish | install -D -m 644 /dev/stdin "$tree/usr/share/fish/vendor_completions.d/thief.fish"
 
 # /usr/share/doc/thief: copyright (versions of what was linked in), changelog,
-# README, examples.
+# README and docs/, examples.
 doc=$tree/usr/share/doc/thief
 mkdir -p "$doc/examples"
 pin() { python3 -c 'import json,sys; print(next(p["state"].get("version") or p["state"]["revision"][:12] for p in json.load(open(sys.argv[1]))["pins"] if p["identity"] == sys.argv[2]))' Package.resolved "$1"; }
@@ -104,6 +104,10 @@ sed -e "s|@LIBBPF@|$(dpkg_version libbpf-dev)|" -e "s|@LIBELF@|$(dpkg_version li
     echo " -- $maintainer  $(date -u -R -d "@$epoch")"
 } | gzip -9n >"$doc/changelog.gz"
 gzip -9n <README.md >"$doc/README.md.gz"
+# The pages README links to, at the same relative paths (docs/NAME.md.gz).
+mkdir -p "$doc/docs"
+for page in docs/*.md; do gzip -9n <"$page" >"$doc/docs/$(basename "$page").gz"; done
+install -m 644 docs/html-report.png "$doc/docs/html-report.png"
 python3 scripts/package/examples.py . "$doc/examples"
 # Installed by hand, these make a cron job and a systemd timer: not conffiles.
 chmod 644 "$doc/examples"/*

@@ -2,7 +2,7 @@ import ThiefCore
 
 /// CSV for spreadsheets and scripts: one row per report (per interval), and
 /// with per-thread (per-process) rows one more per thread (process). The header is a stable API
-/// (README "CSV columns"): columns are only ever added at the end.
+/// (docs/formats.md "CSV columns"): columns are only ever added at the end.
 public enum CSVRenderer {
     public static let columns = [
         "schema", "timestamp", "epoch_ns", "host", "kernel", "pid", "comm", "tid", "interval_index",

@@ -3,7 +3,7 @@ import CThiefSys
 import Foundation
 
 /// Why thief could not measure. Every case is one line for the user and
-/// maps to exit code 2 (README "Exit codes"); the CLI picks the code.
+/// maps to exit code 2 (docs/command-line.md "Exit codes"); the CLI picks the code.
 public struct TracerError: Error, CustomStringConvertible, Sendable {
     public enum Kind: Sendable { case noTarget, permission, noBTF, kernel, launch, output, internalError }
     public let kind: Kind

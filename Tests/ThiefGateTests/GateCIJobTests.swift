@@ -4,20 +4,21 @@ import ThiefCore
 import ThiefGate
 import ThiefReport
 
-/// The CI jobs and commands of the README's "CI gate" section (and of
+/// The CI jobs and commands of docs/ci.md, the "CI gate" page (and of
 /// docs/gate.md), run as written: every `thief gate` line and every CI script
 /// that holds one, in bash with errexit as CI runs them, in a directory with
 /// report files under the names the text uses. One set of reports passes every
 /// rule; the other breaks each one, so each line must exit 0 on the first and
 /// 1 on the second, with every one of its checks failing.
-@Suite("Gate: the README's CI jobs")
+@Suite("Gate: the CI jobs of docs/ci.md")
 struct GateCIJobTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
-    static func readmeSection() throws -> String {
-        let text = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
-        return try #require(CIText.section("## CI gate", in: text), "README has no '## CI gate' section")
+    /// The "CI gate" page, found by its heading, so the jobs move with their text.
+    static func ciSection() throws -> String {
+        let text = try String(contentsOf: root.appendingPathComponent("docs/ci.md"), encoding: .utf8)
+        return try #require(CIText.section("# CI gate", in: text), "docs/ci.md has no '# CI gate' section")
     }
 
     static func docs() throws -> String {
@@ -68,14 +69,14 @@ struct GateCIJobTests {
         return dir
     }
 
-    /// The README's jobs: a GitHub Actions workflow and a GitLab CI job, complete.
-    @Test("the README holds a complete GitHub Actions job and GitLab CI job")
+    /// The page's jobs: a GitHub Actions workflow and a GitLab CI job, complete.
+    @Test("docs/ci.md holds a complete GitHub Actions job and GitLab CI job")
     func jobsAreThere() throws {
-        let section = try Self.readmeSection()
+        let section = try Self.ciSection()
         let blocks = CIText.fenced("yaml", in: section)
-        let github = try #require(blocks.first { $0.contains("runs-on:") }, "no GitHub Actions job in the README")
+        let github = try #require(blocks.first { $0.contains("runs-on:") }, "no GitHub Actions job in docs/ci.md")
         let gitlab = try #require(
-            blocks.first { $0.contains("script:") && !$0.contains("runs-on:") }, "no GitLab CI job in the README")
+            blocks.first { $0.contains("script:") && !$0.contains("runs-on:") }, "no GitLab CI job in docs/ci.md")
         for key in ["on:", "jobs:", "steps:", "uses: actions/checkout", "upload-artifact"] {
             #expect(github.contains(key), "\(key)")
         }
@@ -101,20 +102,20 @@ struct GateCIJobTests {
         // Every rule and --max-regression list of the section parses.
         let rules = GateCLITests.quoted(after: "--fail-if ", in: section)
         #expect(rules.count >= 8)
-        for r in rules { #expect(ruleError(r) == nil, "README: \(r)") }
+        for r in rules { #expect(ruleError(r) == nil, "docs/ci.md: \(r)") }
         let lists = GateCLITests.quoted(after: "--max-regression ", in: section)
         #expect(lists.count >= 3)
-        for l in lists { #expect(regressionError(l) == nil, "README: \(l)") }
+        for l in lists { #expect(regressionError(l) == nil, "docs/ci.md: \(l)") }
     }
 
-    @Test("every thief gate line of the README's CI gate section exits 0 on a passing report and 1 on a failing one")
-    func readmeLines() throws {
-        let section = try Self.readmeSection()
+    @Test("every thief gate line of docs/ci.md exits 0 on a passing report and 1 on a failing one")
+    func ciLines() throws {
+        let section = try Self.ciSection()
         let lines = CIText.gateLines(in: section)
         // The examples (2), GitHub (1), GitLab (2, one the `if [ -f … ]; then thief gate …; fi` form).
         #expect(lines.count >= 5, "\(lines)")
         #expect(lines.contains { $0.hasPrefix("if [ -f ") && $0.contains("; then thief gate ") })
-        try Self.check(lines, from: "README")
+        try Self.check(lines, from: "docs/ci.md")
     }
 
     @Test("every thief gate line of docs/gate.md exits 0 on a passing report and 1 on a failing one")
@@ -182,9 +183,10 @@ struct GateCIJobTests {
     /// them): the GitHub step with its multi-line `if`, the GitLab script's gate
     /// lines in order. On GitHub (`GITHUB_ACTIONS=true`) failures are annotations.
     @Test(
-        "the README jobs' gate scripts run as CI runs them: pass, fail with annotations, first run without a baseline")
-    func readmeScripts() throws {
-        let section = try Self.readmeSection()
+        "the jobs' gate scripts of docs/ci.md run as CI runs them: pass, fail with annotations, first run without a baseline"
+    )
+    func ciScripts() throws {
+        let section = try Self.ciSection()
         let blocks = CIText.fenced("yaml", in: section)
         let github = try #require(blocks.first { $0.contains("runs-on:") })
         let gitlab = try #require(blocks.first { $0.contains("script:") && !$0.contains("runs-on:") })
@@ -244,8 +246,12 @@ struct GateCIJobTests {
 /// the jobs are written in the plain block style these functions read).
 enum CIText {
     /// From `heading` to the next heading of the same level.
+    /// The heading may open the file (a page's title).
     static func section(_ heading: String, in text: String) -> String? {
-        guard let start = text.range(of: "\n" + heading + "\n") else { return nil }
+        guard
+            let start = text.hasPrefix(heading + "\n")
+                ? text.range(of: heading + "\n") : text.range(of: "\n" + heading + "\n")
+        else { return nil }
         let rest = text[start.upperBound...]
         let level = heading.prefix { $0 == "#" }
         let end = rest.range(of: "\n" + level + " ")?.lowerBound ?? rest.endIndex

@@ -233,12 +233,12 @@ extension LiveTests {
         #expect(!r.stderr.contains("Fatal error"))
     }
 
-    @Test("the README's cron line and systemd unit run exactly as written")
+    @Test("the cron line and systemd unit of docs/capture.md run exactly as written")
     func cronLine() throws {
         try Live.require()
-        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("README.md")
-        let text = try String(contentsOf: readme, encoding: .utf8)
+        let page = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/capture.md")
+        let text = try String(contentsOf: page, encoding: .utf8)
         let lines = text.split(separator: "\n").map(String.init)
         let line = try #require(lines.first { $0.contains("thief-cron-example") })
         // "m h dom mon dow user command": cron hands the command to /bin/sh as it stands.
@@ -284,7 +284,7 @@ extension LiveTests {
         let comm = try #require(rows.first?.firstIndex(of: "comm"))
         #expect(rows.dropFirst().allSatisfy { $0[comm] == "myservice" })
         let read = (try? String(contentsOfFile: out + ".read", encoding: .utf8)) ?? ""
-        #expect(read.split(separator: "\n").count == 3, "the README's read-back line: \(read)")
+        #expect(read.split(separator: "\n").count == 3, "the read-back line of docs/capture.md: \(read)")
     }
 }
 

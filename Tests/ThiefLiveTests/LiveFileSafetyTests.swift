@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Files written as root (README "Files thief writes"): in a sticky,
+/// Files written as root (docs/capture.md "Files thief writes"): in a sticky,
 /// world-writable directory like /tmp, links another user (`nobody`) planted at
 /// FILE, at names a temporary file could have, or at a directory of the path
 /// never redirect a write. Each run either writes FILE correctly (a planted

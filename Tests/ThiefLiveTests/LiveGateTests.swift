@@ -83,18 +83,19 @@ extension LiveTests {
         #expect(norepeat.stderr.contains("--repeat needs -d DURATION or a command"))
     }
 
-    /// The README's CI jobs, measuring for real: each job's `sudo thief -d … --repeat 3
+    /// The CI jobs of docs/ci.md, measuring for real: each job's `sudo thief -d … --repeat 3
     /// --format json -o report.json … -- ./bench.sh` line runs as written (in bash -e, in a
     /// directory with a small ./bench.sh, `sudo` a shim that resets GITHUB_ACTIONS as sudo
     /// does unless it is kept), then the job's `thief gate` lines judge what it wrote.
-    @Test("the README jobs' measuring steps on a real ./bench.sh, and their gate lines on what they wrote")
-    func readmeJobs() throws {
+    @Test("the measuring steps of docs/ci.md's jobs on a real ./bench.sh, and their gate lines on what they wrote")
+    func ciJobs() throws {
         try Live.require()
-        let readme = try String(
+        let page = try String(
             contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .deletingLastPathComponent().appendingPathComponent("README.md"), encoding: .utf8)
+                .deletingLastPathComponent().appendingPathComponent("docs/ci.md"), encoding: .utf8)
+        // The "CI gate" page, found by its title (the whole page is the section).
         let section = try #require(
-            readme.components(separatedBy: "\n## CI gate\n").dropFirst().first?.components(separatedBy: "\n## ").first)
+            page.hasPrefix("# CI gate\n") ? page : nil, "docs/ci.md does not open with '# CI gate'")
         let jobs = section.components(separatedBy: "```yaml\n").dropFirst().compactMap {
             $0.components(separatedBy: "\n```").first
         }
@@ -152,7 +153,7 @@ extension LiveTests {
         let rules = try Self.quoted(after: "--fail-if ", in: githubMeasure).map { try RuleParser.rule($0) }
         let verdict = try Gate(rules: rules).judge(reports)
         print(
-            "GATE README GitHub job: preempted \(reports.map { $0.offCore.byState?[.preempted]?.pct ?? -1 }), failed \(verdict.failures)"
+            "GATE docs/ci.md GitHub job: preempted \(reports.map { $0.offCore.byState?[.preempted]?.pct ?? -1 }), failed \(verdict.failures)"
         )
         // The bench shares CPU 0 with the competitor: preempted far above 2 %, so the gate fails, as the library says.
         #expect(verdict.failed)

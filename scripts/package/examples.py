@@ -15,9 +15,14 @@ text = "\n".join(p.read_text() for p in [root / "README.md", *sorted((root / "do
 
 def block(heading, lang=""):
     """The first fenced block (```LANG) after the heading line."""
-    at = re.search(r"^#+ " + re.escape(heading) + r"\s*$", text, re.M)
-    if not at:
+    found = list(re.finditer(r"^#+ " + re.escape(heading) + r"\s*$", text, re.M))
+    if not found:
         sys.exit(f"examples.py: no section '{heading}' in README.md or docs/")
+    # Two pages with the heading: which block is the example would depend on
+    # the order of the files, so refuse.
+    if len(found) > 1:
+        sys.exit(f"examples.py: {len(found)} sections '{heading}' in README.md and docs/")
+    at = found[0]
     fence = re.compile(r"^```" + re.escape(lang) + r"\n(.*?)^```$", re.M | re.S)
     found = fence.search(text, at.end())
     if not found:

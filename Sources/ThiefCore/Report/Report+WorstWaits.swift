@@ -15,7 +15,7 @@ extension Report {
         public var waker: WaitWaker?
         /// The wait's causes (`runnable_wait.by_cause` of this one wait).
         public var causes: ByCause
-        /// The timed stretches in time order, then the untimed causes (see README).
+        /// The timed stretches in time order, then the untimed causes (see docs/formats.md).
         public var culprits: [Culprit]
         /// The CPU's history no longer reached back to the wait's start:
         /// stretches at its beginning are missing (their time is in `other`).

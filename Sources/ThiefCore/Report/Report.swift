@@ -1,5 +1,5 @@
 /// The report: what every renderer reads. Encodes to the JSON contract
-/// (schema 1, README "JSON report"); all times are nanoseconds.
+/// (schema 1, docs/formats.md "JSON report"); all times are nanoseconds.
 public struct Report: Codable, Sendable, Equatable {
     public static let schemaVersion = 1
 

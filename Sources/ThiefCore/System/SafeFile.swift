@@ -1,6 +1,6 @@
 import Glibc
 
-/// Every file thief writes goes through here (README "Files thief writes"):
+/// Every file thief writes goes through here (docs/capture.md "Files thief writes"):
 /// thief runs as root, often in directories other users can write to (/tmp, a
 /// shared log directory), and a link another user planted must never redirect
 /// a write, whether or not fs.protected_symlinks is on.

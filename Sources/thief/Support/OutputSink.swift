@@ -6,7 +6,7 @@ import ThiefReport
 /// half a report. Appends (csv, ndjson, text) are one write each, undone with
 /// ftruncate if the write fails (a full disk never leaves a torn row);
 /// replacements (json, openmetrics) go to a new temporary file renamed over
-/// FILE. Files are opened by SafeFile only (README "Files thief writes"):
+/// FILE. Files are opened by SafeFile only (docs/capture.md "Files thief writes"):
 /// "-" and /dev/stdout are standard output; a device, FIFO or socket is
 /// written in place, each report after the last.
 struct OutputSink {

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import ThiefTracer
 
-/// README "Exit codes". Only the CLI picks them.
+/// docs/command-line.md "Exit codes". Only the CLI picks them.
 enum ThiefExit {
     static let ok = ExitCode(0)
     static let gateFailed = ExitCode(1)
