@@ -2,7 +2,7 @@
 # scripts/check-package.sh [DEB] - proves the .deb on a machine without Swift
 # (issue #20). As root: lintian must report no error; then mmdebstrap makes a
 # minimal Debian 12 root (--variant=minbase bookworm, from this machine's apt
-# sources, plus man-db and bash-completion), dpkg -i installs DEB there
+# sources, plus man-db, bash-completion, zsh and fish), dpkg -i installs DEB there
 # (default: the one scripts/package.sh made in dist/), and in a chroot with
 # /proc, /sys (with /sys/fs/bpf and the tracing mounts under it) and /dev
 # mounted it runs:
@@ -10,6 +10,9 @@
 #   man -w thief, thief-run   the man pages are where man looks
 #   thief --for<TAB>          bash completion, loaded by bash-completion from
 #                             its vendor folder, offers --format
+#   thief [-p 1] --for<TAB>   zsh and fish, from their vendor folders, offer
+#                             --format (run's option, before any subcommand)
+#                             and the subcommands after `thief `
 #   thief -d 1s --format json -- sh -c 'while :; do :; done'
 #                             a live trace, its JSON checked here (python3,
 #                             outside the root: the root has no python)
@@ -50,7 +53,7 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM
 
 start=$EPOCHREALTIME
-mmdebstrap --quiet --variant=minbase --include=man-db,bash-completion bookworm "$root" >"$work/mmdebstrap.log" 2>&1 ||
+mmdebstrap --quiet --variant=minbase --include=man-db,bash-completion,zsh,fish bookworm "$root" >"$work/mmdebstrap.log" 2>&1 ||
     { tail -n 20 "$work/mmdebstrap.log" >&2; die "mmdebstrap failed"; }
 echo "check-package.sh: Debian 12 minbase root in $(((${EPOCHREALTIME/./} - ${start/./}) / 1000)) ms"
 # A root without Swift and without libbpf: what the binary must run on.
@@ -88,6 +91,26 @@ completion=$(in_root bash --norc --noprofile -c '
     printf "%s\n" "${COMPREPLY[@]}"') || die "bash completion failed to load"
 echo "check-package.sh: thief --for<TAB>: $(tr '\n' ' ' <<<"$completion")"
 grep -qx -- '--format' <<<"$completion" || die "bash completion of --for does not offer --format"
+
+# zsh (compinit in a pseudo-terminal, scripts/package/zsh_complete.zsh) and
+# fish (complete -C) load the packaged files by themselves. An option before
+# any subcommand belongs to run, the default subcommand: the argument parser's
+# own scripts offer nothing there (apple/swift-argument-parser#488), the
+# packaged ones (package.sh) complete it as `thief run …`.
+cp scripts/package/zsh_complete.zsh "$root/tmp/zsh_complete.zsh"
+for line in 'thief --for' 'thief -p 1 --for' 'thief run --for' 'thief '; do
+    want=--format
+    [[ $line == 'thief ' ]] && want=gate
+    for sh in zsh fish; do
+        if [[ $sh == zsh ]]; then
+            offered=$(in_root TERM=xterm zsh -f /tmp/zsh_complete.zsh "$line") || die "zsh: '$line<TAB>' failed"
+        else
+            offered=$(in_root fish -c "complete -C '$line'" | cut -f1) || die "fish: '$line<TAB>' failed"
+        fi
+        echo "check-package.sh: $sh: $line<TAB>: $(tr '\n' ' ' <<<"$offered")"
+        grep -qx -- "$want" <<<"$offered" || die "$sh completion of '$line' does not offer $want"
+    done
+done
 
 in_root thief -d 1s --format json -- sh -c 'while :; do :; done' >"$work/report.json" 2>"$work/thief.err" ||
     { cat "$work/thief.err" >&2; die "the live trace failed"; }

@@ -79,8 +79,11 @@ done
 # Completions, from the binary being packaged.
 dist/thief --generate-completion-script bash >"$build/thief.bash"
 python3 scripts/package/bash_completion.py <"$build/thief.bash" | install -D -m 644 /dev/stdin "$tree/usr/share/bash-completion/completions/thief"
-dist/thief --generate-completion-script zsh | install -D -m 644 /dev/stdin "$tree/usr/share/zsh/vendor-completions/_thief"
-dist/thief --generate-completion-script fish | install -D -m 644 /dev/stdin "$tree/usr/share/fish/vendor_completions.d/thief.fish"
+# All three are edited to complete the default subcommand's (run's) options
+# before any subcommand (`thief -p 1 --for<TAB>`), which the argument parser's
+# scripts do not (apple/swift-argument-parser#488; check-package.sh tests it).
+dist/thief --generate-completion-script zsh | python3 scripts/package/zsh_completion.py | install -D -m 644 /dev/stdin "$tree/usr/share/zsh/vendor-completions/_thief"
+dist/thief --generate-completion-script fish | python3 scripts/package/fish_completion.py | install -D -m 644 /dev/stdin "$tree/usr/share/fish/vendor_completions.d/thief.fish"
 
 # /usr/share/doc/thief: copyright (versions of what was linked in), changelog,
 # README and docs/, examples.
