@@ -6,6 +6,8 @@
 # than GLIBC_2.34 and none of libstdc++ (GLIBCXX_, CXXABI_) or libgcc_s
 # (GCC_) (objdump -T), and stripped (no .symtab). That is what RHEL 9
 # (glibc 2.34) and Ubuntu 22.04 (no libbpf.so.1) need to run it.
+# It also fails if BINARY holds ICU's data (its "icudt76l/…" item names), which
+# any `import Foundation` in a module of thief links (34 MB), or is over 25 MB.
 # It prints what it found: the NEEDED list, the highest GLIBC_ version, the size.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,9 +46,15 @@ others=$(grep -v '^GLIBC_' <<<"$versions" | tr '\n' ' ' || true)
 
 readelf -S "$bin" | grep -q ' \.symtab ' && bad "not stripped (has .symtab)"
 
+# ICU's data, and the size it costs (issue #20: <= 25 MB stripped).
+grep -aqE 'icudt[0-9]+l/' "$bin" &&
+    bad "links ICU's data (34 MB): a module of thief imports full Foundation, not FoundationEssentials (scripts/lint-imports.sh names it)"
+max_size=25000000
 size=$(stat -c %s "$bin")
+((size <= max_size)) || bad "is $size bytes, more than $max_size (25 MB; ICU's data is the usual cause, see docs/packaging.md)"
+
 echo "check-binary.sh: $bin: $((size / 1024 / 1024)) MiB ($size bytes), NEEDED ${needed[*]}, highest GLIBC_$glibc"
 if ((fail)); then
-    echo "check-binary.sh: $bin is not portable (see above)" >&2
+    echo "check-binary.sh: $bin is not the portable, lean binary of issue #20 (see above)" >&2
     exit 1
 fi

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The formatters as linters: swift-format (.swift-format) over the Swift
 # sources, tests, plugins and the manifest, and clang-format (.clang-format)
-# over the C and BPF code, and scripts/check-links.py over the documentation
+# over the C and BPF code, scripts/check-links.py over the documentation
 # (every relative link of README.md and docs/*.md points at a file and heading
-# that exist). Any finding fails (exit 1). It installs nothing:
+# that exist), and scripts/lint-imports.sh (no full Foundation in what the
+# thief executable links). Any finding fails (exit 1). It installs nothing:
 # scripts/deps.sh does. Fix findings with:
 #   swift format format -i -r --configuration .swift-format Sources Tests Plugins Package.swift
 #   clang-format -i --style=file FILES
@@ -20,4 +21,5 @@ if [[ -n $out ]]; then
     echo "lint.sh: $(printf '%s\n' "$out" | grep -c ': \(warning\|error\)') swift-format findings" >&2
     exit 1
 fi
+scripts/lint-imports.sh
 scripts/lint-c.sh

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A thread list as `-t` takes it: `TID[,TID…]`, each a positive thread id
 /// (spaces around an id allowed).
@@ -9,7 +10,7 @@ public enum ThreadList {
 
     public static func parse(_ text: String) throws(Invalid) -> [Int32] {
         let parts = text.split(separator: ",")
-        let tids = parts.compactMap { Int32($0.trimmingCharacters(in: .whitespaces)) }
+        let tids = parts.compactMap { Int32($0.trimming(.whitespaces)) }
         guard !parts.isEmpty, tids.count == parts.count, tids.allSatisfy({ $0 > 0 }) else {
             throw Invalid(description: "invalid thread list '\(text)': use TID[,TID…]")
         }

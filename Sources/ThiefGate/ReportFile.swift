@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import ThiefCore
 
 /// Reads saved reports for `thief gate` and `--baseline`: one JSON report,
@@ -34,8 +35,9 @@ public enum ReportFile {
         guard !documents.isEmpty else { throw Invalid(description: "no JSON report in it") }
         return try documents.enumerated().map { n, doc in
             let which = documents.count > 1 ? "report \(n + 1): " : ""
-            let probe = try? JSONSerialization.jsonObject(with: doc) as? [String: Any]
-            if let schema = probe?["schema"] as? Int, schema != Report.schemaVersion {
+            if let schema = (try? JSONDecoder().decode(SchemaProbe.self, from: doc))?.schema,
+                schema != Report.schemaVersion
+            {
                 throw Invalid(
                     description:
                         "\(which)schema \(schema) is not supported (this thief reads schema \(Report.schemaVersion))")
@@ -46,6 +48,13 @@ public enum ReportFile {
                 throw Invalid(description: which + summary(e))
             }
         }
+    }
+
+    /// A report's schema, read before the report itself: a newer thief's
+    /// report gets "schema N is not supported", not a missing-key error.
+    /// (Not JSONSerialization: that needs full Foundation, and ICU with it.)
+    struct SchemaProbe: Decodable {
+        var schema: Int?
     }
 
     /// Splits concatenated top-level JSON objects (strings and escapes respected).

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import ThiefCore
 
 /// A `thief watch --trigger`: `wait > 20ms` (any target thread's runnable
@@ -22,11 +23,11 @@ public enum WatchRule: Hashable, Sendable, CustomStringConvertible {
     }
 
     public static func parse(_ text: String) throws(RuleError) -> WatchRule {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimming(.whitespaces)
         if trimmed.hasPrefix("wait"), trimmed.dropFirst(4).first.map({ $0 == " " || $0 == ">" }) ?? true {
             return try waitRule(text)
         }
-        guard let over = trimmed.range(of: " over ", options: .backwards) else {
+        guard let over = trimmed.lastRange(of: " over ") else {
             throw RuleError(
                 text: text, column: text.count + 1, message: "a window rule needs 'over DURATION'",
                 hint: "e.g. 'runnable_wait.tasks > 30% over 1s', or 'wait > 20ms' for one long wait")

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import ThiefCore
 
 /// The JSON report (schema 1): keys sorted, so output is stable for diffing.

@@ -1,6 +1,7 @@
 import CThiefABI
 import CThiefBPF
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Reads of the kernel side's maps, through the shim.
 enum BPFMaps {

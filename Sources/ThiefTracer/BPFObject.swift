@@ -1,5 +1,6 @@
 import CThiefBPF
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The eBPF object compiled from bpf/thief.bpf.c at build time (BPFObjectPlugin).
 enum BPFObject {

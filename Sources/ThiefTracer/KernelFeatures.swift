@@ -1,5 +1,6 @@
 import CThiefBPF
-import Foundation
+import FoundationEssentials
+import Glibc
 import ThiefCore
 
 /// What the running kernel can do, probed at start (thief_probe.c: a map the

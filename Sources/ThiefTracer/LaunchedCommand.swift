@@ -1,5 +1,6 @@
 import CThiefSys
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A command thief launches (`thief -- CMD`): forked before anything is
 /// loaded, held before exec until tracing is live, then reaped when it exits

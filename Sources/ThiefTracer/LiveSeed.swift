@@ -1,5 +1,6 @@
 import CThiefABI
-import Foundation
+import FoundationEssentials
+import Glibc
 import ThiefCore
 
 /// A target thread as /proc showed it before tracing: the `ThreadSeed` that

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import ThiefCore
 
 /// Checks run before anything is loaded, so that each failure is one clear line.
@@ -47,7 +48,7 @@ public enum Preflight {
         let names = missing.map(\.name).joined(separator: " and ")
         var why = ""
         let lastCap = ProcFS.read("/proc/sys/kernel/cap_last_cap").flatMap {
-            Int($0.trimmingCharacters(in: .whitespacesAndNewlines))
+            Int($0.trimming(.whitespacesAndNewlines))
         }
         if let lastCap, lastCap < Capability.bpf.rawValue {
             // Kernels before 5.8 have neither: only CAP_SYS_ADMIN loads tracing programs there.
@@ -114,7 +115,7 @@ public enum Preflight {
     static var selfCostAvailable: Bool { has(.sysAdmin) || bpfStatsEnabled }
 
     static var bpfStatsEnabled: Bool {
-        ProcFS.read("/proc/sys/kernel/bpf_stats_enabled")?.trimmingCharacters(in: .whitespacesAndNewlines) == "1"
+        ProcFS.read("/proc/sys/kernel/bpf_stats_enabled")?.trimming(.whitespacesAndNewlines) == "1"
     }
 
     static func checkTarget(_ spec: TargetSpec) throws {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import ThiefCore
 
 /// Writes a recording (TraceFile) as the run goes: the header at once,

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Who a launched command (`thief -- CMD`) runs as.
 public enum RunAs: Sendable, Equatable {

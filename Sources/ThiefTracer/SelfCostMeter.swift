@@ -1,5 +1,6 @@
 import CThiefBPF
-import Foundation
+import FoundationEssentials
+import Glibc
 import ThiefCore
 
 /// --self-cost: what tracing cost, from the kernel's BPF run-time statistics

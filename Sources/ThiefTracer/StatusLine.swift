@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import ThiefCore
 
 /// While a run goes on, one line on stderr, rewritten about once a second as
@@ -28,24 +29,24 @@ struct StatusLine {
         let c = BPFMaps.countersSoFar(live.tb)
         let text = Self.text(
             elapsed: now - live.start, records: c.emitted, lost: c.lost, window: live.session.current, now: now)
-        FileHandle.standardError.write(Data((Self.erase + text).utf8))
+        StandardError.write(Self.erase + text)
     }
 
     /// Leaves the terminal as it was, for the report.
     func clear() {
-        if shown { FileHandle.standardError.write(Data(Self.erase.utf8)) }
+        if shown { StandardError.write(Self.erase) }
     }
 
     static func text(elapsed: UInt64, records: UInt64, lost: UInt64, window w: Window, now: UInt64) -> String {
         let threadTime = w.threads.threadTime(start: w.start, end: max(now, w.start))
         func share(_ ns: UInt64) -> String {
-            threadTime > 0 ? String(format: "%.1f%%", Double(ns) / Double(threadTime) * 100) : "-"
+            threadTime > 0 ? String(cFormat: "%.1f%%", Double(ns) / Double(threadTime) * 100) : "-"
         }
         var line =
             "thief: \(elapsed / 1_000_000_000)s, \(records) records, \(lost) lost | on-core "
             + "\(share(w.time.onCore.total)), runnable wait \(share(w.runnableWait.waits.total))"
         if let top = w.thieves.values.max(by: { ($0.stolen, $1.pid) < ($1.stolen, $0.pid) }) {
-            line += " | top thief \(top.comm)[\(top.pid)] " + String(format: "%.1fms", Double(top.stolen) / 1e6)
+            line += " | top thief \(top.comm)[\(top.pid)] " + String(cFormat: "%.1fms", Double(top.stolen) / 1e6)
         }
         return line
     }

@@ -1,6 +1,7 @@
 import CThiefABI
 import CThiefBPF
-import Foundation
+import FoundationEssentials
+import Glibc
 import ThiefCore
 
 /// Seeding: lists the target's threads from /proc, puts them into the
@@ -45,10 +46,18 @@ struct ThreadSeeder {
             var s =
                 LiveSeed.read(pid: pid, tid: pid)
                 ?? LiveSeed(tid: UInt32(pid), tgid: UInt32(pid), comm: "", state: .sleeping)
-            s.comm = String((argv.first.map { ($0 as NSString).lastPathComponent } ?? "").prefix(15))
+            s.comm = String((argv.first.map(Self.lastPathComponent) ?? "").prefix(15))
             s.state = .sleeping
             return [s]
         }
+    }
+
+    /// What NSString's lastPathComponent gives (its name after exec, as
+    /// the kernel's comm is): "/usr/bin/yes" -> "yes", "dir/" -> "dir", "/" -> "/".
+    static func lastPathComponent(_ path: String) -> String {
+        let parts = path.split(separator: "/")
+        guard let last = parts.last else { return path.isEmpty ? "" : "/" }
+        return String(last)
     }
 
     /// thief never traces itself (its own switches and wake-ups would fill the report).

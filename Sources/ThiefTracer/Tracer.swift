@@ -1,6 +1,7 @@
 import CThiefBPF
 import CThiefSys
-import Foundation
+import FoundationEssentials
+import Glibc
 import ThiefCore
 
 /// Loads the tracer, runs it until the run ends, and returns the aggregates.
@@ -73,7 +74,7 @@ public final class Tracer {
         header.topology = session.topology
         header.unavailable = unavailable
         // PREEMPT_RT kernels say so here (6.0+; Debian's -rt kernels); the advice knows RT by it.
-        if ProcFS.read("/sys/kernel/realtime")?.trimmingCharacters(in: .whitespacesAndNewlines) == "1" {
+        if ProcFS.read("/sys/kernel/realtime")?.trimming(.whitespacesAndNewlines) == "1" {
             header.preemptRT = true
         }
         if let path = options.recordPath { box.recorder = try Recorder(path: path, header: header) }

@@ -1,6 +1,7 @@
 import CThiefBPF
 import CThiefSys
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Why thief could not measure. Every case is one line for the user and
 /// maps to exit code 2 (docs/command-line.md "Exit codes"); the CLI picks the code.

@@ -1,6 +1,7 @@
 import CThiefABI
 import CThiefBPF
-import Foundation
+import FoundationEssentials
+import Glibc
 import ThiefCore
 
 extension TracerOptions {
@@ -76,7 +77,7 @@ extension TracerOptions {
 
     /// The kernel's largest PID + 1 (/proc/sys/kernel/pid_max): the size of the tgid set.
     static var pidMax: UInt32 {
-        ProcFS.read("/proc/sys/kernel/pid_max").flatMap { UInt32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        ProcFS.read("/proc/sys/kernel/pid_max").flatMap { UInt32($0.trimming(.whitespacesAndNewlines)) }
             ?? 4_194_304
     }
 }

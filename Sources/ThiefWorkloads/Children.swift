@@ -1,5 +1,6 @@
 import CThiefSys
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// `children`: after `delayMs`, forks `count` child processes that each spin
 /// for `seconds`, then prints each child's own books when it has exited:

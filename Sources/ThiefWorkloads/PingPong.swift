@@ -1,5 +1,6 @@
 import CThiefSys
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// `ping-pong`: this process (on CPU 0) and a forked child (`pong`, on CPU 1)
 /// pass one byte back and forth through two pipes until `end`, in bursts of 10

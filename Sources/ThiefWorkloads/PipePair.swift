@@ -1,5 +1,6 @@
 import CThiefSys
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// `pipe-pair`: two threads of this process (`ping`, `pong`) pass one byte
 /// back and forth through two pipes until `end`, on the CPU the process is
@@ -11,7 +12,7 @@ func pipePair(until end: UInt64) {
     var ping: [Int32] = [0, 0], pong: [Int32] = [0, 0]
     guard pipe(&ping) == 0, pipe(&pong) == 0 else { return }
     let (pingIn, pingOut, pongIn, pongOut) = (ping[0], ping[1], pong[0], pong[1])
-    let partner = Thread {
+    startDetached {
         thief_set_thread_name("pong")
         var byte: UInt8 = 0
         while read(pingIn, &byte, 1) == 1 {
@@ -20,7 +21,6 @@ func pipePair(until end: UInt64) {
         }
         close(pongOut)  // ping reads end-of-file
     }
-    partner.start()
     thief_set_thread_name("ping")
     var byte: UInt8 = 1
     while thief_monotonic_ns() < end, write(pingOut, &byte, 1) == 1, read(pongIn, &byte, 1) == 1 {

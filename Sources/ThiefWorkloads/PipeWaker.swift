@@ -1,5 +1,6 @@
 import CThiefSys
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// `pipe-waker`: a forked writer process wakes this process's main thread
 /// through a pipe `rate` times a second, so the live tests know who woke the

@@ -1,5 +1,6 @@
 import CThiefSys
-import Foundation
+import FoundationEssentials
+import Glibc
 
 // The hostile workloads of scripts/soak.sh and the live memory tests: many
 // short-lived threads, many threads at once, and a fork storm. Threads are
@@ -69,7 +70,8 @@ func manyThreads(_ count: Int, periodMs: Int, until end: UInt64) {
     var started = 0
     for i in 0..<count where startThread(body, i * 7919) { started += 1 }
     if started < count {
-        FileHandle.standardError.write(Data("many-threads: started \(started) of \(count) threads\n".utf8))
+        let line = Array("many-threads: started \(started) of \(count) threads\n".utf8)
+        _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
     }
     while thief_monotonic_ns() < end { usleep(10_000) }
     usleep(UInt32(min(1_000_000, Int(stormPeriodUs))) + 20_000)

@@ -1,5 +1,6 @@
 import CThiefSys
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Bounded workloads: the processes of `thief demo`'s scenario, and the
 /// workloads of the live tests and scripts/bench.sh (`thief-workloads KIND`).
@@ -88,8 +89,8 @@ public struct Workload: Sendable {
             flipLoop(until: end)
         case .threads:
             usleep(UInt32(delayMs * 1000))
-            let workers = (0..<threads).map { i in
-                Thread {
+            for i in 0..<threads {
+                startDetached {
                     thief_set_thread_name("worker\(i)")
                     while thief_monotonic_ns() < end {
                         spin(until: min(end, thief_monotonic_ns() + 3_000_000))
@@ -97,18 +98,16 @@ public struct Workload: Sendable {
                     }
                 }
             }
-            workers.forEach { $0.start() }
             while thief_monotonic_ns() < end { usleep(10_000) }
             usleep(20_000)
         case .victim:
-            let helper = Thread {
+            startDetached {
                 thief_set_thread_name("victim-io")
                 while thief_monotonic_ns() < end {
                     spin(until: thief_monotonic_ns() + 200_000)
                     usleep(10_000)
                 }
             }
-            helper.start()
             flipLoop(until: end)
             usleep(20_000)
         case .churn:
@@ -116,7 +115,7 @@ public struct Workload: Sendable {
             while thief_monotonic_ns() < end {
                 if started < threads {
                     started += 1
-                    Thread { while thief_monotonic_ns() < end { usleep(50_000) } }.start()
+                    startDetached { while thief_monotonic_ns() < end { usleep(50_000) } }
                 }
                 usleep(UInt32(intervalMs * 1000))
             }

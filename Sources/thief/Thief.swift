@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 import ThiefCore
 
 @main
@@ -42,18 +43,18 @@ struct Thief: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch let code as ExitCode {
-            Foundation.exit(code.rawValue)
+            Glibc.exit(code.rawValue)
         } catch {
             let code = exitCode(for: error)
             if code == .success {
                 print(fullMessage(for: error))
-                Foundation.exit(0)
+                Glibc.exit(0)
             }
             // An ExitCode thrown from validate() after fail() printed its one line.
-            if message(for: error).isEmpty { Foundation.exit(code.rawValue) }
+            if message(for: error).isEmpty { Glibc.exit(code.rawValue) }
             let text = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
             stderrLine("thief: error: \(text) (see 'thief --help')")
-            Foundation.exit(code == .failure ? ThiefExit.usage.rawValue : code.rawValue)
+            Glibc.exit(code == .failure ? ThiefExit.usage.rawValue : code.rawValue)
         }
     }
 }

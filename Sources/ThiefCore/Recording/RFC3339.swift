@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// RFC 3339 in UTC with milliseconds, without Foundation's formatters (stable output).
 public enum RFC3339 {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// What a run knows before its first record: everything the report needs
 /// besides the records. Stored as the header of a recording.

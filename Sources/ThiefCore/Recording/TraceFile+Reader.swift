@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 extension TraceFile {
     /// Reads a recording frame by frame, checking every length against the

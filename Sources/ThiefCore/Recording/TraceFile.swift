@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A recording (`thief record`, `--record FILE`): a versioned binary file of
 /// framed chunks: "THIEFREC", a u32 format version, then frames of

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The CPU quota a task runs under: the nearest cgroup, from its own up to
 /// its hierarchy's root, that limits CPU time (v2 `cpu.max`, v1
@@ -72,7 +73,7 @@ public struct CPUQuota: Codable, Sendable, Equatable {
     }
 
     static func quota(dir: String, cgroup: String, version: Int, read: (String) -> String?) -> CPUQuota? {
-        func trimmed(_ f: String) -> String? { read(dir + "/" + f)?.trimmingCharacters(in: .whitespacesAndNewlines) }
+        func trimmed(_ f: String) -> String? { read(dir + "/" + f)?.trimming(.whitespacesAndNewlines) }
         if version == 2 {
             guard let max = trimmed("cpu.max")?.split(separator: " "), max.count == 2,
                 let quota = Int64(max[0]), let period = Int64(max[1]), quota > 0, period > 0

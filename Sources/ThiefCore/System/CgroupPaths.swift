@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// cgroup v2 ids (the inode number of a cgroup's directory, what the kernel
 /// sends) → paths below the v2 root, as /proc/PID/cgroup shows them.

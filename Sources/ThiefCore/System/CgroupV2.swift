@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A directory of the cgroup v2 hierarchy: a target of `--cgroup`. Found from
 /// /proc/self/mountinfo, never by assuming /sys/fs/cgroup (hybrid hosts mount

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The kernel's text symbols (/proc/kallsyms), to name the functions of
 /// workqueue items. The file is large (over 100,000 lines): it is parsed

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 extension ProcFS {
     /// Every process now (its tgid), from the numeric entries of /proc.

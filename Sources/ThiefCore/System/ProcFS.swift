@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Reads the kernel's own books under /proc: thread lists, names, states and
 /// the scheduler accounting thief is checked against.
@@ -20,7 +21,7 @@ public enum ProcFS {
 
     public static func comm(pid: Int32, tid: Int32? = nil) -> String? {
         let path = tid.map { "/proc/\(pid)/task/\($0)/comm" } ?? "/proc/\(pid)/comm"
-        return read(path)?.trimmingCharacters(in: .newlines)
+        return read(path)?.trimming(.newlines)
     }
 
     /// Tgid of a task (a thread id works too).
@@ -33,7 +34,7 @@ public enum ProcFS {
         var out: [String: String] = [:]
         for line in text.split(separator: "\n") {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            out[String(line[..<colon])] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            out[String(line[..<colon])] = line[line.index(after: colon)...].trimming(.whitespaces)
         }
         return out
     }
@@ -74,7 +75,7 @@ public enum ProcFS {
         for line in text.split(separator: "\n") {
             let parts = line.split(separator: ":", maxSplits: 1)
             guard parts.count == 2 else { continue }
-            values[parts[0].trimmingCharacters(in: .whitespaces)] = parts[1].trimmingCharacters(in: .whitespaces)
+            values[parts[0].trimming(.whitespaces)] = parts[1].trimming(.whitespaces)
         }
         let ss = schedstat.split(whereSeparator: { $0 == " " || $0 == "\n" })
         guard let sum = values["se.sum_exec_runtime"].flatMap(parseMillis),
@@ -91,7 +92,8 @@ public enum ProcFS {
         guard let first = parts.first, !first.isEmpty, let ms = UInt64(first) else { return nil }
         var frac: UInt64 = 0
         if parts.count == 2 {
-            let digits = String(parts[1].prefix(6)).padding(toLength: 6, withPad: "0", startingAt: 0)
+            let given = parts[1].prefix(6)
+            let digits = given + String(repeating: "0", count: 6 - given.count)
             guard let f = UInt64(digits) else { return nil }
             frac = f
         }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 extension Topology {
     /// This machine's topology (`root`: /sys/devices/system, or a fixture
@@ -57,7 +58,7 @@ extension Topology {
     }
 
     static func text(_ path: String) -> String? {
-        ProcFS.read(path)?.trimmingCharacters(in: .whitespacesAndNewlines)
+        ProcFS.read(path)?.trimming(.whitespacesAndNewlines)
     }
 
     static func int(_ path: String) -> Int? { text(path).flatMap { Int($0) } }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The machine's CPU topology, read from sysfs once at the start of a run and
 /// saved in the recording's header (a replay on another machine must judge

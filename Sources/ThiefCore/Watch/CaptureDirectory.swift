@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Where `thief watch` writes its captures (`--dir DIR`), by SafeFile's rules:
 /// DIR is reached without following links others planted. A capture is
@@ -29,7 +30,7 @@ public final class CaptureDirectory {
         do { fd = try SafeFile.Directory(path + "/.thief-watch").fd } catch let e as SafeFile.Refused {
             // Say DIR, not the name the walk was given inside it.
             throw SafeFile.Refused(
-                description: e.description.replacingOccurrences(of: path + "/.thief-watch", with: path),
+                description: e.description.replacing(path + "/.thief-watch", with: path),
                 missing: e.missing)
         }
         let old = umask(0o022)
@@ -148,7 +149,8 @@ public final class CaptureDirectory {
     /// A file-name-safe part: letters, digits, '.', '_' and '-', at most 40.
     public static func namePart(_ s: String) -> String {
         let kept = s.unicodeScalars.map { c -> Character in
-            c.isASCII && (CharacterSet.alphanumerics.contains(c) || c == "." || c == "_" || c == "-")
+            ("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c) || c == "." || c == "_"
+                || c == "-"
                 ? Character(c) : "_"
         }
         let out = String(kept.prefix(40))

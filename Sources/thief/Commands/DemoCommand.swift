@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 import ThiefCore
 import ThiefTracer
 
@@ -38,10 +39,10 @@ struct DemoCommand: ParsableCommand {
         // with thief: DemoRole): where loading takes minutes (a loaded VM
         // under TCG) a short margin let the victim exit before tracing started.
         let seconds = Double(ns) / 1e9 + 3600
-        var procs: [Process] = []
+        var procs: [ChildProcess] = []
         defer {
-            for p in procs where p.isRunning { p.terminate() }
-            for p in procs { p.waitUntilExit() }
+            for p in procs { p.terminate() }
+            for i in procs.indices { procs[i].wait() }
         }
         do {
             for role in [DemoRole.victim, .competitor, .noisy] { procs.append(try role.start(seconds: seconds)) }
@@ -51,10 +52,10 @@ struct DemoCommand: ParsableCommand {
         usleep(100_000)
         if !quiet {
             stderrLine(
-                "thief demo: victim PID \(procs[0].processIdentifier) on CPU 0, competitor PID \(procs[1].processIdentifier) on CPU 0, noisy neighbour PID \(procs[2].processIdentifier)"
+                "thief demo: victim PID \(procs[0].pid) on CPU 0, competitor PID \(procs[1].pid) on CPU 0, noisy neighbour PID \(procs[2].pid)"
             )
         }
-        var opts = TracerOptions(target: .process(procs[0].processIdentifier), duration: ns)
+        var opts = TracerOptions(target: .process(procs[0].pid), duration: ns)
         let sink = trace.map { PerfettoSink(path: $0) }
         sink?.install(&opts)
         let result = try traceOrExit(opts, quiet: quiet)

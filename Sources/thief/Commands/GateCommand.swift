@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 import ThiefCore
 import ThiefGate
 import ThiefReport
@@ -39,7 +40,7 @@ struct GateCommand: ParsableCommand {
         }
         if advice, var last = loaded.last {
             last.advice = Advisor.advise(last)
-            FileHandle.standardError.write(Data(TextRenderer.renderAdvice(last).utf8))
+            StandardError.write(TextRenderer.renderAdvice(last))
         }
         try gate.judge(loaded, with: compiled)
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 import ThiefCore
 
 /// `thief report FILE`: rebuilds the reports of a recording, through the same

@@ -1,5 +1,6 @@
 import CThiefSys
-import Foundation
+import FoundationEssentials
+import Glibc
 import ThiefWorkloads
 
 /// The processes of `thief demo`'s scenario: a CPU-bound victim pinned to CPU 0
@@ -27,16 +28,19 @@ enum DemoRole: String, CaseIterable {
     }
 
     /// Starts this role as a child process for `seconds`.
-    func start(seconds: Double) throws -> Process {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        p.arguments = []
+    func start(seconds: Double) throws -> ChildProcess {
         var environment = ProcessInfo.processInfo.environment
         environment[Self.roleVariable] = rawValue
         environment[Self.secondsVariable] = String(seconds)
-        p.environment = environment
-        try p.run()
-        return p
+        return try ChildProcess.spawn(Self.executable(), [], environment: environment)
+    }
+
+    /// thief's own file, by its real path (its name, not "exe", is the
+    /// role's until it names itself).
+    static func executable() -> String {
+        guard let real = realpath("/proc/self/exe", nil) else { return "/proc/self/exe" }
+        defer { free(real) }
+        return String(cString: real)
     }
 
     /// In a process `thief demo` started: runs its role to the end and exits.

@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 import ThiefCore
 import ThiefGate
 
@@ -87,7 +88,7 @@ struct GateOptions: ParsableArguments {
         do { result = try gate.judge(reports) } catch {
             throw fail("cannot judge: \(error)", ThiefExit.cannotMeasure)
         }
-        FileHandle.standardError.write(Data(VerdictRenderer.render(result).utf8))
+        StandardError.write(VerdictRenderer.render(result))
         if let junit {
             let xml = JUnitRenderer.render(result, reports: reports)
             do { try SafeFile.replace(junit, with: Array(xml.utf8)) } catch {
@@ -96,7 +97,7 @@ struct GateOptions: ParsableArguments {
         }
         if ProcessInfo.processInfo.environment["GITHUB_ACTIONS"] == "true" {
             let lines = VerdictRenderer.githubAnnotations(result)
-            if !lines.isEmpty { FileHandle.standardError.write(Data(lines.map { $0 + "\n" }.joined().utf8)) }
+            if !lines.isEmpty { StandardError.write(lines.map { $0 + "\n" }.joined()) }
         }
         if result.failed { throw ThiefExit.gateFailed }
     }

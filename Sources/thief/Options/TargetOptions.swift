@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 import ThiefCore
 import ThiefTracer
 
@@ -63,7 +64,7 @@ struct TargetOptions: ParsableArguments {
 
     static func parsePIDs(_ text: String) throws -> [Int32] {
         let parts = text.split(separator: ",", omittingEmptySubsequences: false)
-        let pids = parts.compactMap { Int32($0.trimmingCharacters(in: .whitespaces)) }
+        let pids = parts.compactMap { Int32($0.trimming(.whitespaces)) }
         guard !parts.isEmpty, pids.count == parts.count else {
             throw ValidationError("invalid process list '\(text)': use PID[,PID…]")
         }

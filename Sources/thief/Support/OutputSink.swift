@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import ThiefCore
 import ThiefReport
 
@@ -122,7 +123,7 @@ struct OutputSink {
     private func writeAll(_ fd: Int32, _ bytes: [UInt8], _ path: String) throws {
         var done = 0
         while done < bytes.count {
-            let n = bytes[done...].withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
+            let n = bytes[done...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else { throw failure(path) }
             done += n

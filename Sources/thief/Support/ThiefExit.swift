@@ -1,5 +1,7 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
+import ThiefCore
 import ThiefTracer
 
 /// docs/command-line.md "Exit codes". Only the CLI picks them.
@@ -12,10 +14,10 @@ enum ThiefExit {
 
 /// One line on stderr, then the exit code: never a trap or a stack trace.
 func fail(_ message: String, _ code: ExitCode) -> ExitCode {
-    FileHandle.standardError.write(Data("thief: error: \(message)\n".utf8))
+    StandardError.write("thief: error: \(message)\n")
     return code
 }
 
 func stderrLine(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    StandardError.write(message + "\n")
 }

@@ -1,5 +1,6 @@
 import CThiefSys
-import Foundation
+import FoundationEssentials
+import Glibc
 import ThiefCore
 import ThiefGate
 import ThiefTracer
@@ -194,7 +195,7 @@ final class Watcher: LiveTap {
         if let w = t.wait { line += " (tid \(w.tid) \(w.comm))" }
         if !t.joined.isEmpty { line += "; \(t.joined.count) joined" }
         if t.suppressed > 0 { line += "; \(t.suppressed) suppressed" }
-        line += String(format: "; on disk %.0fms after its window", Double(writtenNs) / 1e6)
+        line += String(cFormat: "; on disk %.0fms after its window", Double(writtenNs) / 1e6)
         stderrLine(line)
     }
 
@@ -221,12 +222,12 @@ final class Watcher: LiveTap {
     /// A wait's length in ms; a window rule's value in its rule's terms
     /// (a share in %, a time in ms, a count).
     static func format(_ value: Double, kind: String, rule: String = "") -> String {
-        if kind == "wait" { return String(format: "%.3fms", value / 1e6) }
+        if kind == "wait" { return String(cFormat: "%.3fms", value / 1e6) }
         if kind == "signal" { return "-" }
-        if rule.contains("%") { return String(format: "%.1f%%", value * 100) }
-        if rule.range(of: #"[0-9](ns|us|ms|s) over"#, options: .regularExpression) != nil {
-            return String(format: "%.3fms", value / 1e6)
+        if rule.contains("%") { return String(cFormat: "%.1f%%", value * 100) }
+        if rule.contains(#/[0-9](ns|us|ms|s) over/#) {
+            return String(cFormat: "%.3fms", value / 1e6)
         }
-        return String(format: "%g", value)
+        return String(cFormat: "%g", value)
     }
 }
