@@ -243,12 +243,14 @@ reap() {
     stop_group "$pid" KILL 1
 }
 
-# Release a process blocked opening FIFO for reading (O_RDWR never blocks).
+# Release a process that reads a line from FIFO (`read -r _ <FIFO`): opens
+# it for writing, which waits for the reader's open, so the line reaches it
+# whenever the reader gets there. (An O_RDWR open never waits, and when the
+# reader had not opened the FIFO yet, the line died with the pipe as the
+# writer closed it: the reader then waited forever, and the bench with it,
+# when the machine was loaded.) Fails after TIMEOUT s (30) with no reader.
 release() {
-    local fd
-    exec {fd}<>"$1"
-    echo go >&"$fd"
-    exec {fd}>&-
+    timeout "${2:-30}" bash -c 'echo go >"$0"' "$1" 2>/dev/null
 }
 
 # Wait until a line of LOG matches REGEX while PID lives; READY_AT = when seen.
@@ -526,7 +528,10 @@ run_one() {
         msg="$PIPE_USECS usecs/op"
         ;;
     targeted | targeted-cgroup)
-        release "$WORK/go"
+        if ! release "$WORK/go"; then
+            say "  $scen round $round: $tracer: the workload never read its go (FIFO): killed"
+            stop_group "$wrapper" KILL 2
+        fi
         reap "$wrapper"
         parse_pipe "$r.pipe"
         rec "$scen" "$round" "$pos" "$tracer" usecs_per_op "$PIPE_USECS"
@@ -686,7 +691,7 @@ cost_run() {
         stop_group "$tpid" INT 10
         stop_group "$idle" KILL 2
     else
-        release "$WORK/hold"
+        release "$WORK/hold" 10 || say "  cost run $mode: the command never read its FIFO"
         for ((i = 0; i < 10 * 50; i++)); do alive "$tpid" || break; nap 0.02; done
         stop_group "$tpid" INT 10
     fi

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -241,6 +242,11 @@ int thief_signals_take_usr1(void)
 }
 
 /* ---- clock, affinity, thread name ---- */
+
+void thief_malloc_trim(void)
+{
+    malloc_trim(0);
+}
 
 uint64_t thief_monotonic_ns(void)
 {

@@ -60,6 +60,15 @@ struct WatchCaptureTests {
         #expect(p.fire(at: 20_000) == .suppress)  // two captures in the hour already
         #expect(p.fire(at: 10_000 + 3_600_000_000_000) == .start(end: 10_000 + 3_600_000_000_500))
         #expect(p.closed() == 1)
+        // A shorter "hour" (the hidden --rate-window the live test uses) lets go the same way.
+        var q = CapturePolicy(afterNs: 500, maxAfterNs: 500)
+        q.maxPerHour = 1
+        q.hourNs = 6000
+        #expect(q.fire(at: 1000) == .start(end: 1500))
+        #expect(q.closed() == 0)
+        #expect(q.fire(at: 6999) == .suppress)
+        #expect(q.fire(at: 7000) == .start(end: 7500))
+        #expect(q.closed() == 1)
     }
 
     @Test("a capture's recording: clipped to its window, episodes open at its end closed there, replays to the window")

@@ -73,6 +73,10 @@ void thief_set_thread_name(const char *name);
  * compare with the records' stamps. In C: one call, no timespec in Swift. */
 uint64_t thief_monotonic_ns(void);
 
+/* Gives the allocator's free pages back to the system (glibc malloc_trim(0)):
+ * thief watch after each capture, whose replay freed megabytes in its thread's arena. */
+void thief_malloc_trim(void);
+
 /* The message of the last failure in this thread (never NULL). */
 const char *thief_sys_last_error(void);
 

@@ -9,6 +9,8 @@ public struct CapturePolicy: Sendable {
     public var maxAfterNs: UInt64
     public var cooldownNs: UInt64 = 0
     public var maxPerHour: Int?
+    /// The hour of `maxPerHour` (a live test shortens it to see the next capture count what it suppressed).
+    public var hourNs: UInt64 = 3_600_000_000_000
 
     /// The capture being collected: its first trigger and where its after-window ends.
     public private(set) var open: (trigger: UInt64, end: UInt64)?
@@ -35,8 +37,7 @@ public struct CapturePolicy: Sendable {
             open = (o.trigger, end)
             return .join(end: end)
         }
-        let hour: UInt64 = 3_600_000_000_000
-        recent.removeAll { t > $0 && t - $0 >= hour }
+        recent.removeAll { t > $0 && t - $0 >= hourNs }
         if let last = recent.last, cooldownNs > 0, t >= last, t - last < cooldownNs {
             suppressed += 1
             return .suppress

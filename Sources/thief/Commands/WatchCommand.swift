@@ -45,6 +45,11 @@ struct WatchCommand: ParsableCommand {
     @Option(name: .customLong("max-per-hour"), help: "At most N captures in any hour.")
     var maxPerHour: Int?
 
+    /// The "hour" of --max-per-hour: hidden, for the live test that sees a
+    /// capture after the limit count the triggers it suppressed.
+    @Option(name: .customLong("rate-window"), help: .hidden)
+    var rateWindow = "1h"
+
     @Option(help: "Keep only the newest N captures of this watch (older ones it made are removed).")
     var keep: Int?
 
@@ -87,6 +92,7 @@ struct WatchCommand: ParsableCommand {
             memoryBytes: memoryBytes, maxAfterNs: try maxAfter.map { try duration($0, "max-after") } ?? 3 * afterNs)
         s.cooldownNs = try cooldown.map { try duration($0, "cooldown") } ?? 0
         s.maxPerHour = maxPerHour
+        s.hourNs = try duration(rateWindow, "rate-window")
         s.keep = keep
         s.quiet = quiet
         return s
