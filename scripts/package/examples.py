@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""scripts/package/examples.py DOCS_DIR OUT_DIR - writes the cron, systemd and
-CI examples of the documentation (README.md, docs/*.md) as files for
-/usr/share/doc/thief/examples: the very blocks the tests run, found by their
-headings, with the packaged /usr/bin/thief in the cron and systemd ones.
-Fails (exit 1) if a block is missing, so an example never silently drops out
-of the package when the documentation moves."""
+"""scripts/package/examples.py DOCS_DIR OUT_DIR - writes the examples of the
+documentation (README.md, docs/*.md) as files for
+/usr/share/doc/thief/examples: the cron line and the systemd service and timer
+that run thief every 10 minutes (docs/capture.md), thief watch as a systemd
+service (docs/watch.md) and the CI jobs (docs/ci.md), the very blocks of the
+pages, found by their headings, with the packaged /usr/bin/thief in the cron
+and systemd ones. Fails (exit 1) if a block is missing, so an example never
+silently drops out of the package when the documentation moves."""
 import pathlib
 import re
 import sys
@@ -40,6 +42,12 @@ cron = block("Every 10 minutes, from cron or systemd")
 units = re.split(r"^# /etc/systemd/system/(\S+)\n", block("Every 10 minutes, from cron or systemd", "ini"), flags=re.M)
 if len(units) < 5:
     sys.exit("examples.py: the systemd block does not name a .service and a .timer")
+for name, body in zip(units[1::2], units[2::2]):
+    (out / name).write_text(packaged(body.strip() + "\n"))
+# thief watch as a service (docs/watch.md).
+units = re.split(r"^# /etc/systemd/system/(\S+)\n", block("As a systemd service", "ini"), flags=re.M)
+if len(units) < 3:
+    sys.exit("examples.py: the thief watch block does not name a .service")
 for name, body in zip(units[1::2], units[2::2]):
     (out / name).write_text(packaged(body.strip() + "\n"))
 (out / "github-actions.yml").write_text(block("GitHub Actions", "yaml"))
