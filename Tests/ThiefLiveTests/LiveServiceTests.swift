@@ -108,14 +108,20 @@ extension LiveTests {
         arguments: ["default", "1"])
     func childrenForkedAfterAttach(slots: String) throws {
         try Live.require()
-        // The parent forks two spinners 0.5 s in (after thief attached) and
-        // prints each one's books from its zombie: its whole life, exit included.
+        // The parent forks two spinners 0.5 s in and prints each one's books
+        // from its zombie: its whole life, exit included. It is stopped until
+        // thief has attached, so the children are forked after attach however
+        // long attaching takes (under load a debug thief once took longer
+        // than 0.5 s: the children ran before it and were 11% short).
         let parent = try ThiefRun(
             ["children", "--threads", "2", "--delay-ms", "500", "--seconds", "1"], executable: Live.workloads)
+        let parentPid = parent.process.processIdentifier
+        kill(parentPid, SIGSTOP)
         let thief = try ThiefRun(
-            ["-p", "\(parent.process.processIdentifier)", "--children", "--format", "json"],
+            ["-p", "\(parentPid)", "--children", "--format", "json"],
             environment: slots == "default" ? nil : ["THIEF_THREAD_SLOTS": slots])
         try thief.waitAttached()
+        kill(parentPid, SIGCONT)
         #expect(parent.wait() == 0)
         #expect(thief.wait() == 0, "thief ends when the tree is gone: \(thief.stderr)")
         let r = try thief.report()
