@@ -21,6 +21,9 @@ public struct Threads: Analysis {
         /// (`Timeline.OpenEpisodes.ahead`): kept here so that the fold's one
         /// lookup of the account serves both.
         var ahead: Int64 = 0
+        /// How far past the window's end the kernel's clock ran the thread
+        /// (set when the run ends): its row ends there.
+        var pastEnd: UInt64 = 0
     }
 
     public internal(set) var accounts: [UInt32: Account] = [:]
@@ -140,7 +143,23 @@ public struct Threads: Analysis {
     public func span(of t: Account, start: UInt64, end: UInt64) -> (start: UInt64, end: UInt64) {
         let s = max(start, t.birth ?? start)
         let e = min(end, t.exit ?? end)
-        return (s, max(s, e))
+        return (s, max(s, e) &+ t.pastEnd)
+    }
+
+    /// The run ended at `end`. A live thread whose kernel clock is still
+    /// ahead (no episode absorbed it: `ahead` here with one window, from the
+    /// timeline with intervals) and a thread whose exit that clock moved
+    /// past the end have their rows end there, so that on + off is the row's span.
+    mutating func endClocks(at end: UInt64, ahead timeline: [UInt32: Int64]) {
+        var past: [(UInt32, UInt64)] = []
+        for (tid, t) in accounts {
+            if let x = t.exit {
+                if x > end { past.append((tid, x - end)) }
+            } else if let a = timeline[tid] ?? (t.ahead > 0 ? t.ahead : nil), a > 0 {
+                past.append((tid, UInt64(a)))
+            }
+        }
+        for (tid, ns) in past { accounts[tid]?.pastEnd = ns }
     }
 
     /// Sum of the per-thread windows: the time the target's threads existed.

@@ -244,6 +244,9 @@ public final class Session {
             }
             for event in timeline.closing(k, at: end) { consume(event, counted: false) }
         }
+        // What the kernel's clock ran past the end, that no episode absorbed,
+        // moves the thread's row end, as it moves an exit.
+        last.threads.endClocks(at: last.end ?? end, ahead: single == nil ? timeline.aheadAtEnd() : [:])
         return (last, closedCount)
     }
 }

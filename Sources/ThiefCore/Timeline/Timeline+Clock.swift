@@ -18,8 +18,10 @@ extension Timeline {
             if episode.kind == .onCore, from >= runStart, x.ran > 0 {
                 // The kernel's clock wins; the difference moves the next switch-out.
                 start = shifted(start, by: a)
-                a = min(add(a, difference(x.ran, length)), maxAhead)
-                length = x.ran
+                let carried = add(a, difference(x.ran, length))
+                // Beyond what may be carried, the slice is cut: on + off stays the thread's time.
+                length = carried > maxAhead ? x.ran - UInt64(carried - maxAhead) : x.ran
+                a = min(carried, maxAhead)
             } else if a != 0 {
                 // Timestamps: this episode starts where the kernel's clock ended the last slice.
                 (start, length, a) = absorb(a, start: start, to: to)
@@ -37,7 +39,7 @@ extension Timeline {
     /// The most the kernel's clock may run ahead of the timestamps: the two
     /// differ by µs a slice (where its clock is read), so more is a crafted
     /// recording, and carrying it would move times (and open intervals) far
-    /// past the run.
+    /// past the run. A slice longer by more counts only what is carried.
     static let maxAhead: Int64 = 1_000_000
 
     /// `ran - span` as an Int64, clamped.

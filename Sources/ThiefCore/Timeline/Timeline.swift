@@ -109,6 +109,12 @@ struct Timeline {
         return open.index(forKey: tid)!
     }
 
+    /// At the run's end, after what the kernel held open was closed: the
+    /// threads whose kernel clock is still ahead, by how much.
+    func aheadAtEnd() -> [UInt32: Int64] {
+        open.filter { $0.value.ahead > 0 }.mapValues(\.ahead)
+    }
+
     /// Its clock difference, handed to its exit (and forgotten: a tid may be used again).
     mutating func takeAhead(_ tid: UInt32) -> Int64 {
         guard let i = open.index(forKey: tid) else { return 0 }
