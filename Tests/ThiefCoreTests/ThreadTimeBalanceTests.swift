@@ -62,6 +62,70 @@ struct ThreadTimeBalanceTests {
         Self.expectBalanced([r], "hand-made")
     }
 
+    /// The 10,000-thread live test's main thread, once under load: its last
+    /// slice ran longer by the books than what was left of the run after
+    /// it, so no off-core interval could absorb the difference.
+    @Test(
+        "ahead by more than is left of the run: the row ends where the kernel's clock ended the slice",
+        arguments: [nil, ms] as [UInt64?])
+    func aheadAtTheEnd(interval: UInt64?) {
+        let end = W + 3 * ms
+        let s = Session(runStart: W, interval: interval)
+        for tid: UInt32 in 10...11 { s.addThread(tid: tid, tgid: 10, comm: "t", state: .sleeping) }
+        let records = [
+            Self.off(10, 0, W + ms), Self.off(11, 0, W + ms),
+            // 10: 50 µs longer by the books, asleep from 20 µs before the end.
+            Self.slice(10, W + ms, end - 20 * Self.us, ran: 2 * ms - 20 * Self.us + 50 * Self.us),
+            // 11: 50 µs longer, 5 µs off-core, running from 10 µs before the end.
+            Self.slice(11, W + ms, end - 15 * Self.us, ran: 2 * ms - 15 * Self.us + 50 * Self.us),
+            Self.off(11, end - 15 * Self.us, end - 10 * Self.us),
+        ]
+        var reports: [Report] = []
+        s.onInterval = { w, _ in reports.append(w.report(meta())) }
+        for r in records { s.fold(r) }
+        let (last, _) = s.finish(
+            at: end,
+            open: [
+                (10, tstate(tgid: 10, offTs: end - 20 * Self.us, offState: .sleeping)),
+                (11, tstate(tgid: 10, running: true, onTs: end - 10 * Self.us)),
+            ])
+        reports.append(last.report(meta()))
+        Self.expectBalanced(reports, "interval \(interval.map(String.init) ?? "none")")
+        let rows = reports.last!.target.threads
+        // The books' on-core; the rows end 30 and 35 µs past the run.
+        let on = { (tid: UInt32) in reports.reduce(0) { $0 + $1.target.threads.first { $0.tid == tid }!.onCoreNs } }
+        #expect(on(10) == 2 * ms + 30 * Self.us && on(11) == 2 * ms + 35 * Self.us)
+        #expect(rows.map(\.endNs) == [end + 30 * Self.us, end + 35 * Self.us])
+    }
+
+    @Test("an exit moved by the kernel's clock past the run's end: the row ends at the exit")
+    func exitPastTheEnd() {
+        let end = W + 2 * ms
+        let s = Session(runStart: W)
+        s.addThread(tid: 10, tgid: 10, comm: "t", state: .sleeping)
+        for r in [
+            Self.off(10, 0, W + ms), Self.slice(10, W + ms, end - 20 * Self.us, ran: ms + 30 * Self.us),
+            Self.exit(10, end - 20 * Self.us),
+        ] { s.fold(r) }
+        let (w, _) = s.finish(at: end, open: [KernelOpenThread]())
+        let r = w.report(meta())
+        Self.expectBalanced([r], "exit")
+        #expect(r.target.threads[0].endNs == end + 30 * Self.us)
+    }
+
+    @Test("more than maxAhead longer by the books (a crafted recording): the slice counts what is carried")
+    func beyondMaxAhead() {
+        let s = Session(runStart: W)
+        s.addThread(tid: 10, tgid: 10, comm: "t", state: .sleeping)
+        let over = UInt64(Timeline.maxAhead)
+        for r in [Self.off(10, 0, W + ms), Self.slice(10, W + ms, W + 2 * ms, ran: ms + 3 * over)] { s.fold(r) }
+        let (w, _) = s.finish(
+            at: W + 10 * ms, open: [(10, tstate(tgid: 10, offTs: W + 2 * ms, offState: .sleeping))])
+        let r = w.report(meta())
+        Self.expectBalanced([r], "crafted")
+        #expect(r.target.threads[0].onCoreNs == ms + over)
+    }
+
     @Test("random threads, by the kernel's clock off by up to ±30 µs a slice, one window and intervals (seeded)")
     func random() {
         var rng = SplitMix64(seed: 0x7e11_7a1e)

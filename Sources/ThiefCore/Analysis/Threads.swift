@@ -17,6 +17,13 @@ public struct Threads: Analysis {
         public var runnableWait: UInt64 = 0
         public var waitCauses = WaitCauses()
         public var migrations: UInt64 = 0
+        /// With one window, the timeline's clock difference for this thread
+        /// (`Timeline.OpenEpisodes.ahead`): kept here so that the fold's one
+        /// lookup of the account serves both.
+        var ahead: Int64 = 0
+        /// How far past the window's end the kernel's clock ran the thread
+        /// (set when the run ends): its row ends there.
+        var pastEnd: UInt64 = 0
     }
 
     public internal(set) var accounts: [UInt32: Account] = [:]
@@ -65,17 +72,38 @@ public struct Threads: Analysis {
 
     @inline(__always)
     public mutating func consume(_ e: Episode, portion: UInt64, length: UInt64?) {
-        touch(e.tid, e.tgid) { t in
-            switch e.kind {
-            case .onCore:
-                t.onCore &+= portion
-                if length != nil { t.slices += 1 }
-            case .offCore: t.offCore &+= portion
-            case .wait:
-                t.runnableWait &+= portion
-                t.waitCauses += RunnableWait.causes(of: e, portion: portion, length: length)
-            }
+        touch(e.tid, e.tgid) { Self.add(e, portion: portion, length: length, to: &$0) }
+    }
+
+    /// The same, for the account at `i` (found by the caller, unchanged since).
+    @inline(__always)
+    mutating func consume(_ e: Episode, portion: UInt64, length: UInt64?, at i: Dictionary<UInt32, Account>.Index) {
+        Self.add(e, portion: portion, length: length, to: &accounts.values[i])
+    }
+
+    @inline(__always)
+    private static func add(_ e: Episode, portion: UInt64, length: UInt64?, to t: inout Account) {
+        switch e.kind {
+        case .onCore:
+            t.onCore &+= portion
+            if length != nil { t.slices += 1 }
+        case .offCore: t.offCore &+= portion
+        case .wait:
+            t.runnableWait &+= portion
+            t.waitCauses += RunnableWait.causes(of: e, portion: portion, length: length)
         }
+    }
+
+    /// A new timeline starts with no clock differences.
+    mutating func forgetClocks() {
+        for i in accounts.indices where accounts.values[i].ahead != 0 { accounts.values[i].ahead = 0 }
+    }
+
+    /// A thread's clock difference, handed to its exit (and forgotten: a tid may be used again).
+    mutating func takeAhead(_ tid: UInt32) -> Int64 {
+        guard let i = accounts.index(forKey: tid) else { return 0 }
+        defer { accounts.values[i].ahead = 0 }
+        return accounts.values[i].ahead
     }
 
     public mutating func consume(_ event: Event, in span: WindowSpan) {
@@ -115,7 +143,23 @@ public struct Threads: Analysis {
     public func span(of t: Account, start: UInt64, end: UInt64) -> (start: UInt64, end: UInt64) {
         let s = max(start, t.birth ?? start)
         let e = min(end, t.exit ?? end)
-        return (s, max(s, e))
+        return (s, max(s, e) &+ t.pastEnd)
+    }
+
+    /// The run ended at `end`. A live thread whose kernel clock is still
+    /// ahead (no episode absorbed it: `ahead` here with one window, from the
+    /// timeline with intervals) and a thread whose exit that clock moved
+    /// past the end have their rows end there, so that on + off is the row's span.
+    mutating func endClocks(at end: UInt64, ahead timeline: [UInt32: Int64]) {
+        var past: [(UInt32, UInt64)] = []
+        for (tid, t) in accounts {
+            if let x = t.exit {
+                if x > end { past.append((tid, x - end)) }
+            } else if let a = timeline[tid] ?? (t.ahead > 0 ? t.ahead : nil), a > 0 {
+                past.append((tid, UInt64(a)))
+            }
+        }
+        for (tid, ns) in past { accounts[tid]?.pastEnd = ns }
     }
 
     /// Sum of the per-thread windows: the time the target's threads existed.

@@ -38,11 +38,18 @@ public final class Window {
 
     var span: WindowSpan { WindowSpan(start: start, runStart: runStart ?? start, topology: topology) }
 
+    /// `account`: the thread's account in `threads`, when the caller found it (`foldEpisode`).
     @inline(__always)
-    func consume(_ e: Episode, portion: UInt64, length: UInt64?) {
+    func consume(
+        _ e: Episode, portion: UInt64, length: UInt64?, account: Dictionary<UInt32, Threads.Account>.Index? = nil
+    ) {
         time.consume(e, portion: portion, length: length)
         runnableWait.consume(e, portion: portion, length: length)
-        threads.consume(e, portion: portion, length: length)
+        if let account {
+            threads.consume(e, portion: portion, length: length, at: account)
+        } else {
+            threads.consume(e, portion: portion, length: length)
+        }
         contention.consume(e, portion: portion, length: length)
         worstWaits.consume(e, portion: portion, length: length)
         cpus.consume(e, portion: portion, length: length)

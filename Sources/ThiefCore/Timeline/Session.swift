@@ -58,8 +58,11 @@ public final class Session {
     }
 
     /// A session of one window that already holds events, so that it ends
-    /// the way every run ends: `finish`.
+    /// the way every run ends: `finish`. Its timeline is new: the clock
+    /// differences the window's thread accounts keep for the timeline are
+    /// not carried into it.
     public init(window: Window) {
+        window.threads.forgetClocks()
         runStart = window.runStart ?? window.start
         interval = nil
         limit = nil
@@ -112,14 +115,14 @@ public final class Session {
     func consume(_ event: Event, counted: Bool) {
         observer?(event)
         var event = event
-        if case .threadExit(let c) = event { event = .threadExit(timeline.exit(c)) }
+        if case .threadExit(let c) = event {
+            // Where the kernel's clock ended its last slice.
+            let ahead = single?.threads.takeAhead(c.tid) ?? timeline.takeAhead(c.tid)
+            event = .threadExit(Timeline.exit(c, ahead: ahead))
+        }
         if let single {
             if counted { single.records += 1 }
-            if let e = timeline.end(event) {
-                if e.counts { single.consume(e.episode, portion: e.rest, length: e.length) }
-            } else {
-                single.consume(event)
-            }
+            if !single.foldEpisode(event, runStart: runStart) { single.consume(event) }
             return
         }
         tick(now: event.time)
@@ -241,6 +244,9 @@ public final class Session {
             }
             for event in timeline.closing(k, at: end) { consume(event, counted: false) }
         }
+        // What the kernel's clock ran past the end, that no episode absorbed,
+        // moves the thread's row end, as it moves an exit.
+        last.threads.endClocks(at: last.end ?? end, ahead: single == nil ? timeline.aheadAtEnd() : [:])
         return (last, closedCount)
     }
 }

@@ -20,16 +20,16 @@
 /// next off-core interval starts where it says the slice ended (`ahead`), so
 /// that on-core + off-core equals the thread's time in the window exactly.
 /// What no off-core interval absorbed moves the thread's exit, or is taken
-/// from the slice still open at the end.
+/// from the slice still open at the end. That difference costs no lookup of
+/// its own: with one window it is a field of the thread's account in the
+/// window's `Threads` (`Window.foldEpisode` finds the account once for
+/// both), with intervals a field of the thread's entry in `open`.
 struct Timeline {
     let runStart: UInt64
     /// Remember open episodes (interval mode).
     let splits: Bool
+    /// Interval mode: per thread, its open episodes and its clock difference.
     private var open: [UInt32: OpenEpisodes] = [:]
-    /// Per thread: ns the kernel's clock put its last switch-out after the
-    /// switch-out's timestamp (negative: before), not yet given to an
-    /// off-core interval. An entry per live thread, kept until its exit.
-    private var ahead: [UInt32: Int64] = [:]
 
     /// The episodes a thread has open, and the time of each already given to closed windows.
     struct OpenEpisodes {
@@ -50,6 +50,10 @@ struct Timeline {
         var debtOn: UInt64 = 0
         var debtOff: UInt64 = 0
         var debtWait: UInt64 = 0
+        /// ns the kernel's clock put the thread's last switch-out after the
+        /// switch-out's timestamp (negative: before), not yet given to an
+        /// off-core interval (with one window, `Threads.Account.ahead`).
+        var ahead: Int64 = 0
     }
 
     /// An episode that ended: its length, and what the windows still open get of it.
@@ -85,118 +89,47 @@ struct Timeline {
         if splits { open[c.tid] = nil }
     }
 
-    /// The episode an event ends; nil for any other event.
+    /// Intervals: the episode an event ends; nil for any other event. The
+    /// thread's open episodes and its clock difference share one entry, so
+    /// one lookup serves both.
     @inline(__always)
     mutating func end(_ event: Event) -> Ended? {
-        let kind: Episode.Kind, tid: UInt32, tgid: UInt32, cpu: UInt16, from: UInt64, to: UInt64
-        var ran: UInt64 = 0, next = OffState.other, contended: UInt64 = 0, waiter: UInt32 = 0
-        var causes = WaitCauses.Measured(), queue: UInt32 = 0
-        switch event {
-        case .slice(let s):
-            (kind, tid, tgid, cpu, from, to, ran, next) = (.onCore, s.tid, s.tgid, s.cpu, s.start, s.end, s.ran, s.next)
-            (contended, waiter) = (s.contended, s.waiter)
-        case .offCore(let o):
-            (kind, tid, tgid, cpu, from, to) = (.offCore(o.state), o.tid, o.tgid, o.cpu, o.start, o.end)
-        case .wait(let w):
-            (kind, tid, tgid, cpu, from, to) = (.wait, w.tid, w.tgid, w.cpu, w.start, w.end)
-            (causes, queue) = (w.causes, w.queueCPU)
-        default: return nil
-        }
-        // Clipped to the run's start; an exact slice (its start traced, inside
-        // the run) counts its se.sum_exec_runtime growth, anything else its timestamps.
-        var start = max(from, runStart)
-        var length = to > start ? to - start : 0
-        var switchAt = to
-        if kind != .wait {
-            // One lookup of the thread's entry (the hot path); a new thread's is made once.
-            let i: Dictionary<UInt32, Int64>.Index
-            if let found = ahead.index(forKey: tid) {
-                i = found
-            } else {
-                ahead[tid] = 0
-                i = ahead.index(forKey: tid)!
-            }
-            var a = ahead.values[i]
-            if kind == .onCore, from >= runStart, ran > 0 {
-                // The kernel's clock wins; the difference moves the next switch-out.
-                start = Self.shifted(start, by: a)
-                a = min(Self.add(a, Self.difference(ran, length)), Self.maxAhead)
-                length = ran
-            } else if a != 0 {
-                // Timestamps: this episode starts where the kernel's clock ended the last slice.
-                (start, length, a) = Self.absorb(a, start: start, to: to)
-            }
-            ahead.values[i] = a
-            // Where it ends on the thread's clock: the window it belongs to, and where the next begins.
-            switchAt = Self.shifted(to, by: a)
-        }
-        let rest =
-            splits
-            ? settle(kind, tid: tid, tgid: tgid, cpu: cpu, length: length, end: to, next: next, switchAt: switchAt)
-            : length
-        return Ended(
-            episode: Episode(
-                kind: kind, tid: tid, tgid: tgid, cpu: cpu, start: start, end: switchAt, contended: contended,
-                waiter: waiter,
-                causes: causes, queueCPU: queue),
-            length: length,
-            rest: rest, counts: !(length == 0 && from == 0 && kind != .onCore))
+        guard let x = Ending(event) else { return nil }
+        let i = entry(x.episode.tid)
+        var e = Self.measure(x, runStart: runStart, ahead: &open.values[i].ahead)
+        e.rest = Self.settle(&open.values[i], x, length: e.length, switchAt: e.episode.end)
+        return e
     }
 
-    /// The most the kernel's clock may run ahead of the timestamps: the two
-    /// differ by µs a slice (where its clock is read), so more is a crafted
-    /// recording, and carrying it would move times (and open intervals) far
-    /// past the run.
-    static let maxAhead: Int64 = 1_000_000
-
-    /// `ran - span` as an Int64, clamped.
-    static func difference(_ ran: UInt64, _ span: UInt64) -> Int64 {
-        ran >= span ? Int64(clamping: ran - span) : -Int64(clamping: span - ran)
+    /// The index of a thread's entry in `open`, made on its first episode.
+    @inline(__always)
+    private mutating func entry(_ tid: UInt32) -> Dictionary<UInt32, OpenEpisodes>.Index {
+        if let i = open.index(forKey: tid) { return i }
+        open[tid] = OpenEpisodes()
+        return open.index(forKey: tid)!
     }
 
-    static func add(_ a: Int64, _ b: Int64) -> Int64 {
-        let (sum, over) = a.addingReportingOverflow(b)
-        return over ? (b > 0 ? .max : .min) : sum
+    /// At the run's end, after what the kernel held open was closed: the
+    /// threads whose kernel clock is still ahead, by how much.
+    func aheadAtEnd() -> [UInt32: Int64] {
+        open.filter { $0.value.ahead > 0 }.mapValues(\.ahead)
     }
 
-    /// An episode from `start` to `to` (timestamps) that begins `a` ns later
-    /// (earlier when negative) on the kernel's clock: its start, its length,
-    /// and what is still ahead when it is shorter than that.
-    static func absorb(_ a: Int64, start: UInt64, to: UInt64) -> (UInt64, UInt64, Int64) {
-        let span = to > start ? to - start : 0
-        if a < 0 {
-            let earlier = a.magnitude
-            return (start >= earlier ? start - earlier : 0, span.plus(earlier), 0)
-        }
-        let later = min(UInt64(a), span)
-        return (start + later, span - later, a - Int64(later))
-    }
-
-    /// A thread's exit, where the kernel's clock ended its last slice; it
-    /// leaves the timeline.
-    mutating func exit(_ c: ThreadChange) -> ThreadChange {
-        guard let a = ahead.removeValue(forKey: c.tid), a != 0 else { return c }
-        var moved = c
-        moved.time = Self.shifted(c.time, by: a)
-        return moved
-    }
-
-    /// A timestamp moved by `a` ns (clamped to the clock's range).
-    static func shifted(_ t: UInt64, by a: Int64) -> UInt64 {
-        a < 0 ? t - min(t, a.magnitude) : t.plus(UInt64(a))
+    /// Its clock difference, handed to its exit (and forgotten: a tid may be used again).
+    mutating func takeAhead(_ tid: UInt32) -> Int64 {
+        guard let i = open.index(forKey: tid) else { return 0 }
+        defer { open.values[i].ahead = 0 }
+        return open.values[i].ahead
     }
 
     /// Moves the thread's state machine past an episode's end; returns what the open windows get.
     /// `switchAt`: the switch that ends it, on the thread's clock (the kernel's
     /// for its slices): where the episode it starts begins for closing windows.
-    private mutating func settle(
-        _ kind: Episode.Kind, tid: UInt32, tgid: UInt32, cpu: UInt16, length: UInt64, end: UInt64, next: OffState,
-        switchAt: UInt64
-    ) -> UInt64 {
-        var e = open[tid] ?? OpenEpisodes()
-        e.tgid = tgid
+    private static func settle(_ e: inout OpenEpisodes, _ x: Ending, length: UInt64, switchAt: UInt64) -> UInt64 {
+        let (end, cpu, next) = (x.episode.end, x.episode.cpu, x.next)
+        e.tgid = x.episode.tgid
         let rest: UInt64
-        switch kind {
+        switch x.episode.kind {
         case .onCore:
             // Off-core time given to closed windows that no off-core event ended is owed.
             if e.offSince != nil {
@@ -228,7 +161,6 @@ struct Timeline {
             rest = Self.settle(length, carry: &e.carryWait, debt: &e.debtWait)
             e.waitSince = nil
         }
-        open[tid] = e
         return rest
     }
 
