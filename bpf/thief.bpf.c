@@ -1083,12 +1083,21 @@ static __always_inline int irq_leave(__u32 kind, __u32 num, const char *name, bo
     if (cs->irq_depth == 0)
         return 0;
     __u32 d = cs->irq_depth - 1;
-    cs->irq_depth = d;
-    if (d >= THIEF_IRQ_DEPTH)
+    if (d >= THIEF_IRQ_DEPTH) {
+        cs->irq_depth = d;
         return 0;
+    }
+    /* This level's start and nested time are read before its slot is given
+     * back: a hard IRQ can interrupt this program (a softirq's exit runs with
+     * IRQs on), and once the depth is d its entry writes slot d. Read after,
+     * the start was that IRQ's, later than now: a duration of 2^64 - 5.4 us
+     * reached a recording (redis under load), which its reader refused. */
+    __u64 start = cs->irq_start[d];
+    __u64 child = cs->irq_child[d];
+    cs->irq_depth = d;
     __u64 now = bpf_ktime_get_ns();
-    __u64 total = now - cs->irq_start[d];
-    __u64 self = total > cs->irq_child[d] ? total - cs->irq_child[d] : 0;
+    __u64 total = now > start ? now - start : 0;
+    __u64 self = total > child ? total - child : 0;
     if (d > 0) {
         __u32 parent = d - 1;
         asm volatile("" : "+r"(parent)); /* keep the bounds check for the verifier */

@@ -127,7 +127,8 @@ struct LiveWatchTests {
     /// the competitor's books, it was seen within 100 ms, and the capture
     /// covers 1 s before and 500 ms after it.
     static func checkTrigger(
-        _ t: [String: Any], report r: [String: Any], victim: Int32, competitor: Int32, burstNs: Double
+        _ t: [String: Any], report r: [String: Any], victim: Int32, competitor: Int32, burstNs: Double,
+        before: Double = 1e9, after: Double? = 500e6
     ) throws {
         let wait = try #require(t["wait"] as? [String: Any])
         #expect(ns(wait["tid"]) == Double(victim))
@@ -137,8 +138,8 @@ struct LiveWatchTests {
         let timeNs = ns(t["time_ns"])
         #expect(ns(wait["end_ns"]) == timeNs)
         let start = r.num("window.start_ns"), end = r.num("window.end_ns")
-        #expect(abs((timeNs - start) - 1e9) <= 100e6, "covers 1 s before: \(timeNs - start)")
-        #expect(abs((end - timeNs) - 500e6) <= 100e6, "covers 500 ms after: \(end - timeNs)")
+        #expect(abs((timeNs - start) - before) <= 100e6, "covers \(before / 1e9) s before: \(timeNs - start)")
+        if let after { #expect(abs((end - timeNs) - after) <= 100e6, "covers \(after / 1e9) s after: \(end - timeNs)") }
         // The wait, as the capture's worst waits show it.
         let found = r.list("worst_waits").first {
             ns($0["tid"]) == Double(victim) && ns($0["start_ns"]) + ns($0["duration_ns"]) == timeNs
@@ -188,6 +189,95 @@ struct LiveWatchTests {
         }
     }
 
+    @Test(
+        "triggers inside the after-window join the capture (capped by --max-after); --max-per-hour suppresses the rest, counted in the log and in the next capture"
+    )
+    func joinsAndMaxPerHour() throws {
+        try Live.require()
+        let dir = try ScratchDir("watch-join")
+        let victim = try Self.victim()
+        // Bursts, ms after d: 0 starts capture 1 (its trigger t0 ≈ d + 30); 500
+        // joins it (the after-window now ends 1 s after it); 1300 joins too, the
+        // window capped at t0 + 1.6 s (--max-after); 2500 and 3500 come after
+        // capture 1 and inside the limit's window (--max-per-hour 1, its hour
+        // shortened to 6 s): suppressed; 6800 is past t0 + 6 s: capture 2,
+        // which counts the two suppressed.
+        let started = Date()
+        let d = Int.random(in: 2500...3000)
+        let offsets = [0, 500, 1300, 2500, 3500, 6800]
+        let comps = try offsets.enumerated().map { i, o in try Self.burst("wjoin\(i)", delayMs: d + o) }
+        sleepSeconds(0.3)
+        let thief = try ThiefRun([
+            "watch", "-p", "\(victim.pid)", "--trigger", "wait > 25ms", "--before", "500ms", "--after", "1s",
+            "--max-after", "1600ms", "--max-per-hour", "1", "--rate-window", "6s", "--dir", dir.url.path,
+        ])
+        try thief.waitAttached()
+        let before = comps.map { $0.books()?.sumExecRuntime ?? 0 }
+        try #require(
+            Date().timeIntervalSince(started) < Double(d) / 1000 - 0.6, "attached 0.6 s before the first burst")
+        // Each competitor's books after its burst, before it exits (6 s after its burst).
+        var after = before
+        sleepSeconds(Double(d + 3500) / 1000 + 0.4 - Date().timeIntervalSince(started))
+        for i in 0..<5 { after[i] = comps[i].books()?.sumExecRuntime ?? 0 }
+        sleepSeconds(Double(d + 6800) / 1000 + 0.4 - Date().timeIntervalSince(started))
+        after[5] = comps[5].books()?.sumExecRuntime ?? 0
+        // Capture 2: its after-window (1 s) and its writing.
+        let deadline = Date().addingTimeInterval(8)
+        while Self.captures(dir).count < 2 && Date() < deadline { usleep(50_000) }
+        thief.interrupt()
+        #expect(thief.wait() == 0)
+        print("watch stderr:\n\(thief.stderr)")
+        let bursts = zip(before, after).map { Double($1) - Double($0) }
+        print("bursts by the books (Δsum_exec_runtime, ns): \(bursts)")
+        try #require(bursts.allSatisfy { $0 > 25e6 }, "every burst ran over 25 ms by the books: \(bursts)")
+        let names = Self.captures(dir)
+        try #require(names.count == 2, "captures: \(names)")
+
+        // Capture 1: its trigger is burst 0's wait, bursts 1 and 2 joined it.
+        let t1 = try Self.json(dir.path(names[0]) + "/trigger.json")
+        let r1 = try Self.json(dir.path(names[0]) + "/report.json")
+        try Self.checkTrigger(
+            t1, report: r1, victim: victim.pid, competitor: comps[0].pid, burstNs: bursts[0], before: 500e6, after: nil)
+        let joined = t1.list("joined")
+        try #require(joined.count == 2, "bursts 1 and 2 joined: \(joined)")
+        let t0 = Self.ns(t1["time_ns"])
+        for (j, burst) in zip(joined, bursts[1...2]) {
+            // A joined wait is as long as its burst by the books, and one of the capture's waits.
+            agreement(
+                "watch", "a joined wait vs its burst's Δsum_exec_runtime", thief: Self.ns(j["value"]), kernel: burst)
+            // (The victim wakes up to 250 µs into the burst: its wait is at most the burst.)
+            #expect(Self.ns(j["value"]) <= burst && relErr(Self.ns(j["value"]), burst) <= 0.05)
+            #expect(j["rule"] as? String == "wait > 25ms")
+            let found = r1.list("worst_waits").contains {
+                Self.ns($0["tid"]) == Double(victim.pid)
+                    && Self.ns($0["start_ns"]) + Self.ns($0["duration_ns"]) == Self.ns(j["time_ns"])
+            }
+            #expect(found, "the joined wait is among the capture's worst waits")
+        }
+        // The after-window ran 1 s past burst 1's wait, then burst 2's stopped at the cap.
+        let c1 = try #require(t1["capture"] as? [String: Any])
+        #expect(Self.ns(c1["covers_after_ns"]) == 1.6e9, "capped at --max-after: \(Self.ns(c1["covers_after_ns"]))")
+        #expect(r1.num("window.end_ns") == t0 + 1.6e9)
+        #expect(Self.ns(t1["suppressed"]) == 0)
+
+        // Capture 2: burst 5's, counting bursts 3 and 4 (others the shared machine made too).
+        let t2 = try Self.json(dir.path(names[1]) + "/trigger.json")
+        let r2 = try Self.json(dir.path(names[1]) + "/report.json")
+        try Self.checkTrigger(
+            t2, report: r2, victim: victim.pid, competitor: comps[5].pid, burstNs: bursts[5], before: 500e6, after: 1e9)
+        #expect(t2.list("joined").isEmpty)
+        let suppressed = Self.ns(t2["suppressed"])
+        #expect(suppressed >= 2, "bursts 3 and 4 suppressed: \(suppressed)")
+        // The log: one line for the first suppressed, the count on capture 2's line and the last line.
+        let lines = thief.stderr.split(separator: "\n")
+        #expect(lines.filter { $0.contains("suppressed (--cooldown/--max-per-hour)") }.count == 1)
+        let capture2 = try #require(lines.last { $0.contains(" -> ") })
+        #expect(capture2.contains("; \(Int(suppressed)) suppressed"), "\(capture2)")
+        #expect(lines.filter { $0.contains(" -> ") }.first?.contains("; 2 joined") == true)
+        let last = try #require(lines.last { $0.hasPrefix("thief watch: ended:") })
+        #expect(last.contains("2 capture(s); \(Int(suppressed)) trigger(s) suppressed; 0 record(s) lost"), "\(last)")
+    }
+
     @Test("--keep 1 removes only this watch's older captures; planted links and foreign directories stay")
     func keepOnlyOwn() throws {
         try Live.require()
@@ -199,14 +289,18 @@ struct LiveWatchTests {
         try fm.createSymbolicLink(atPath: dir.path("thief-link-1"), withDestinationPath: "/etc")
         _ = fm.createFile(atPath: dir.path("thief-file-1"), contents: Data("y".utf8))
         let victim = try Self.victim()
-        sleepSeconds(0.2)
+        // The competitors start before the watch: the start-up of a FIFO task on
+        // the victim's CPU is a wait of the victim too (a fourth capture under load).
+        let started = Date()
+        let comps = try [2500, 3500, 4500].map { try Self.burst("wcomp", delayMs: $0) }
+        sleepSeconds(0.3)
         let thief = try ThiefRun([
             "watch", "-p", "\(victim.pid)", "--trigger", "wait > 25ms", "--before", "500ms", "--after", "200ms",
             "--keep", "1", "--dir", dir.url.path,
         ])
         try thief.waitAttached()
-        let comps = try [300, 1300, 2300].map { try Self.burst("wcomp", delayMs: $0) }
-        sleepSeconds(4.0)
+        try #require(Date().timeIntervalSince(started) < 2.2, "attached before the first burst")
+        sleepSeconds(6.2 - Date().timeIntervalSince(started))
         thief.interrupt()
         #expect(thief.wait() == 0)
         _ = comps
@@ -281,15 +375,20 @@ struct LiveWatchTests {
         try Live.require()
         let dir = try ScratchDir("watch-memory")
         let victim = try Self.victim()
-        sleepSeconds(0.2)
+        // The competitor starts before the watch: its start-up as a FIFO task on
+        // the victim's CPU is a wait of the victim too (over 25 ms when the
+        // machine is loaded: a second capture).
+        let started = Date()
+        let comp = try Self.burst("wcomp", delayMs: 7000)
+        sleepSeconds(0.3)
         // 2 MiB hold 32,768 records: a second or two of the victim's records.
         let thief = try ThiefRun([
             "watch", "-p", "\(victim.pid)", "--trigger", "wait > 25ms", "--before", "20s", "--after", "200ms",
             "--memory", "2MiB", "--dir", dir.url.path,
         ])
         try thief.waitAttached()
-        let comp = try Self.burst("wcomp", delayMs: 6000)
-        sleepSeconds(6.8)
+        try #require(Date().timeIntervalSince(started) < 5, "attached well before the burst")
+        sleepSeconds(7.8 - Date().timeIntervalSince(started))
         thief.interrupt()
         #expect(thief.wait() == 0)
         _ = comp
