@@ -14,7 +14,7 @@
 #include <bpf/bpf.h>
 #include <errno.h>
 #include <linux/bpf.h>
-#include <poll.h>
+#include <sys/epoll.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 struct record_ring {
-    int fd;
+    int epoll_fd; /* the map's fd in an epoll set, as libbpf has it (see record_ring_wait) */
     size_t page;
     size_t size;                 /* data bytes: a power of two */
     unsigned long *consumer_pos; /* page 0: the only one the consumer may write */
@@ -45,7 +45,6 @@ struct record_ring *record_ring_new(int map_fd, record_ring_fn fn, void *ctx)
     struct record_ring *r = calloc(1, sizeof(*r));
     if (!r)
         return NULL;
-    r->fd = map_fd;
     r->fn = fn;
     r->ctx = ctx;
     r->page = (size_t)sysconf(_SC_PAGESIZE);
@@ -53,8 +52,14 @@ struct record_ring *record_ring_new(int map_fd, record_ring_fn fn, void *ctx)
     void *c = mmap(NULL, r->page, PROT_READ | PROT_WRITE, MAP_SHARED, map_fd, 0);
     void *p = c == MAP_FAILED ? MAP_FAILED
                               : mmap(NULL, r->page + r->size, PROT_READ, MAP_SHARED, map_fd, (off_t)r->page);
-    if (p == MAP_FAILED) {
+    struct epoll_event ev = {.events = EPOLLIN};
+    r->epoll_fd = p == MAP_FAILED ? -1 : epoll_create1(EPOLL_CLOEXEC);
+    if (r->epoll_fd < 0 || epoll_ctl(r->epoll_fd, EPOLL_CTL_ADD, map_fd, &ev) != 0) {
         int err = errno;
+        if (r->epoll_fd >= 0)
+            close(r->epoll_fd);
+        if (p != MAP_FAILED)
+            munmap(p, r->page + r->size);
         if (c != MAP_FAILED)
             munmap(c, r->page);
         free(r);
@@ -68,10 +73,14 @@ struct record_ring *record_ring_new(int map_fd, record_ring_fn fn, void *ctx)
     return r;
 }
 
+/* Records come without a wake-up (BPF_RB_NO_WAKEUP), so once the ring has
+ * been found empty epoll waits out the timeout, the consumer's drain timer
+ * (poll(2) would return at once whenever a record is pending: at a million
+ * records a second the consumer would spin instead of draining in batches). */
 int record_ring_wait(struct record_ring *r, int timeout_ms)
 {
-    struct pollfd p = {.fd = r->fd, .events = POLLIN};
-    return poll(&p, 1, timeout_ms) < 0 ? -errno : 0;
+    struct epoll_event ev;
+    return epoll_wait(r->epoll_fd, &ev, 1, timeout_ms) < 0 ? -errno : 0;
 }
 
 /* A header and its sample, 8-byte aligned, as the kernel lays them out. */
@@ -136,6 +145,7 @@ void record_ring_free(struct record_ring *r)
 {
     if (!r)
         return;
+    close(r->epoll_fd);
     munmap(r->consumer_pos, r->page);
     munmap(r->ro, r->page + r->size);
     free(r->bounce);

@@ -511,7 +511,7 @@ void thief_bpf_detach(thief_bpf *tb)
 
 int thief_bpf_poll(thief_bpf *tb, int timeout_ms)
 {
-    /* Records are submitted without a wake-up (BPF_RB_NO_WAKEUP), so poll
+    /* Records are submitted without a wake-up (BPF_RB_NO_WAKEUP), so epoll
      * waits out the timeout: it is the consumer's drain timer. Then drain. */
     int n = record_ring_wait(tb->rb, timeout_ms);
     if (n < 0 && n != -EINTR)
