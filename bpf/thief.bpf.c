@@ -373,7 +373,7 @@ static __always_inline void clock_advance(struct cpu_state *cs, __u64 now, __u64
     cs->seg_steal = steal;
 }
 
-/* `steal`: the CPU's steal clock now (thief_steal_now of a task on it). */
+/* `steal`: the CPU's steal clock now (thief_steal_of a task's cfs_rq on it). */
 static __always_inline void nwait_inc(__u32 cpu, __u32 tid, __u64 now, __u64 steal)
 {
     struct cpu_state *cs = cpu_state_of(cpu);
@@ -420,7 +420,7 @@ static __always_inline void causes_sub(struct thief_tstate *t, struct causes *c)
 /* Tracked thread t (task p) starts a runnable wait on `cpu`: it counts as a
  * waiter there, and its causes start from the CPU's clocks and its cfs_rq's
  * throttled clock now. */
-static __always_inline void wait_begin(bool btf, struct thief_tstate *t, struct task_struct *p, __u32 pid,
+static __always_inline void wait_begin(bool btf, struct thief_tstate *t, struct cfs_rq *cfs, __u32 pid,
                                        __u32 cpu, __u64 now, __u64 steal)
 {
     t->waiting = 1;
@@ -435,21 +435,20 @@ static __always_inline void wait_begin(bool btf, struct thief_tstate *t, struct 
     t->snap_idle = c.idle;
     t->snap_steal = c.steal;
     t->snap_tasks = c.tasks;
-    struct cfs_rq *cfs = TREAD(btf, p, se.cfs_rq);
     t->thr_cfs = (__u64)cfs;
     t->thr_snap = thief_throttled_clock(btf, cfs);
 }
 
 /* A waiting thread moves from one run queue to another: what it took on the
  * old one so far stays in its snapshots (they hold start - taken). */
-static __always_inline void wait_move(bool btf, struct thief_tstate *t, struct task_struct *p, __u32 pid,
+static __always_inline void wait_move(bool btf, struct thief_tstate *t, struct cfs_rq *cfs, __u32 pid,
                                       __u32 to, __u64 now)
 {
     __u32 from = t->wait_cpu;
     struct cpu_state *cs = cpu_state_of(from);
     struct causes c = {};
     if (cs) {
-        clock_read(cs, now, thief_steal_now(btf, p), &c); /* p is still on `from` here */
+        clock_read(cs, now, thief_steal_of(btf, cfs), &c); /* the task is still on `from` here */
         causes_sub(t, &c);
     }
     nwait_dec(from, now);
@@ -469,7 +468,7 @@ static __always_inline void wait_move(bool btf, struct thief_tstate *t, struct t
 
 /* The causes of t's wait (task p), ending now on its queue: what the
  * clocks grew by. `steal`: the steal clock of the CPU p switches in on. */
-static __always_inline void wait_causes(bool btf, struct thief_tstate *t, struct task_struct *p, __u32 cpu,
+static __always_inline void wait_causes(bool btf, struct thief_tstate *t, struct cfs_rq *cfs, __u32 cpu,
                                         __u64 now, __u64 steal, struct thief_rec_wait *w)
 {
     if (!t->wait_ts)
@@ -484,7 +483,7 @@ static __always_inline void wait_causes(bool btf, struct thief_tstate *t, struct
     w->idle_ns = c.idle - t->snap_idle;
     w->steal_ns = c.steal - t->snap_steal;
     /* Its cfs_rq now is thr_cfs (wait_move followed it), typed here. */
-    w->throttled_ns = thief_throttled_clock(btf, TREAD(btf, p, se.cfs_rq)) - t->thr_snap;
+    w->throttled_ns = thief_throttled_clock(btf, cfs) - t->thr_snap;
 }
 
 /* Who woke the thread whose wait ends now (its switch-in at ts on cpu). */
@@ -510,7 +509,7 @@ static __always_inline void add_waker(struct thief_batch *b, __u64 ts, __u32 cpu
 /* The off-core interval and the wait of tracked thread tid end at ts
  * (now: the time of the event that found it). */
 static __always_inline void end_offcore(bool btf, struct thief_batch *b, __u64 ts, __u64 now, __u32 cpu,
-                                        __u32 tid, struct thief_tstate *t, struct task_struct *p, __u64 steal)
+                                        __u32 tid, struct thief_tstate *t, struct cfs_rq *cfs, __u64 steal)
 {
     struct thief_record *r = batch_add(b, THIEF_REC_OFFCORE, ts, cpu);
     if (r) {
@@ -527,7 +526,7 @@ static __always_inline void end_offcore(bool btf, struct thief_batch *b, __u64 t
         r->tgid = t->tgid;
         r->aux = t->wait_cpu;
         r->wait.start_ts = t->wait_ts;
-        wait_causes(btf, t, p, cpu, now, steal, &r->wait);
+        wait_causes(btf, t, cfs, cpu, now, steal, &r->wait);
     }
     add_waker(b, ts, cpu, tid, t);
     nwait_dec(t->wait_cpu, now);
@@ -600,6 +599,9 @@ static __always_inline __u8 off_state_of(bool preempt, __u32 state)
 static __always_inline int on_switch(bool btf, unsigned long long *ctx, bool preempt,
                                      struct task_struct *prev, struct task_struct *next)
 {
+    /* tp_btf: two plain loads before any branch (thief_task_cfs says why). */
+    struct cfs_rq *prev_cfs = btf ? thief_task_cfs(btf, prev) : 0;
+    struct cfs_rq *next_cfs = btf ? thief_task_cfs(btf, next) : 0;
     __u32 cpu = bpf_get_smp_processor_id();
     struct cpu_state *cs = cpu_state_of(cpu);
     if (!cs)
@@ -630,6 +632,11 @@ static __always_inline int on_switch(bool btf, unsigned long long *ctx, bool pre
         b->n = 0;
     else if (b->n > THIEF_BATCH_RECORDS - THIEF_SWITCH_RECORDS)
         batch_send(b); /* this switch might not fit */
+    /* raw_tp: probe reads, so only for the switches that get this far. */
+    if (!btf) {
+        prev_cfs = thief_task_cfs(btf, prev);
+        next_cfs = thief_task_cfs(btf, next);
+    }
     __u64 now = bpf_ktime_get_ns();
     if (!cs->rq)
         cs->rq = thief_rq_of(prev);
@@ -641,7 +648,7 @@ static __always_inline int on_switch(bool btf, unsigned long long *ctx, bool pre
         work_switch(cs, prev_pid, next_pid, now);
 
     /* 1. prev ran while targets waited here: that time was stolen. */
-    __u64 steal = thief_steal_now(btf, prev);
+    __u64 steal = thief_steal_of(btf, prev_cfs);
     clock_advance(cs, now, steal);
     __u64 stolen = cs->steal_acc;
     cs->steal_acc = 0;
@@ -694,7 +701,7 @@ static __always_inline int on_switch(bool btf, unsigned long long *ctx, bool pre
             __u64 in_ts = now > ran ? now - ran : 0;
             if (in_ts < pt->off_ts)
                 in_ts = pt->off_ts;
-            end_offcore(btf, b, in_ts, now, cpu, prev_pid, pt, prev, steal);
+            end_offcore(btf, b, in_ts, now, cpu, prev_pid, pt, prev_cfs, steal);
             if (pt->off_ts) /* not the first event of a thread running at attach */
                 count_healed();
             slice_start = in_ts;
@@ -734,7 +741,7 @@ static __always_inline int on_switch(bool btf, unsigned long long *ctx, bool pre
             pt->off_ts = now;
             pt->off_state = new_state;
             if (pt->off_state == THIEF_OFF_PREEMPTED && !pt->waiting)
-                wait_begin(btf, pt, prev, prev_pid, cpu, now, steal);
+                wait_begin(btf, pt, prev_cfs, prev_pid, cpu, now, steal);
         }
     }
 
@@ -768,7 +775,7 @@ static __always_inline int on_switch(bool btf, unsigned long long *ctx, bool pre
             count_healed();
         }
         if (!joined)
-            end_offcore(btf, b, now, now, cpu, next_pid, nt, next, steal);
+            end_offcore(btf, b, now, now, cpu, next_pid, nt, next_cfs, steal);
         nt->running = 1;
         nt->seen_in = 1;
         nt->on_ts = now;
@@ -847,10 +854,11 @@ static __always_inline int on_wakeup(bool btf, struct task_struct *p)
     bool local = pid && waking_here(cs, pid); /* pid: set when p may be a target */
     if (!t)
         return 0;
+    struct cfs_rq *cfs = thief_task_cfs(btf, p);
     __u64 now = bpf_ktime_get_ns();
     if (local)
         note_waker(btf, t, now, cpu, cs);
-    wait_begin(btf, t, p, pid, thief_task_cpu(btf, p), now, thief_steal_now(btf, p));
+    wait_begin(btf, t, cfs, pid, thief_task_cpu(btf, p), now, thief_steal_of(btf, cfs));
     return 0;
 }
 
@@ -899,6 +907,7 @@ static __always_inline int on_migrate(bool btf, struct task_struct *p, int dest_
     struct thief_tstate *t = thread_of(pid);
     if (!t)
         return 0;
+    struct cfs_rq *cfs = thief_task_cfs(btf, p);
     __u32 orig = thief_task_cpu(btf, p);
     if (orig == (__u32)dest_cpu)
         return 0;
@@ -917,7 +926,7 @@ static __always_inline int on_migrate(bool btf, struct task_struct *p, int dest_
     if (waking_here(cs, pid) && !t->running && !t->waiting)
         note_waker(btf, t, now, cpu, cs);
     if (t->waiting)
-        wait_move(btf, t, p, pid, (__u32)dest_cpu, now);
+        wait_move(btf, t, cfs, pid, (__u32)dest_cpu, now);
     struct thief_record *r = rec_reserve(THIEF_REC_MIGRATE, now, cpu);
     if (r) {
         r->tid = pid;

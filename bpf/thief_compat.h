@@ -116,19 +116,33 @@ static __always_inline __u64 thief_rq_of(struct task_struct *t)
     return (__u64)BPF_CORE_READ(cfs, rq);
 }
 
+/* A task's cfs_rq, for thief_steal_of and thief_throttled_clock. In tp_btf
+ * programs a pointer loaded from a BTF-typed task is checked by the verifier
+ * against the kernel's lists of trusted fields: four searches of the kernel's
+ * BTF by name (6.3+, btf_nested_type_is_trusted), each a linear scan of its
+ * 125,000 types, at every path the verifier explores through that load. Read
+ * where a handler's paths have not yet split (the empty asm keeps the
+ * compiler from moving the load into the branches that use it), it is checked
+ * once: sched_switch's verification went from 425 to ~40 ms of the start. */
+static __always_inline struct cfs_rq *thief_task_cfs(bool btf, struct task_struct *t)
+{
+    struct cfs_rq *cfs = TREAD(btf, t, se.cfs_rq);
+    asm volatile("" : "+r"(cfs));
+    return cfs;
+}
+
 /* The hypervisor's steal clock of a run queue: rq::prev_steal_time, kept with
  * CONFIG_PARAVIRT_TIME_ACCOUNTING and refreshed at every run-queue clock
  * update (a switch makes one). 0 without it. */
-/* The same through a task on that CPU (its cfs_rq's rq): plain loads in
+/* The same through a task's cfs_rq on that CPU (its rq): plain loads in
  * tp_btf programs, where this runs at every switch. */
-static __always_inline __u64 thief_steal_now(bool btf, struct task_struct *t)
+static __always_inline __u64 thief_steal_of(bool btf, struct cfs_rq *cfs)
 {
     if (!bpf_core_field_exists(((struct rq *)0)->prev_steal_time) ||
         !bpf_core_field_exists(((struct cfs_rq *)0)->rq))
         return 0;
     if (!btf)
-        return BPF_CORE_READ(t, se.cfs_rq, rq, prev_steal_time);
-    struct cfs_rq *cfs = t->se.cfs_rq;
+        return BPF_CORE_READ(cfs, rq, prev_steal_time);
     struct rq *rq = cfs ? cfs->rq : 0;
     return rq ? rq->prev_steal_time : 0;
 }

@@ -3,11 +3,14 @@
  * thief_-prefixed API that returns 0 or a negative errno.
  */
 #include "thief_bpf.h"
+#include "kernel_btf.h"
+#include "record_ring.h"
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,7 +78,7 @@ static size_t chunk_bytes(void)
 
 struct thief_bpf {
     struct bpf_object *obj;
-    struct ring_buffer *rb;
+    struct record_ring *rb; /* the consumer of THIEF_MAP_EVENTS */
     struct bpf_link *links[THIEF_MAX_LINKS];
     int nlinks;
     int attached;
@@ -182,14 +185,14 @@ static int open_as(const void *object, size_t object_len, const thief_bpf_config
 {
     *out = NULL;
     libbpf_set_print(print_fn);
-    struct btf *vmlinux = btf__load_vmlinux_btf();
+    const struct btf *vmlinux = kernel_btf(); /* the feature probe's, if it ran */
     if (!vmlinux) {
         int err = -errno;
         return fail(err, "cannot read the kernel's BTF (" THIEF_VMLINUX_BTF "): %s", strerror(-err));
     }
     thief_bpf *tb = calloc(1, sizeof(*tb));
     if (!tb) {
-        btf__free(vmlinux);
+        kernel_btf_release();
         return fail(-ENOMEM, "out of memory");
     }
     tb->stats_fd = -1;
@@ -198,7 +201,7 @@ static int open_as(const void *object, size_t object_len, const thief_bpf_config
     if (!tb->obj) {
         int err = -errno;
         free(tb);
-        btf__free(vmlinux);
+        kernel_btf_release();
         return fail(err, "cannot open the BPF object: %s", strerror(-err));
     }
 
@@ -226,7 +229,7 @@ static int open_as(const void *object, size_t object_len, const thief_bpf_config
     knobs.target_tgid = config->target_tgid;
     uint32_t slots = thread_slots(config);
     if (!slots) {
-        btf__free(vmlinux);
+        kernel_btf_release();
         thief_bpf_close(tb);
         return fail(-EINVAL, "thread slots must be a power of two from 1 to %u", THIEF_MAX_SLOTS);
     }
@@ -265,7 +268,7 @@ static int open_as(const void *object, size_t object_len, const thief_bpf_config
             break;
     }
     if (err) {
-        btf__free(vmlinux);
+        kernel_btf_release();
         thief_bpf_close(tb);
         return err < 0 ? err : -EINVAL;
     }
@@ -280,7 +283,11 @@ static int open_as(const void *object, size_t object_len, const thief_bpf_config
             want = 0;
         bpf_program__set_autoload(prog, want);
     }
-    btf__free(vmlinux);
+    kernel_btf_release();
+    /* libbpf's own parse of the kernel's BTF inside the load is the run's
+     * peak of memory (~11 MB for a moment): hand the heap's free pages back
+     * first, so that they do not count twice. */
+    malloc_trim(0);
 
     err = bpf_object__load(tb->obj);
     if (err) {
@@ -489,7 +496,7 @@ int thief_bpf_attach(thief_bpf *tb, thief_bpf_record_fn fn, void *ctx)
     int fd = bpf_object__find_map_fd_by_name(tb->obj, THIEF_MAP_EVENTS);
     tb->fn = fn;
     tb->fn_ctx = ctx;
-    tb->rb = ring_buffer__new(fd, (ring_buffer_sample_fn)fn, ctx, NULL);
+    tb->rb = record_ring_new(fd, fn, ctx);
     if (!tb->rb)
         return fail(-errno, "cannot set up the ring buffer: %s", strerror(errno));
     return 0;
@@ -506,18 +513,18 @@ int thief_bpf_poll(thief_bpf *tb, int timeout_ms)
 {
     /* Records are submitted without a wake-up (BPF_RB_NO_WAKEUP), so epoll
      * waits out the timeout: it is the consumer's drain timer. Then drain. */
-    int n = ring_buffer__poll(tb->rb, timeout_ms);
+    int n = record_ring_wait(tb->rb, timeout_ms);
     if (n < 0 && n != -EINTR)
         return fail(n, "ring buffer: %s", strerror(-n));
-    int m = ring_buffer__consume(tb->rb);
+    int m = record_ring_drain(tb->rb);
     if (m < 0)
         return fail(m, "ring buffer: %s", strerror(-m));
-    return (n > 0 ? n : 0) + m;
+    return m;
 }
 
 int thief_bpf_consume(thief_bpf *tb)
 {
-    int n = ring_buffer__consume(tb->rb);
+    int n = record_ring_drain(tb->rb);
     if (n < 0)
         return fail(n, "ring buffer: %s", strerror(-n));
     return n;
@@ -624,8 +631,7 @@ void thief_bpf_close(thief_bpf *tb)
 {
     if (!tb)
         return;
-    if (tb->rb)
-        ring_buffer__free(tb->rb);
+    record_ring_free(tb->rb);
     for (int i = 0; i < tb->nlinks; i++)
         bpf_link__destroy(tb->links[i]);
     if (tb->tgids)

@@ -4,6 +4,7 @@
  * version string: distributions backport.
  */
 #include "thief_bpf.h"
+#include "kernel_btf.h"
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -60,12 +61,12 @@ int thief_bpf_probe_features(thief_bpf_features *out)
     memset(out, 0, sizeof(*out));
     out->ringbuf = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1;
     out->atomics = has_atomics();
-    struct btf *vmlinux = btf__load_vmlinux_btf();
+    /* Kept for thief_bpf_open, which frees it (kernel_btf.c). */
+    const struct btf *vmlinux = kernel_btf();
     if (!vmlinux)
         return 0;
     out->btf = 1;
     out->throttled_clock = has_member(vmlinux, "cfs_rq", "throttled_clock_self_time");
     out->steal_clock = has_member(vmlinux, "rq", "prev_steal_time");
-    btf__free(vmlinux);
     return 0;
 }

@@ -4,10 +4,11 @@ import Glibc
 
 /// The eBPF object compiled from bpf/thief.bpf.c at build time (BPFObjectPlugin).
 enum BPFObject {
-    static let thief: [UInt8] = {
-        let text = bpfObject_thiefBase64.withUTF8Buffer { String(decoding: $0, as: UTF8.self) }
-        return Array(Data(base64Encoded: text) ?? Data())
-    }()
+    /// Decoded for each load, not kept: libbpf copies what it needs while
+    /// opening, and the 478 KB (and the text's copy) leave with the load.
+    static var thief: Data {
+        bpfObject_thiefBase64.withUTF8Buffer { Data(base64Encoded: Data($0)) } ?? Data()
+    }
 
     /// Opens and loads the object (the kernel verifies it here): the shim's
     /// handle, for thief_bpf_close.
