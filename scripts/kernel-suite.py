@@ -570,7 +570,8 @@ def judge(dirs):
             failed += 1
         note = read(os.path.join(d, "retried.txt"))
         if note:
-            print(f"   note: booted twice, the first guest kernel {note.strip()} (console-1.log)")
+            failures = note.strip().splitlines()
+            print(f"   note: booted {len(failures) + 1} times; before, the guest kernel {'; '.join(failures)} (console-N.log)")
         print(f"   times: {m.get('seconds', {})}")
     print(f"\n{passed} passed, {failed} failed")
     return 1 if failed else 0

@@ -28,14 +28,14 @@
 # names another. thief-workloads always comes from BUILD.
 #
 # Knobs (environment): THIEF_KERNEL_CACHE (.kernels), THIEF_KERNEL_TIMEOUT
-# (420: seconds a VM may run), THIEF_BUILD_DIR (.build/debug), THIEF_KERNEL_BINARY,
+# (300: seconds a VM may run), THIEF_BUILD_DIR (.build/debug), THIEF_KERNEL_BINARY,
 # THIEF_KERNEL_OUT (results folder; default under the cache).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
 cache=${THIEF_KERNEL_CACHE:-$repo/.kernels}
 build=${THIEF_BUILD_DIR:-$repo/.build/debug}
-timeout_s=${THIEF_KERNEL_TIMEOUT:-420} # a quiet run takes 70-90 s a kernel
+timeout_s=${THIEF_KERNEL_TIMEOUT:-300} # a quiet run takes 55-90 s a kernel
 out_root=${THIEF_KERNEL_OUT:-$cache/results}
 vng_version=1.42
 if (($#)); then flavours=("$@"); else flavours=(6.1 6.1-rt 6.12); fi
@@ -108,10 +108,13 @@ for flavour in "${flavours[@]}"; do
     vmlinuz=$(fetch_kernel "$flavour")
     out=$out_root/$flavour
     rm -rf "$out" && mkdir -p "$out"
-    # A guest kernel that panics is booted once more (seen once here: 6.1-rt
-    # died on an int3 in a tracepoint site being patched, under TCG's
-    # multi-threaded translation); the table says so.
-    for attempt in 1 2; do
+    # A guest kernel that panics or hangs is booted again, up to three boots
+    # in all (seen here: 6.1-rt died on an int3 in a tracepoint site being
+    # patched, under TCG's multi-threaded translation; 6.1 locked up in
+    # text_poke_bp waiting for the other vCPU's IPI as thief detached; the
+    # CI run of 2026-12-07 10:45 needed a second boot for 6.1 and 6.1-rt,
+    # where the suite then passed); the table says so.
+    for attempt in 1 2 3; do
         echo "kernels.sh: booting ${vmlinuz##*/} ($flavour) under TCG" >&2
         start=$(date +%s)
         # The guest runs the suite from this tree; the host judges what it wrote.
@@ -125,12 +128,12 @@ for flavour in "${flavours[@]}"; do
         echo "kernels.sh: $flavour: VM exited $rc after $(($(date +%s) - start)) s" >&2
         panic=$(grep -m 1 -E 'Kernel panic|BUG:|Oops|int3: ' "$out/console.log" || true)
         # A guest that hangs instead (seen once: silent after thief attached
-        # via raw_tp, under the same TCG patching) is booted once more too.
+        # via raw_tp, under the same TCG patching) is booted again too.
         ((rc == 124)) && [[ -z $panic ]] && panic="no progress in ${timeout_s} s (timeout)"
-        [[ $attempt == 1 && -n $panic ]] || break
-        echo "kernels.sh: $flavour: the guest kernel failed ($panic); booting it once more" >&2
-        cp "$out/console.log" "$out/console-1.log"
-        echo "retried after: $panic" >"$out/retried.txt"
+        [[ $attempt -lt 3 && -n $panic ]] || break
+        echo "kernels.sh: $flavour: the guest kernel failed ($panic); booting it again" >&2
+        cp "$out/console.log" "$out/console-$attempt.log"
+        echo "retried after: $panic" >>"$out/retried.txt"
     done
     if [[ ! -s $out/results.json ]]; then
         echo "kernels.sh: $flavour wrote no results (console: $out/console.log):" >&2
