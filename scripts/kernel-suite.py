@@ -570,8 +570,8 @@ def judge(dirs):
             failed += 1
         note = read(os.path.join(d, "retried.txt"))
         if note:
-            failures = note.strip().splitlines()
-            print(f"   note: booted {len(failures) + 1} times; before, the guest kernel {'; '.join(failures)} (console-N.log)")
+            failures = [line.removeprefix("retried after: ") for line in note.strip().splitlines()]
+            print(f"   note: booted {len(failures) + 1} times; the earlier boots failed: {'; '.join(failures)} (console-N.log)")
         print(f"   times: {m.get('seconds', {})}")
     print(f"\n{passed} passed, {failed} failed")
     return 1 if failed else 0
