@@ -276,10 +276,15 @@ static int match_composites(struct builder *b, uint32_t lid, uint32_t kid)
     const struct btf_type *l = btf__type_by_id(b->local, lid);
     const struct btf_member *m = btf_members(l);
     for (uint32_t i = 0; i < btf_vlen(l); i++, m++) {
-        uint32_t kt = 0;
+        uint32_t kt = 0, sub;
         const char *name = btf__name_by_offset(b->local, m->name_off);
-        int err = name && *name ? find_member(b, kid, name, &kt) : 0;
-        if (err > 0)
+        const struct btf_type *st = local_skip_mods(b->local, m->type, &sub);
+        int err = 0;
+        if (name && *name)
+            err = find_member(b, kid, name, &kt);
+        else if (st && btf_is_composite(st))
+            err = match_composites(b, sub, kid); /* its named members are looked for here, in kid */
+        if (err > 0 && name && *name)
             err = match_member_types(b, m->type, kt);
         if (err < 0)
             return err;
