@@ -2,7 +2,9 @@
  * thief_bpf.c - libbpf shim. All libbpf use is here, behind a small
  * thief_-prefixed API that returns 0 or a negative errno.
  */
+#define _GNU_SOURCE /* memfd_create */
 #include "thief_bpf.h"
+#include "core_btf.h"
 #include "kernel_btf.h"
 #include "record_ring.h"
 
@@ -34,6 +36,7 @@
 #define THIEF_KIND_TP_BTF "tp_btf"
 #define THIEF_KIND_RAW_TP "raw_tp"
 #define THIEF_SEC_TP_BTF THIEF_KIND_TP_BTF "/"
+#define THIEF_HANDLER_TP_BTF THIEF_KIND_TP_BTF "+" /* libbpf's pattern for tp_btf and tp_btf/TP */
 /* The kernel's names: its BTF, and the typedef BTF gives each tracepoint. */
 #define THIEF_VMLINUX_BTF "/sys/kernel/btf/vmlinux"
 #define THIEF_BTF_TRACE_PREFIX "btf_trace_"
@@ -75,6 +78,13 @@ static size_t chunk_bytes(void)
 }
 
 #define THIEF_MAX_LINKS 64
+#define THIEF_MAX_PROGS 128
+
+/* A tp_btf program and the BTF id of its tracepoint (btf_trace_TP). */
+struct tp_btf_target {
+    const struct bpf_program *prog;
+    uint32_t btf_id;
+};
 
 struct thief_bpf {
     struct bpf_object *obj;
@@ -98,6 +108,9 @@ struct thief_bpf {
     int counters_fd;
     uint64_t *tgids; /* the "tgids" map, mmapped */
     uint32_t tgids_words;
+    int core_fd; /* a memfd: the BTF for the CO-RE relocations (core_btf.c), until the load */
+    int nattach; /* the tp_btf programs to load and their tracepoints' BTF ids (tp_btf_prepare) */
+    struct tp_btf_target attach[THIEF_MAX_PROGS];
 };
 
 static __thread char last_error[512];
@@ -140,21 +153,136 @@ int thief_bpf_probe_btf(char *path_out, size_t len)
     return 0;
 }
 
-/* Does the kernel have tracepoint TP (BTF typedef btf_trace_TP)? */
-static int has_tracepoint(const struct btf *vmlinux, const char *tp, int *nparams)
+/* How many arguments tracepoint typedef `id` (btf_trace_TP: a pointer to a
+ * function prototype) passes. */
+static int tracepoint_params(const struct kernel_btf *vmlinux, uint32_t id)
 {
-    char name[128];
-    snprintf(name, sizeof(name), THIEF_BTF_TRACE_PREFIX "%s", tp);
-    int id = btf__find_by_name_kind(vmlinux, name, BTF_KIND_TYPEDEF);
-    if (id < 0)
-        return 0;
-    if (nparams) {
-        const struct btf_type *t = btf__type_by_id(vmlinux, id);
-        t = t ? btf__type_by_id(vmlinux, t->type) : NULL; /* pointer */
-        t = t ? btf__type_by_id(vmlinux, t->type) : NULL; /* func proto */
-        *nparams = (t && btf_is_func_proto(t)) ? btf_vlen(t) : 0;
+    const struct btf_type *t = kernel_btf_type(vmlinux, id);
+    t = t ? kernel_btf_type(vmlinux, t->type) : NULL; /* pointer */
+    t = t ? kernel_btf_type(vmlinux, t->type) : NULL; /* func proto */
+    return (t && btf_is_func_proto(t)) ? btf_vlen(t) : 0;
+}
+
+/* thief_bpf_core_check's second load: libbpf reads the kernel's BTF. */
+static int whole_btf;
+
+/* The object being loaded, for tp_btf_prepare: libbpf's handlers take no
+ * argument of their own. Loads run one at a time. */
+static thief_bpf *loading;
+
+/*
+ * tp_btf programs through a handler of thief's own, for libbpf 1.1 parses
+ * the kernel's whole BTF (~11 MB at its peak) inside bpf_object__load for
+ * any program of type TRACING (obj_needs_vmlinux_btf), if only to look up
+ * the tracepoint's BTF id (libbpf_find_attach_btf_id). thief knows that id
+ * from its own read (btf_trace_TP). So the programs open as raw
+ * tracepoints, which need no kernel BTF, and tp_btf_prepare, called right
+ * before each is loaded, makes it what libbpf's own tp_btf handler would:
+ * type TRACING, attach type BPF_TRACE_RAW_TP, the id. Attached as libbpf's
+ * handler attaches them (bpf_program__attach_trace).
+ */
+static int tp_btf_prepare(struct bpf_program *prog, struct bpf_prog_load_opts *opts, long cookie)
+{
+    (void)cookie;
+    for (int i = 0; loading && i < loading->nattach; i++) {
+        if (loading->attach[i].prog != prog)
+            continue;
+        opts->expected_attach_type = BPF_TRACE_RAW_TP;
+        opts->attach_btf_obj_fd = 0; /* the kernel's own BTF, not a module's */
+        opts->attach_btf_id = loading->attach[i].btf_id;
+        return bpf_program__set_type(prog, BPF_PROG_TYPE_TRACING);
     }
-    return 1;
+    return -ESRCH;
+}
+
+static int tp_btf_attach(const struct bpf_program *prog, long cookie, struct bpf_link **link)
+{
+    (void)cookie;
+    *link = bpf_program__attach_trace(prog);
+    return *link ? 0 : -errno;
+}
+
+static int register_tp_btf(void)
+{
+    static int handler;
+    if (handler > 0)
+        return 0;
+    LIBBPF_OPTS(libbpf_prog_handler_opts, opts, .prog_prepare_load_fn = tp_btf_prepare,
+                .prog_attach_fn = tp_btf_attach);
+    handler = libbpf_register_prog_handler(THIEF_HANDLER_TP_BTF, BPF_PROG_TYPE_RAW_TRACEPOINT,
+                                           BPF_TRACE_RAW_TP, &opts);
+    return handler < 0 ? handler : 0;
+}
+
+/* Opens the object, its CO-RE relocations to be made against the small BTF
+ * core_btf.c writes into a memfd from thief's read of the kernel's: then
+ * bpf_object__load reads no BTF of its own. If that BTF cannot be made (or
+ * /proc, through which libbpf opens it, is not there), libbpf relocates
+ * against the kernel's whole BTF, as it reads it. */
+static int open_object(thief_bpf *tb, const void *object, size_t len, const struct kernel_btf *vmlinux)
+{
+    char path[64] = "";
+    tb->core_fd = whole_btf ? -1 : memfd_create("thief-core-btf", MFD_CLOEXEC);
+    if (tb->core_fd >= 0)
+        snprintf(path, sizeof(path), "/proc/self/fd/%d", tb->core_fd);
+    if (tb->core_fd >= 0 && access(path, R_OK) != 0) {
+        close(tb->core_fd);
+        tb->core_fd = -1;
+    }
+    LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = THIEF_OBJECT_NAME,
+                .btf_custom_path = tb->core_fd >= 0 ? path : NULL);
+    tb->obj = bpf_object__open_mem(object, len, &opts);
+    if (tb->obj && tb->core_fd >= 0) {
+        int err = core_btf_write(vmlinux, bpf_object__btf(tb->obj), object, len, tb->core_fd);
+        if (err == 0)
+            return 0;
+        if (verbose_libbpf)
+            fprintf(stderr, "thief: CO-RE against the kernel's whole BTF: %s\n", strerror(-err));
+        close(tb->core_fd);
+        tb->core_fd = -1;
+        bpf_object__close(tb->obj);
+        opts.btf_custom_path = NULL;
+        tb->obj = bpf_object__open_mem(object, len, &opts);
+    }
+    return tb->obj ? 0 : fail(-errno, "cannot open the BPF object: %s", strerror(errno));
+}
+
+/* Which programs load: those of the attach mode whose tracepoint the kernel
+ * has (its BTF has btf_trace_TP), the interrupt ones only when interrupts
+ * are traced. The tp_btf ones and their ids go into tb->attach. How many
+ * arguments sched_switch passes, in *switch_params. */
+static int choose_programs(thief_bpf *tb, const thief_bpf_config *config, const struct kernel_btf *vmlinux,
+                           int use_btf, int *switch_params)
+{
+    static char names[THIEF_MAX_PROGS][128];
+    const char *name_of[THIEF_MAX_PROGS];
+    struct bpf_program *progs[THIEF_MAX_PROGS], *prog;
+    uint32_t ids[THIEF_MAX_PROGS];
+    int n = 0;
+    bpf_object__for_each_program (prog, tb->obj) {
+        const char *tp = strchr(bpf_program__section_name(prog), '/');
+        bpf_program__set_autoload(prog, 0);
+        if (!tp)
+            continue;
+        if (n == THIEF_MAX_PROGS)
+            return fail(-E2BIG, "too many BPF programs");
+        snprintf(names[n], sizeof(names[n]), THIEF_BTF_TRACE_PREFIX "%s", tp + 1);
+        name_of[n] = names[n];
+        progs[n++] = prog;
+    }
+    kernel_btf_find_all(vmlinux, BTF_KIND_TYPEDEF, name_of, n, ids);
+    tb->nattach = 0;
+    for (int i = 0; i < n; i++) {
+        const char *sec = bpf_program__section_name(progs[i]), *tp = strchr(sec, '/') + 1;
+        int is_btf = strncmp(sec, THIEF_SEC_TP_BTF, strlen(THIEF_SEC_TP_BTF)) == 0;
+        int want = is_btf == use_btf && ids[i] && (config->trace_irqs || !is_irq_tracepoint(tp));
+        if (ids[i] && strcmp(tp, THIEF_TP_SCHED_SWITCH) == 0)
+            *switch_params = tracepoint_params(vmlinux, ids[i]);
+        bpf_program__set_autoload(progs[i], want);
+        if (want && is_btf)
+            tb->attach[tb->nattach++] = (struct tp_btf_target){.prog = progs[i], .btf_id = ids[i]};
+    }
+    return 0;
 }
 
 static int open_as(const void *object, size_t object_len, const thief_bpf_config *config, int use_btf,
@@ -180,35 +308,11 @@ int thief_bpf_open(const void *object, size_t object_len, const thief_bpf_config
     return err;
 }
 
-static int open_as(const void *object, size_t object_len, const thief_bpf_config *config, int use_btf,
-                   thief_bpf **out)
+/* The knobs (.rodata) and the maps' sizes, from the configuration; the
+ * kernel's sched_switch passes `switch_params` arguments. */
+static int configure_maps(thief_bpf *tb, const thief_bpf_config *config, int switch_params)
 {
-    *out = NULL;
-    libbpf_set_print(print_fn);
-    const struct btf *vmlinux = kernel_btf(); /* the feature probe's, if it ran */
-    if (!vmlinux) {
-        int err = -errno;
-        return fail(err, "cannot read the kernel's BTF (" THIEF_VMLINUX_BTF "): %s", strerror(-err));
-    }
-    thief_bpf *tb = calloc(1, sizeof(*tb));
-    if (!tb) {
-        kernel_btf_release();
-        return fail(-ENOMEM, "out of memory");
-    }
-    tb->stats_fd = -1;
-    LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = THIEF_OBJECT_NAME);
-    tb->obj = bpf_object__open_mem(object, object_len, &opts);
-    if (!tb->obj) {
-        int err = -errno;
-        free(tb);
-        kernel_btf_release();
-        return fail(err, "cannot open the BPF object: %s", strerror(-err));
-    }
-
-    tb->kind = use_btf ? THIEF_KIND_TP_BTF : THIEF_KIND_RAW_TP;
-
-    int nparams = 0;
-    has_tracepoint(vmlinux, THIEF_TP_SCHED_SWITCH, &nparams);
+    int nparams = switch_params;
     struct thief_knobs knobs = {
         .abi_version = THIEF_ABI_VERSION,
         .self_tgid = config->self_tgid,
@@ -228,11 +332,8 @@ static int open_as(const void *object, size_t object_len, const thief_bpf_config
     uint32_t rb_bytes = config->ringbuf_bytes ? config->ringbuf_bytes : (4u << 20);
     knobs.target_tgid = config->target_tgid;
     uint32_t slots = thread_slots(config);
-    if (!slots) {
-        kernel_btf_release();
-        thief_bpf_close(tb);
+    if (!slots)
         return fail(-EINVAL, "thread slots must be a power of two from 1 to %u", THIEF_MAX_SLOTS);
-    }
     knobs.slot_mask = slots - 1;
 
     struct bpf_map *map;
@@ -267,29 +368,48 @@ static int open_as(const void *object, size_t object_len, const thief_bpf_config
         if (err)
             break;
     }
-    if (err) {
+    return err < 0 ? err : err ? -EINVAL : 0;
+}
+
+static int open_as(const void *object, size_t object_len, const thief_bpf_config *config, int use_btf,
+                   thief_bpf **out)
+{
+    *out = NULL;
+    libbpf_set_print(print_fn);
+    const struct kernel_btf *vmlinux = kernel_btf(); /* the feature probe's, if it ran */
+    if (!vmlinux) {
+        int err = -errno;
+        return fail(err, "cannot read the kernel's BTF (" THIEF_VMLINUX_BTF "): %s", strerror(-err));
+    }
+    thief_bpf *tb = calloc(1, sizeof(*tb));
+    if (!tb) {
         kernel_btf_release();
-        thief_bpf_close(tb);
-        return err < 0 ? err : -EINVAL;
+        return fail(-ENOMEM, "out of memory");
     }
-
-    struct bpf_program *prog;
-    bpf_object__for_each_program (prog, tb->obj) {
-        const char *sec = bpf_program__section_name(prog);
-        const char *tp = strchr(sec, '/');
-        int is_btf = strncmp(sec, THIEF_SEC_TP_BTF, strlen(THIEF_SEC_TP_BTF)) == 0;
-        int want = (is_btf == use_btf) && tp && has_tracepoint(vmlinux, tp + 1, NULL);
-        if (want && !config->trace_irqs && is_irq_tracepoint(tp))
-            want = 0;
-        bpf_program__set_autoload(prog, want);
-    }
+    tb->stats_fd = -1;
+    tb->core_fd = -1;
+    tb->kind = use_btf ? THIEF_KIND_TP_BTF : THIEF_KIND_RAW_TP;
+    int nparams = 0;
+    int err = register_tp_btf();
+    if (err)
+        fail(err, "cannot register the tp_btf handler: %s", strerror(-err));
+    err = err ?: open_object(tb, object, object_len, vmlinux);
+    err = err ?: choose_programs(tb, config, vmlinux, use_btf, &nparams);
+    /* Freed before the load: with the small BTF, nothing in it reads the
+     * kernel's, and the heap's free pages go back to the system. */
     kernel_btf_release();
-    /* libbpf's own parse of the kernel's BTF inside the load is the run's
-     * peak of memory (~11 MB for a moment): hand the heap's free pages back
-     * first, so that they do not count twice. */
     malloc_trim(0);
+    err = err ?: configure_maps(tb, config, nparams);
+    if (err) {
+        thief_bpf_close(tb);
+        return err;
+    }
 
+    loading = tb;
     err = bpf_object__load(tb->obj);
+    loading = NULL;
+    close(tb->core_fd);
+    tb->core_fd = -1;
     if (err) {
         thief_bpf_close(tb);
         return fail(err,
@@ -298,6 +418,7 @@ static int open_as(const void *object, size_t object_len, const thief_bpf_config
     }
     tb->ovf_fd = bpf_object__find_map_fd_by_name(tb->obj, THIEF_MAP_THREADS_OVF);
     tb->slots_fd = bpf_object__find_map_fd_by_name(tb->obj, THIEF_MAP_THREADS);
+    uint32_t slots = thread_slots(config); /* checked by configure_maps */
     tb->chunk_no = -1;
     tb->nslots = slots;
     tb->chunk_bytes = chunk_bytes();
@@ -640,7 +761,72 @@ void thief_bpf_close(thief_bpf *tb)
         munmap(tb->chunk, tb->chunk_len);
     if (tb->obj)
         bpf_object__close(tb->obj);
+    if (tb->core_fd >= 0)
+        close(tb->core_fd);
     if (tb->stats_fd >= 0)
         close(tb->stats_fd);
     free(tb);
+}
+
+/* The tp_btf programs' attach ids, as the kernel took them, against the ids
+ * libbpf finds for their tracepoints: 0, or -EILSEQ naming the first apart. */
+static int check_attach_ids(const thief_bpf *tb)
+{
+    for (int i = 0; i < tb->nattach; i++) {
+        const char *tp = strchr(bpf_program__section_name(tb->attach[i].prog), '/') + 1;
+        struct bpf_prog_info info;
+        uint32_t len = sizeof(info);
+        memset(&info, 0, sizeof(info));
+        int err = bpf_obj_get_info_by_fd(bpf_program__fd(tb->attach[i].prog), &info, &len);
+        int want = libbpf_find_vmlinux_btf_id(tp, BPF_TRACE_RAW_TP);
+        if (err || want <= 0 || info.attach_btf_id != (uint32_t)want)
+            return fail(-EILSEQ, "core check: %s attached to BTF id %u, libbpf finds %d", tp,
+                        info.attach_btf_id, want);
+    }
+    return 0;
+}
+
+/* Two programs' instructions are the same but for the maps' fds (each load
+ * has maps of its own): the first half of a 64-bit load of a map's fd or of
+ * an address in a map's value. */
+static int insns_alike(const struct bpf_insn *a, const struct bpf_insn *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int map_ref = a[i].code == (BPF_LD | BPF_IMM | BPF_DW) &&
+                      (a[i].src_reg == BPF_PSEUDO_MAP_FD || a[i].src_reg == BPF_PSEUDO_MAP_VALUE);
+        struct bpf_insn x = a[i], y = b[i];
+        if (map_ref)
+            x.imm = y.imm = 0;
+        if (memcmp(&x, &y, sizeof(x)) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+int thief_bpf_core_check(const void *object, size_t object_len, const thief_bpf_config *config,
+                         const thief_bpf *tb)
+{
+    thief_bpf *whole = NULL;
+    whole_btf = 1;
+    int err = open_as(object, object_len, config, strcmp(tb->kind, THIEF_KIND_TP_BTF) == 0, &whole);
+    whole_btf = 0;
+    if (err)
+        return err;
+    int n = 0;
+    struct bpf_program *a = bpf_object__next_program(tb->obj, NULL);
+    struct bpf_program *b = bpf_object__next_program(whole->obj, NULL);
+    for (; a && b && err == 0;
+         a = bpf_object__next_program(tb->obj, a), b = bpf_object__next_program(whole->obj, b)) {
+        if (!bpf_program__autoload(a))
+            continue;
+        size_t cnt = bpf_program__insn_cnt(a);
+        if (!bpf_program__autoload(b) || cnt != bpf_program__insn_cnt(b) ||
+            !insns_alike(bpf_program__insns(a), bpf_program__insns(b), cnt))
+            err = fail(-EILSEQ, "core check: %s relocates otherwise against the kernel's whole BTF",
+                       bpf_program__section_name(a));
+        n++;
+    }
+    thief_bpf_close(whole);
+    err = err ?: check_attach_ids(tb);
+    return err ?: n;
 }

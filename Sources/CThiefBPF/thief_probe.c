@@ -15,18 +15,17 @@
 #include <unistd.h>
 
 /* Does struct `type` in the kernel's BTF have a member `member`? */
-static int has_member(const struct btf *vmlinux, const char *type, const char *member)
+static int has_member(const struct kernel_btf *vmlinux, const char *type, const char *member)
 {
-    int id = btf__find_by_name_kind(vmlinux, type, BTF_KIND_STRUCT);
-    const struct btf_type *t = id < 0 ? NULL : btf__type_by_id(vmlinux, id);
+    uint32_t id;
+    kernel_btf_find_all(vmlinux, BTF_KIND_STRUCT, &type, 1, &id);
+    const struct btf_type *t = kernel_btf_type(vmlinux, id);
     if (!t)
         return 0;
     const struct btf_member *m = btf_members(t);
-    for (unsigned short i = 0; i < btf_vlen(t); i++, m++) {
-        const char *name = btf__name_by_offset(vmlinux, m->name_off);
-        if (name && strcmp(name, member) == 0)
+    for (unsigned short i = 0; i < btf_vlen(t); i++, m++)
+        if (strcmp(kernel_btf_name(vmlinux, m->name_off), member) == 0)
             return 1;
-    }
     return 0;
 }
 
@@ -62,7 +61,7 @@ int thief_bpf_probe_features(thief_bpf_features *out)
     out->ringbuf = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1;
     out->atomics = has_atomics();
     /* Kept for thief_bpf_open, which frees it (kernel_btf.c). */
-    const struct btf *vmlinux = kernel_btf();
+    const struct kernel_btf *vmlinux = kernel_btf();
     if (!vmlinux)
         return 0;
     out->btf = 1;

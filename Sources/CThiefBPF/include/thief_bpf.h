@@ -100,6 +100,15 @@ const char *thief_bpf_attach_kind(const thief_bpf *tb);
 int thief_bpf_attached_count(const thief_bpf *tb);
 void thief_bpf_close(thief_bpf *tb);
 
+/* TEST ONLY (THIEF_TEST_CORE_CHECK): loads the object a second time with
+ * libbpf relocating against the kernel's whole BTF, as it reads it, and
+ * compares each loaded program's instructions with tb's (relocated against
+ * core_btf.c's small BTF), and each tp_btf program's attach BTF id with the
+ * one libbpf finds. The number of programs compared, or a negative errno
+ * (-EILSEQ: a difference, named in thief_bpf_last_error()). */
+int thief_bpf_core_check(const void *object, size_t object_len, const thief_bpf_config *config,
+                         const thief_bpf *tb);
+
 /* The message of the last failure in this thread (never NULL). */
 const char *thief_bpf_last_error(void);
 /* Show libbpf's own messages on stderr. */
