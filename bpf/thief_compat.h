@@ -11,31 +11,21 @@
 
 /* 5.14 (commit 2f064a59a11f "sched: Change task_struct::state") renamed
  * task_struct::state (long) to __state (unsigned int). */
-struct task_struct___pre514 {
-    long state;
-} __attribute__((preserve_access_index));
-
 static __always_inline __u32 thief_task_state(struct task_struct *t)
 {
     if (bpf_core_field_exists(t->__state))
         return BPF_CORE_READ(t, __state);
-    struct task_struct___pre514 *old = (void *)t;
-    return (__u32)BPF_CORE_READ(old, state);
+    return (__u32)BPF_CORE_READ(t, state);
 }
 
 /* 5.16 (commit bcf9033e5449 "sched: move CPU field back into thread_info if
  * THREAD_INFO_IN_TASK") moved the CPU into thread_info; 5.3-5.15 kept it in
  * task_struct::cpu. */
-struct task_struct___pre516 {
-    unsigned int cpu;
-} __attribute__((preserve_access_index));
-
 static __always_inline __u32 thief_task_cpu(bool btf, struct task_struct *t)
 {
     if (bpf_core_field_exists(t->thread_info.cpu))
         return btf ? t->thread_info.cpu : BPF_CORE_READ(t, thread_info.cpu);
-    struct task_struct___pre516 *old = (void *)t;
-    return BPF_CORE_READ(old, cpu);
+    return BPF_CORE_READ(t, cpu);
 }
 
 /* 5.15 ("sched: Introduce TASK_RTLOCK_WAIT", in the PREEMPT_RT locking

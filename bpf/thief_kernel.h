@@ -95,7 +95,12 @@ struct css_set {
 struct task_struct {
     struct thread_info thread_info;
     struct css_set *cgroups;
-    unsigned int __state; /* 5.14+; older kernels: long state (thief_compat.h) */
+    unsigned int __state; /* 5.14+ (thief_compat.h) */
+    /* Fields older kernels have instead (thief_compat.h). In this struct,
+     * not in ___flavour types: libbpf searches the kernel's BTF for the
+     * candidates of each local type, ~2 ms per type, flavours included. */
+    long state;       /* before 5.14 */
+    unsigned int cpu; /* 5.3-5.15 (then in thread_info) */
     int on_cpu;
     int on_rq;
     struct sched_entity se;
