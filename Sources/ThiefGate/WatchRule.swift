@@ -42,6 +42,9 @@ public enum WatchRule: Hashable, Sendable, CustomStringConvertible {
         return .window(rule, windowNs: ns)
     }
 
+    /// The longest wait a wait trigger takes: 1 hour.
+    static let maxWaitNs: UInt64 = 3_600_000_000_000
+
     /// `wait > DURATION` or `wait >= DURATION`.
     private static func waitRule(_ text: String) throws(RuleError) -> WatchRule {
         var s = RuleScanner(text)
@@ -66,6 +69,11 @@ public enum WatchRule: Hashable, Sendable, CustomStringConvertible {
         }
         guard value.unit.kind == .duration, value.canonical >= 1 else {
             throw s.error(unitAt, "a wait trigger needs a time", "e.g. wait > 20ms (units: ns, us, ms, s)")
+        }
+        // Bounded before the conversion, which traps past UInt64.max (found by
+        // the rule fuzz target: 'wait > 35555555555555555555557ms').
+        guard value.canonical <= Double(maxWaitNs) else {
+            throw s.error(unitAt, "a wait trigger's time is at most 1 hour", "e.g. wait > 20ms")
         }
         return .wait(thresholdNs: UInt64(value.canonical.rounded()), inclusive: inclusive)
     }

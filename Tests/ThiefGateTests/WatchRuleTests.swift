@@ -37,5 +37,9 @@ struct WatchRuleTests {
             message("bogus > 1 over 1s").contains("expected a metric")
                 || message("bogus > 1 over 1s").contains("unknown"))
         #expect(message("runnable_wait.tasks > 30% over 5ms").contains("invalid window '5ms'"))
+        // The fuzzer's input: past UInt64.max it trapped in the conversion.
+        #expect(message("wait > 35555555555555555555557ms").contains("at most 1 hour"))
+        #expect(message("wait > 3601s").contains("at most 1 hour"))
+        #expect((try? WatchRule.parse("wait >= 3600s")) == .wait(thresholdNs: 3_600_000_000_000, inclusive: true))
     }
 }
