@@ -110,8 +110,8 @@ static char *load_whole(const char *path, size_t *len, int *mapped)
     return buf;
 }
 
-/* Walks the type section: counts the types (offs NULL) or notes where each
- * starts. -EINVAL if a type runs past the end or is of a kind not known. */
+/* Walks the type section, noting where each type starts, and counts them.
+ * -EINVAL if a type runs past the end or is of a kind not known. */
 static int walk(struct kernel_btf *kb, uint32_t *offs, uint32_t *count)
 {
     uint32_t off = 0, n = 1;
@@ -120,8 +120,7 @@ static int walk(struct kernel_btf *kb, uint32_t *offs, uint32_t *count)
         size_t size = kb->types_len - off >= sizeof(*t) ? kernel_btf_type_size(t) : 0;
         if (size == 0 || size > kb->types_len - off)
             return -EINVAL;
-        if (offs)
-            offs[n] = off;
+        offs[n] = off;
         n++;
         off += (uint32_t)size;
     }
@@ -145,11 +144,11 @@ static int index_types(struct kernel_btf *kb, size_t len)
     kb->strs_len = h->str_len;
     if (kb->strs[kb->strs_len - 1] != 0)
         return -EINVAL;
-    int err = walk(kb, NULL, &kb->count);
-    kb->offs = err ? NULL : calloc(kb->count, sizeof(*kb->offs));
-    if (!err && !kb->offs)
-        return -ENOMEM;
-    return err ? err : walk(kb, kb->offs, &kb->count);
+    /* One walk, into room for the most types the section can hold (each
+     * takes at least a struct btf_type): the pages past the last are never
+     * touched, so they take no memory. */
+    kb->offs = malloc(((size_t)kb->types_len / sizeof(struct btf_type) + 1) * sizeof(*kb->offs));
+    return kb->offs ? walk(kb, kb->offs, &kb->count) : -ENOMEM;
 }
 
 const struct kernel_btf *kernel_btf(void)

@@ -7,12 +7,14 @@
 #include "core_btf.h"
 #include "kernel_btf.h"
 #include "record_ring.h"
+#include "split_load.h"
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <malloc.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +43,23 @@
 #define THIEF_VMLINUX_BTF "/sys/kernel/btf/vmlinux"
 #define THIEF_BTF_TRACE_PREFIX "btf_trace_"
 #define THIEF_TP_SCHED_SWITCH "sched_switch"
+
+/* The tracepoints whose handlers read the kernel's structures directly when
+ * loaded as tp_btf (TREAD in bpf/thief.bpf.c): the scheduler's, the hot
+ * paths. The others (interrupts, workqueues, fork, exec) read through CO-RE
+ * either way, so they load as raw_tp in both modes: a raw_tp program costs
+ * the kernel no search of its BTF (bpf_check_attach_target looks up each
+ * tp_btf program's tracepoint by name, a pass over ~125,000 types on 6.18)
+ * and the verifier no trusted-pointer lookups, ~0.2 ms a program. */
+static int reads_btf(const char *tp)
+{
+    static const char *const hot[] = {"sched_switch", "sched_wakeup", "sched_waking", "sched_wakeup_new",
+                                      "sched_migrate_task"};
+    for (size_t i = 0; i < sizeof(hot) / sizeof(hot[0]); i++)
+        if (strcmp(tp, hot[i]) == 0)
+            return 1;
+    return 0;
+}
 
 /* The interrupt tracepoints (irq_handler_*, softirq_*, x86 system vectors
  * *_entry/_exit): loaded only when interrupts are traced. */
@@ -80,14 +99,19 @@ static size_t chunk_bytes(void)
 #define THIEF_MAX_LINKS 64
 #define THIEF_MAX_PROGS 128
 
-/* A tp_btf program and the BTF id of its tracepoint (btf_trace_TP). */
+/* A tp_btf program's section and the BTF id of its tracepoint (btf_trace_TP):
+ * by name, for the program is in one of two objects (split_load.h). */
 struct tp_btf_target {
-    const struct bpf_program *prog;
+    const char *section;
     uint32_t btf_id;
 };
 
 struct thief_bpf {
-    struct bpf_object *obj;
+    struct bpf_object *obj; /* the maps, and every program but the side's */
+    int split;              /* sched_switch loads beside obj (split_load.h), in side.side */
+    struct split_load side;
+    int nprogs; /* the loaded programs of both, in the ELF's order */
+    struct bpf_program *progs[THIEF_MAX_PROGS];
     struct record_ring *rb; /* the consumer of THIEF_MAP_EVENTS */
     struct bpf_link *links[THIEF_MAX_LINKS];
     int nlinks;
@@ -108,8 +132,9 @@ struct thief_bpf {
     int counters_fd;
     uint64_t *tgids; /* the "tgids" map, mmapped */
     uint32_t tgids_words;
-    int core_fd; /* a memfd: the BTF for the CO-RE relocations (core_btf.c), until the load */
-    int nattach; /* the tp_btf programs to load and their tracepoints' BTF ids (tp_btf_prepare) */
+    int core_fd;        /* a memfd: the BTF for the CO-RE relocations (core_btf.c), until the load */
+    char core_path[64]; /* its /proc/self/fd path, or "" */
+    int nattach;        /* the tp_btf programs to load and their tracepoints' BTF ids (tp_btf_prepare) */
     struct tp_btf_target attach[THIEF_MAX_PROGS];
 };
 
@@ -184,12 +209,15 @@ static thief_bpf *loading;
 static int tp_btf_prepare(struct bpf_program *prog, struct bpf_prog_load_opts *opts, long cookie)
 {
     (void)cookie;
+    const char *sec = bpf_program__section_name(prog);
     for (int i = 0; loading && i < loading->nattach; i++) {
-        if (loading->attach[i].prog != prog)
+        if (strcmp(loading->attach[i].section, sec) != 0)
             continue;
         opts->expected_attach_type = BPF_TRACE_RAW_TP;
         opts->attach_btf_obj_fd = 0; /* the kernel's own BTF, not a module's */
         opts->attach_btf_id = loading->attach[i].btf_id;
+        if (loading->split && strcmp(sec, loading->side.section) != 0)
+            split_load_maps_ready(&loading->side); /* obj's maps exist: the side may load */
         return bpf_program__set_type(prog, BPF_PROG_TYPE_TRACING);
     }
     return -ESRCH;
@@ -219,19 +247,24 @@ static int register_tp_btf(void)
  * bpf_object__load reads no BTF of its own. If that BTF cannot be made (or
  * /proc, through which libbpf opens it, is not there), libbpf relocates
  * against the kernel's whole BTF, as it reads it. */
+static struct bpf_object *open_mem(const thief_bpf *tb, const void *object, size_t len)
+{
+    LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = THIEF_OBJECT_NAME,
+                .btf_custom_path = tb->core_path[0] ? tb->core_path : NULL);
+    return bpf_object__open_mem(object, len, &opts);
+}
+
 static int open_object(thief_bpf *tb, const void *object, size_t len, const struct kernel_btf *vmlinux)
 {
-    char path[64] = "";
     tb->core_fd = whole_btf ? -1 : memfd_create("thief-core-btf", MFD_CLOEXEC);
     if (tb->core_fd >= 0)
-        snprintf(path, sizeof(path), "/proc/self/fd/%d", tb->core_fd);
-    if (tb->core_fd >= 0 && access(path, R_OK) != 0) {
+        snprintf(tb->core_path, sizeof(tb->core_path), "/proc/self/fd/%d", tb->core_fd);
+    if (tb->core_fd >= 0 && access(tb->core_path, R_OK) != 0) {
         close(tb->core_fd);
         tb->core_fd = -1;
+        tb->core_path[0] = 0;
     }
-    LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = THIEF_OBJECT_NAME,
-                .btf_custom_path = tb->core_fd >= 0 ? path : NULL);
-    tb->obj = bpf_object__open_mem(object, len, &opts);
+    tb->obj = open_mem(tb, object, len);
     if (tb->obj && tb->core_fd >= 0) {
         int err = core_btf_write(vmlinux, bpf_object__btf(tb->obj), object, len, tb->core_fd);
         if (err == 0)
@@ -240,17 +273,63 @@ static int open_object(thief_bpf *tb, const void *object, size_t len, const stru
             fprintf(stderr, "thief: CO-RE against the kernel's whole BTF: %s\n", strerror(-err));
         close(tb->core_fd);
         tb->core_fd = -1;
+        tb->core_path[0] = 0;
         bpf_object__close(tb->obj);
-        opts.btf_custom_path = NULL;
-        tb->obj = bpf_object__open_mem(object, len, &opts);
+        tb->obj = open_mem(tb, object, len);
     }
     return tb->obj ? 0 : fail(-errno, "cannot open the BPF object: %s", strerror(errno));
 }
 
-/* Which programs load: those of the attach mode whose tracepoint the kernel
- * has (its BTF has btf_trace_TP), the interrupt ones only when interrupts
- * are traced. The tp_btf ones and their ids go into tb->attach. How many
- * arguments sched_switch passes, in *switch_params. */
+/* Can the side load on another CPU? Not on one CPU, where a second object
+ * and a thread would only add to the start. */
+static int split_pays(void)
+{
+    cpu_set_t cpus;
+    return sched_getaffinity(0, sizeof(cpus), &cpus) == 0 && CPU_COUNT(&cpus) >= 2;
+}
+
+/* obj's load, and sched_switch's beside it when it loads and that pays. */
+static int load_objects(thief_bpf *tb, const void *object, size_t len)
+{
+    const char *sched_switch = THIEF_SEC_TP_BTF THIEF_TP_SCHED_SWITCH;
+    for (int i = 0; !whole_btf && i < tb->nattach && split_pays(); i++)
+        tb->split |= strcmp(tb->attach[i].section, sched_switch) == 0;
+    loading = tb;
+    if (tb->split) {
+        tb->side = (struct split_load){.object = object,
+                                       .len = len,
+                                       .section = sched_switch,
+                                       .from = tb->obj,
+                                       .btf_path = tb->core_path[0] ? tb->core_path : NULL};
+        split_load_start(&tb->side);
+    }
+    int err = bpf_object__load(tb->obj);
+    if (tb->split) {
+        int side_err = split_load_join(&tb->side, err);
+        err = err ?: side_err;
+    }
+    loading = NULL;
+    return err;
+}
+
+/* The loaded programs of both objects, in the ELF's order (tb->progs). */
+static void list_loaded(thief_bpf *tb)
+{
+    struct bpf_program *prog, *side = tb->split ? split_load_program(&tb->side) : NULL;
+    tb->nprogs = 0;
+    bpf_object__for_each_program (prog, tb->obj) {
+        int moved = side && strcmp(bpf_program__section_name(prog), tb->side.section) == 0;
+        struct bpf_program *p = moved ? side : bpf_program__autoload(prog) ? prog : NULL;
+        if (p && tb->nprogs < THIEF_MAX_PROGS)
+            tb->progs[tb->nprogs++] = p;
+    }
+}
+
+/* Which programs load: those of the attach mode (tp_btf only where
+ * reads_btf) whose tracepoint the kernel has (its BTF has btf_trace_TP), the
+ * interrupt ones only when interrupts are traced. The tp_btf ones and their
+ * ids go into tb->attach. How many arguments sched_switch passes, in
+ * *switch_params. */
 static int choose_programs(thief_bpf *tb, const thief_bpf_config *config, const struct kernel_btf *vmlinux,
                            int use_btf, int *switch_params)
 {
@@ -275,12 +354,13 @@ static int choose_programs(thief_bpf *tb, const thief_bpf_config *config, const 
     for (int i = 0; i < n; i++) {
         const char *sec = bpf_program__section_name(progs[i]), *tp = strchr(sec, '/') + 1;
         int is_btf = strncmp(sec, THIEF_SEC_TP_BTF, strlen(THIEF_SEC_TP_BTF)) == 0;
-        int want = is_btf == use_btf && ids[i] && (config->trace_irqs || !is_irq_tracepoint(tp));
+        int want =
+            is_btf == (use_btf && reads_btf(tp)) && ids[i] && (config->trace_irqs || !is_irq_tracepoint(tp));
         if (ids[i] && strcmp(tp, THIEF_TP_SCHED_SWITCH) == 0)
             *switch_params = tracepoint_params(vmlinux, ids[i]);
         bpf_program__set_autoload(progs[i], want);
         if (want && is_btf)
-            tb->attach[tb->nattach++] = (struct tp_btf_target){.prog = progs[i], .btf_id = ids[i]};
+            tb->attach[tb->nattach++] = (struct tp_btf_target){.section = sec, .btf_id = ids[i]};
     }
     return 0;
 }
@@ -405,9 +485,7 @@ static int open_as(const void *object, size_t object_len, const thief_bpf_config
         return err;
     }
 
-    loading = tb;
-    err = bpf_object__load(tb->obj);
-    loading = NULL;
+    err = load_objects(tb, object, object_len);
     close(tb->core_fd);
     tb->core_fd = -1;
     if (err) {
@@ -416,6 +494,7 @@ static int open_as(const void *object, size_t object_len, const thief_bpf_config
                     "the kernel refused the BPF program (%s); run with THIEF_DEBUG=1 for the verifier log",
                     strerror(-err));
     }
+    list_loaded(tb);
     tb->ovf_fd = bpf_object__find_map_fd_by_name(tb->obj, THIEF_MAP_THREADS_OVF);
     tb->slots_fd = bpf_object__find_map_fd_by_name(tb->obj, THIEF_MAP_THREADS);
     uint32_t slots = thread_slots(config); /* checked by configure_maps */
@@ -602,10 +681,8 @@ int thief_bpf_tracks_any(thief_bpf *tb)
 
 int thief_bpf_attach(thief_bpf *tb, thief_bpf_record_fn fn, void *ctx)
 {
-    struct bpf_program *prog;
-    bpf_object__for_each_program (prog, tb->obj) {
-        if (!bpf_program__autoload(prog))
-            continue;
+    for (int i = 0; i < tb->nprogs; i++) {
+        struct bpf_program *prog = tb->progs[i];
         if (tb->nlinks >= THIEF_MAX_LINKS)
             return fail(-E2BIG, "too many BPF programs");
         struct bpf_link *link = bpf_program__attach(prog);
@@ -722,10 +799,8 @@ int thief_bpf_enable_stats(thief_bpf *tb)
 int thief_bpf_prog_stats_get(thief_bpf *tb, thief_bpf_prog_stats *out, int max)
 {
     int n = 0;
-    struct bpf_program *prog;
-    bpf_object__for_each_program (prog, tb->obj) {
-        if (!bpf_program__autoload(prog) || n >= max)
-            continue;
+    for (int i = 0; i < tb->nprogs && n < max; i++) {
+        struct bpf_program *prog = tb->progs[i];
         struct bpf_prog_info info;
         uint32_t len = sizeof(info);
         memset(&info, 0, sizeof(info));
@@ -759,6 +834,8 @@ void thief_bpf_close(thief_bpf *tb)
         munmap(tb->tgids, (size_t)tb->tgids_words * sizeof(uint64_t));
     if (tb->chunk)
         munmap(tb->chunk, tb->chunk_len);
+    if (tb->side.side)
+        bpf_object__close(tb->side.side);
     if (tb->obj)
         bpf_object__close(tb->obj);
     if (tb->core_fd >= 0)
@@ -772,12 +849,14 @@ void thief_bpf_close(thief_bpf *tb)
  * libbpf finds for their tracepoints: 0, or -EILSEQ naming the first apart. */
 static int check_attach_ids(const thief_bpf *tb)
 {
-    for (int i = 0; i < tb->nattach; i++) {
-        const char *tp = strchr(bpf_program__section_name(tb->attach[i].prog), '/') + 1;
+    for (int i = 0; i < tb->nprogs; i++) {
+        const char *sec = bpf_program__section_name(tb->progs[i]), *tp = strchr(sec, '/') + 1;
+        if (strncmp(sec, THIEF_SEC_TP_BTF, strlen(THIEF_SEC_TP_BTF)) != 0)
+            continue;
         struct bpf_prog_info info;
         uint32_t len = sizeof(info);
         memset(&info, 0, sizeof(info));
-        int err = bpf_obj_get_info_by_fd(bpf_program__fd(tb->attach[i].prog), &info, &len);
+        int err = bpf_obj_get_info_by_fd(bpf_program__fd(tb->progs[i]), &info, &len);
         int want = libbpf_find_vmlinux_btf_id(tp, BPF_TRACE_RAW_TP);
         if (err || want <= 0 || info.attach_btf_id != (uint32_t)want)
             return fail(-EILSEQ, "core check: %s attached to BTF id %u, libbpf finds %d", tp,
@@ -813,19 +892,18 @@ int thief_bpf_core_check(const void *object, size_t object_len, const thief_bpf_
     if (err)
         return err;
     int n = 0;
-    struct bpf_program *a = bpf_object__next_program(tb->obj, NULL);
-    struct bpf_program *b = bpf_object__next_program(whole->obj, NULL);
-    for (; a && b && err == 0;
-         a = bpf_object__next_program(tb->obj, a), b = bpf_object__next_program(whole->obj, b)) {
-        if (!bpf_program__autoload(a))
-            continue;
+    for (int i = 0; err == 0 && i < tb->nprogs; i++, n++) {
+        const struct bpf_program *a = tb->progs[i], *b = i < whole->nprogs ? whole->progs[i] : NULL;
         size_t cnt = bpf_program__insn_cnt(a);
-        if (!bpf_program__autoload(b) || cnt != bpf_program__insn_cnt(b) ||
+        if (!b || strcmp(bpf_program__section_name(a), bpf_program__section_name(b)) != 0 ||
+            cnt != bpf_program__insn_cnt(b) ||
             !insns_alike(bpf_program__insns(a), bpf_program__insns(b), cnt))
             err = fail(-EILSEQ, "core check: %s relocates otherwise against the kernel's whole BTF",
                        bpf_program__section_name(a));
-        n++;
     }
+    if (err == 0 && n != whole->nprogs)
+        err = fail(-EILSEQ, "core check: %d programs loaded, %d against the kernel's whole BTF", n,
+                   whole->nprogs);
     thief_bpf_close(whole);
     err = err ?: check_attach_ids(tb);
     return err ?: n;
