@@ -32,6 +32,7 @@ struct split_load {
     int state;   /* enum split_state (split_load.c) */
     int err;     /* the side's open and load: 0 or a negative errno */
     int started; /* the thread runs */
+    void *stack; /* its stack (split_load.c), unmapped at the join */
 };
 
 /* Takes `section` out of `from` and starts the side's thread: it opens the

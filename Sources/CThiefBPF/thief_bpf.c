@@ -13,6 +13,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -106,12 +107,21 @@ struct tp_btf_target {
     uint32_t btf_id;
 };
 
+/* A loaded program: its section and fd outlive the side's object, closed
+ * once attached (then prog is NULL). */
+struct loaded_prog {
+    struct bpf_program *prog;
+    const char *section;
+    int fd;
+};
+
 struct thief_bpf {
     struct bpf_object *obj; /* the maps, and every program but the side's */
     int split;              /* sched_switch loads beside obj (split_load.h), in side.side */
     struct split_load side;
     int nprogs; /* the loaded programs of both, in the ELF's order */
-    struct bpf_program *progs[THIEF_MAX_PROGS];
+    struct loaded_prog progs[THIEF_MAX_PROGS];
+    int side_fd;            /* the side's program, kept once its object is closed (after attach), or -1 */
     struct record_ring *rb; /* the consumer of THIEF_MAP_EVENTS */
     struct bpf_link *links[THIEF_MAX_LINKS];
     int nlinks;
@@ -321,7 +331,8 @@ static void list_loaded(thief_bpf *tb)
         int moved = side && strcmp(bpf_program__section_name(prog), tb->side.section) == 0;
         struct bpf_program *p = moved ? side : bpf_program__autoload(prog) ? prog : NULL;
         if (p && tb->nprogs < THIEF_MAX_PROGS)
-            tb->progs[tb->nprogs++] = p;
+            tb->progs[tb->nprogs++] =
+                (struct loaded_prog){p, bpf_program__section_name(p), bpf_program__fd(p)};
     }
 }
 
@@ -468,6 +479,7 @@ static int open_as(const void *object, size_t object_len, const thief_bpf_config
     }
     tb->stats_fd = -1;
     tb->core_fd = -1;
+    tb->side_fd = -1;
     tb->kind = use_btf ? THIEF_KIND_TP_BTF : THIEF_KIND_RAW_TP;
     int nparams = 0;
     int err = register_tp_btf();
@@ -679,11 +691,27 @@ int thief_bpf_tracks_any(thief_bpf *tb)
     return bpf_map_get_next_key(tb->ovf_fd, NULL, &first) == 0;
 }
 
+/* Once attached, the side's object is needed no more (its link holds the
+ * program): closed, with its ~400 KB, keeping a copy of the program's fd for
+ * the statistics. */
+static void close_side(thief_bpf *tb)
+{
+    for (int i = 0; tb->side.side && i < tb->nprogs; i++) {
+        if (strcmp(tb->progs[i].section, tb->side.section) != 0)
+            continue;
+        tb->side_fd = fcntl(tb->progs[i].fd, F_DUPFD_CLOEXEC, 0);
+        tb->progs[i] = (struct loaded_prog){NULL, tb->side.section, tb->side_fd};
+        bpf_object__close(tb->side.side);
+        tb->side.side = NULL;
+        malloc_trim(0);
+    }
+}
+
 int thief_bpf_attach(thief_bpf *tb, thief_bpf_record_fn fn, void *ctx)
 {
     for (int i = 0; i < tb->nprogs; i++) {
-        struct bpf_program *prog = tb->progs[i];
-        if (tb->nlinks >= THIEF_MAX_LINKS)
+        struct bpf_program *prog = tb->progs[i].prog;
+        if (!prog || tb->nlinks >= THIEF_MAX_LINKS)
             return fail(-E2BIG, "too many BPF programs");
         struct bpf_link *link = bpf_program__attach(prog);
         if (!link)
@@ -691,6 +719,7 @@ int thief_bpf_attach(thief_bpf *tb, thief_bpf_record_fn fn, void *ctx)
         tb->links[tb->nlinks++] = link;
     }
     tb->attached = tb->nlinks;
+    close_side(tb);
     int fd = bpf_object__find_map_fd_by_name(tb->obj, THIEF_MAP_EVENTS);
     tb->fn = fn;
     tb->fn_ctx = ctx;
@@ -800,13 +829,12 @@ int thief_bpf_prog_stats_get(thief_bpf *tb, thief_bpf_prog_stats *out, int max)
 {
     int n = 0;
     for (int i = 0; i < tb->nprogs && n < max; i++) {
-        struct bpf_program *prog = tb->progs[i];
         struct bpf_prog_info info;
         uint32_t len = sizeof(info);
         memset(&info, 0, sizeof(info));
-        if (bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len) != 0)
+        if (bpf_obj_get_info_by_fd(tb->progs[i].fd, &info, &len) != 0)
             continue;
-        snprintf(out[n].name, sizeof(out[n].name), "%s", bpf_program__section_name(prog));
+        snprintf(out[n].name, sizeof(out[n].name), "%s", tb->progs[i].section);
         out[n].run_time_ns = info.run_time_ns;
         out[n].run_cnt = info.run_cnt;
         n++;
@@ -836,6 +864,8 @@ void thief_bpf_close(thief_bpf *tb)
         munmap(tb->chunk, tb->chunk_len);
     if (tb->side.side)
         bpf_object__close(tb->side.side);
+    if (tb->side_fd >= 0)
+        close(tb->side_fd);
     if (tb->obj)
         bpf_object__close(tb->obj);
     if (tb->core_fd >= 0)
@@ -850,13 +880,13 @@ void thief_bpf_close(thief_bpf *tb)
 static int check_attach_ids(const thief_bpf *tb)
 {
     for (int i = 0; i < tb->nprogs; i++) {
-        const char *sec = bpf_program__section_name(tb->progs[i]), *tp = strchr(sec, '/') + 1;
+        const char *sec = tb->progs[i].section, *tp = strchr(sec, '/') + 1;
         if (strncmp(sec, THIEF_SEC_TP_BTF, strlen(THIEF_SEC_TP_BTF)) != 0)
             continue;
         struct bpf_prog_info info;
         uint32_t len = sizeof(info);
         memset(&info, 0, sizeof(info));
-        int err = bpf_obj_get_info_by_fd(bpf_program__fd(tb->progs[i]), &info, &len);
+        int err = bpf_obj_get_info_by_fd(tb->progs[i].fd, &info, &len);
         int want = libbpf_find_vmlinux_btf_id(tp, BPF_TRACE_RAW_TP);
         if (err || want <= 0 || info.attach_btf_id != (uint32_t)want)
             return fail(-EILSEQ, "core check: %s attached to BTF id %u, libbpf finds %d", tp,
@@ -893,9 +923,9 @@ int thief_bpf_core_check(const void *object, size_t object_len, const thief_bpf_
         return err;
     int n = 0;
     for (int i = 0; err == 0 && i < tb->nprogs; i++, n++) {
-        const struct bpf_program *a = tb->progs[i], *b = i < whole->nprogs ? whole->progs[i] : NULL;
+        const struct bpf_program *a = tb->progs[i].prog, *b = i < whole->nprogs ? whole->progs[i].prog : NULL;
         size_t cnt = bpf_program__insn_cnt(a);
-        if (!b || strcmp(bpf_program__section_name(a), bpf_program__section_name(b)) != 0 ||
+        if (!a || !b || strcmp(bpf_program__section_name(a), bpf_program__section_name(b)) != 0 ||
             cnt != bpf_program__insn_cnt(b) ||
             !insns_alike(bpf_program__insns(a), bpf_program__insns(b), cnt))
             err = fail(-EILSEQ, "core check: %s relocates otherwise against the kernel's whole BTF",
