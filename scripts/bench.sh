@@ -7,6 +7,7 @@
 #
 # It installs what it lacks (apt), builds thief and thief-workloads (the
 # workloads and the consumer benchmark) in release mode under .build-bench,
+# thief linked as it ships (scripts/lib/static-build.sh, as scripts/package.sh),
 # then interleaves rounds of: no tracer; thief -p; thief -p --noop-programs
 # (the floor: same tracepoints, programs return at once); perf sched record
 # (system-wide); libbpf-tools runqlat -p and cpudist -p; bpftrace with
@@ -300,9 +301,11 @@ rec() { printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$RESULTS"; }
 
 install_deps
 if [[ ${BENCH_SKIP_BUILD:-0} != 1 ]]; then
-    # Without --product, swift build builds every product: thief and thief-workloads.
-    say "building thief and thief-workloads (release, --scratch-path .build-bench)"
-    (cd "$ROOT" && swift build -c release --static-swift-stdlib --scratch-path .build-bench >"$OUT/build.log" 2>&1) ||
+    # Without --product, swift build builds every product: thief and
+    # thief-workloads. thief is built as it ships (scripts/package.sh: libbpf,
+    # libelf, zlib, libstdc++ and the Swift runtime static), unstripped.
+    say "building thief and thief-workloads (release, static as packaged, in .build-bench)"
+    (cd "$ROOT" && source scripts/lib/static-build.sh && static_build .build-bench >"$OUT/build.log" 2>&1) ||
         { tail -20 "$OUT/build.log" >&2; die "build failed (log: $OUT/build.log)"; }
 fi
 [[ -x $THIEF ]] || die "$THIEF not built"

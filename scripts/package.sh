@@ -20,23 +20,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/apt.sh
+source scripts/lib/static-build.sh
 apt_need libbpf-dev libelf-dev zlib1g-dev binutils xz-utils
 
 build=.build-package
-# The link line names -lstdc++ (the toolchain's static-stdlib-args.lnk); a
-# folder searched first that holds only libstdc++.a makes that the static one.
-static_libs=$build/static-libs
-mkdir -p "$static_libs"
-libstdcxx=$(gcc -print-file-name=libstdc++.a)
-[[ -f $libstdcxx ]] || { echo "package.sh: no libstdc++.a (install libstdc++-12-dev)" >&2; exit 2; }
-ln -sf "$libstdcxx" "$static_libs/libstdc++.a"
-
 # SwiftPM runs prebuild commands (BuildInfoPlugin: the commit in --version)
 # only when it plans the build anew; a newer manifest makes it.
 touch Package.swift
-THIEF_STATIC=1 swift build -c release --product thief --build-path "$build" \
-    --static-swift-stdlib --disable-local-rpath \
-    -Xswiftc -L"$PWD/$static_libs" -Xswiftc -Xclang-linker -Xswiftc -static-libgcc
+static_build "$build" --product thief
 mkdir -p dist
 strip -o dist/thief.tmp "$build/release/thief"
 mv dist/thief.tmp dist/thief

@@ -43,8 +43,8 @@ say() { printf '[soak %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 (($(nproc) >= 2)) || { echo "soak.sh: needs 2 CPUs" >&2; exit 2; }
 
 if [[ ${SOAK_SKIP_BUILD:-0} != 1 ]]; then
-    say "building thief and thief-workloads (release, --scratch-path .build-bench)"
-    (cd "$ROOT" && swift build -c release --static-swift-stdlib --scratch-path .build-bench >"$OUT/build.log" 2>&1) ||
+    say "building thief and thief-workloads (release, static as packaged, in .build-bench)"
+    (cd "$ROOT" && source scripts/lib/static-build.sh && static_build .build-bench >"$OUT/build.log" 2>&1) ||
         { tail -20 "$OUT/build.log" >&2; say "build failed (log: $OUT/build.log)"; exit 2; }
 fi
 [[ -x $THIEF && -x $WORKLOADS ]] || { say "no release build under .build-bench"; exit 2; }

@@ -711,7 +711,9 @@ int thief_bpf_attach(thief_bpf *tb, thief_bpf_record_fn fn, void *ctx)
 {
     for (int i = 0; i < tb->nprogs; i++) {
         struct bpf_program *prog = tb->progs[i].prog;
-        if (!prog || tb->nlinks >= THIEF_MAX_LINKS)
+        if (!prog) /* the side's object is closed once attached: attach once */
+            return fail(-EALREADY, "the BPF programs were attached already");
+        if (tb->nlinks >= THIEF_MAX_LINKS)
             return fail(-E2BIG, "too many BPF programs");
         struct bpf_link *link = bpf_program__attach(prog);
         if (!link)
