@@ -35,6 +35,19 @@ struct FormatCLITests {
         #expect(out.stderr.contains(message) && !out.stdout.contains("<!DOCTYPE"), "\(out.stderr)")
     }
 
+    /// Measured: `thief -p REDIS -d 2s --format csv -o /nonexistent/dir/x.csv`
+    /// traced the whole 2 s and only then said it could not write (json: at once).
+    @Test(
+        "a file to append to in a directory that does not exist is refused before tracing (exit 2), as json's is",
+        arguments: ["text", "csv", "ndjson", "json"])
+    func appendToMissingDirectory(format: String) throws {
+        let file = "/nonexistent-\(UUID().uuidString)/x.\(format)"
+        // A PID above pid_max never exists: the old code got that far and said so instead.
+        let out = try GateCLITests.run(["run", "-p", "4194305", "--format", format, "-o", file])
+        #expect(out.code == 2, "exit \(out.code), stderr: \(out.stderr)")
+        #expect(out.stderr.contains("cannot write \(file): No such file or directory"), "\(out.stderr)")
+    }
+
     @Test("openmetrics with --interval to a file: each report replaces it, one exposition ending with # EOF")
     func openMetricsIntervalFile() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("thief-om-\(UUID().uuidString)")
