@@ -21,6 +21,17 @@ struct FormatCLITests {
         }
     }
 
+    /// swift-argument-parser's generate-manual keeps only ASCII (String+Escaping:
+    /// `for character in self where character.isASCII`): the packaged thief-run(1)
+    /// read `--pid pid[,pid]` and `(TID[,TID])`, as if two at most.
+    @Test("the help the man pages are made from is ASCII: generate-manual drops everything else")
+    func manPageSourceIsASCII() throws {
+        let out = try GateCLITests.run(["--experimental-dump-help"])
+        #expect(out.code == 0)
+        let other = out.stdout.unicodeScalars.filter { !$0.isASCII }.map { String($0) }
+        #expect(other.isEmpty, "not ASCII in the help: \(other.joined())")
+    }
+
     @Test(
         "several reports in a one-document format are refused (exit 64): html, openmetrics on standard output",
         arguments: [

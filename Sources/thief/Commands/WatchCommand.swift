@@ -64,7 +64,7 @@ struct WatchCommand: ParsableCommand {
     @Flag(name: .long, help: "Do not trace hard IRQs, softirqs and system vectors.")
     var noIrqs = false
 
-    @Flag(name: [.short, .long], help: "Print only errors (no 'tracing…' line and no line per capture).")
+    @Flag(name: [.short, .long], help: "Print only errors (no 'tracing...' line and no line per capture).")
     var quiet = false
 
     func duration(_ text: String, _ option: String) throws -> UInt64 {

@@ -11,14 +11,14 @@ struct TargetOptions: ParsableArguments {
         name: [.short, .long],
         help: ArgumentHelp(
             "Trace every thread of these processes, including threads they create.",
-            valueName: "pid[,pid…]"), transform: TargetOptions.parsePIDs)
+            valueName: "pid[,pid...]"), transform: TargetOptions.parsePIDs)
     var pid: [Int32]?
 
     @Flag(help: "With -p: their descendants too, those that exist and those forked during the run.")
     var children = false
 
     @Option(
-        name: [.short, .customLong("tid")], help: "Trace these threads only (TID[,TID…]).",
+        name: [.short, .customLong("tid")], help: "Trace these threads only (TID[,TID...]).",
         transform: TargetOptions.parseTIDs)
     var tids: [Int32]?
 
