@@ -100,7 +100,8 @@ struct WatchCommand: ParsableCommand {
 
     func run() throws {
         let s = try settings()
-        var opts = TracerOptions(target: try target.spec, duration: try duration.map { try duration($0, "duration") })
+        var opts = TracerOptions(
+            target: try target.spec(quiet: quiet), duration: try duration.map { try duration($0, "duration") })
         opts.runAs = target.runAs
         opts.traceIRQs = !noIrqs
         opts.promptRecords = true
