@@ -21,6 +21,17 @@ struct FormatCLITests {
         }
     }
 
+    /// swift-argument-parser's generate-manual keeps only ASCII (String+Escaping:
+    /// `for character in self where character.isASCII`): the packaged thief-run(1)
+    /// read `--pid pid[,pid]` and `(TID[,TID])`, as if two at most.
+    @Test("the help the man pages are made from is ASCII: generate-manual drops everything else")
+    func manPageSourceIsASCII() throws {
+        let out = try GateCLITests.run(["--experimental-dump-help"])
+        #expect(out.code == 0)
+        let other = out.stdout.unicodeScalars.filter { !$0.isASCII }.map { String($0) }
+        #expect(other.isEmpty, "not ASCII in the help: \(other.joined())")
+    }
+
     @Test(
         "several reports in a one-document format are refused (exit 64): html, openmetrics on standard output",
         arguments: [
@@ -33,6 +44,19 @@ struct FormatCLITests {
         let out = try GateCLITests.run(["report", Self.recording, "--interval", "100ms"] + args)
         #expect(out.code == 64, "\(args): exit \(out.code)")
         #expect(out.stderr.contains(message) && !out.stdout.contains("<!DOCTYPE"), "\(out.stderr)")
+    }
+
+    /// Measured: `thief -p REDIS -d 2s --format csv -o /nonexistent/dir/x.csv`
+    /// traced the whole 2 s and only then said it could not write (json: at once).
+    @Test(
+        "a file to append to in a directory that does not exist is refused before tracing (exit 2), as json's is",
+        arguments: ["text", "csv", "ndjson", "json"])
+    func appendToMissingDirectory(format: String) throws {
+        let file = "/nonexistent-\(UUID().uuidString)/x.\(format)"
+        // A PID above pid_max never exists: the old code got that far and said so instead.
+        let out = try GateCLITests.run(["run", "-p", "4194305", "--format", format, "-o", file])
+        #expect(out.code == 2, "exit \(out.code), stderr: \(out.stderr)")
+        #expect(out.stderr.contains("cannot write \(file): No such file or directory"), "\(out.stderr)")
     }
 
     @Test("openmetrics with --interval to a file: each report replaces it, one exposition ending with # EOF")

@@ -87,6 +87,20 @@ struct GateCLITests {
         #expect(fail.stderr.contains("off_core.preempted.total > 2%"))
     }
 
+    /// Measured: `thief gate report.json --advice` was exit 64, "the gate has
+    /// nothing to judge", though docs/advice.md says it prints the advice of a
+    /// saved report (and `thief report` reads only recordings).
+    @Test("--advice alone: what to change for a saved report on stderr, exit 0, no verdicts")
+    func adviceAlone() throws {
+        let f = try Self.fixture()
+        let out = try Self.run(["gate", f, "--advice"])
+        #expect(out.code == 0, "\(out.stderr)")
+        #expect(out.stdout.isEmpty)
+        #expect(out.stderr.hasPrefix("What to change") && !out.stderr.contains("thief gate:"), "\(out.stderr)")
+        let judged = try Self.run(["gate", f, "--advice", "--fail-if", "migrations.count > 5"])
+        #expect(judged.code == 0 && judged.stderr.hasPrefix(out.stderr + "thief gate: pass"), "\(judged.stderr)")
+    }
+
     @Test("bad input: one line on stderr and the documented exit code")
     func errors() throws {
         let f = try Self.fixture()

@@ -100,6 +100,18 @@ struct TargetTests {
         #expect(thief.stderr.hasSuffix("appeared during the run\n"), "\(thief.stderr)")
     }
 
+    /// Measured: `thief --comm nosuch --wait -d 1s -q` printed "thief: no process
+    /// named 'nosuch' yet: …" although -q promises only errors (a cron job's mail).
+    @Test("-q with --comm --wait and none started: stderr is the one error line")
+    func commWaitNoneQuiet() throws {
+        try Live.require()
+        let name = "thief-none\(Int.random(in: 100...999))"
+        let thief = try ThiefRun(["--comm", name, "--wait", "-d", "300ms", "-q", "--format", "json"])
+        #expect(thief.wait() == 2)
+        #expect(try thief.report().list("target.threads").isEmpty)
+        #expect(thief.stderr == "thief: error: no process named '\(name)' appeared during the run\n", "\(thief.stderr)")
+    }
+
     @Test("-d ends a command's run: its process group gets SIGTERM, background children included")
     func commandGroup() throws {
         try Live.require()

@@ -23,11 +23,13 @@ struct GateCommand: ParsableCommand {
 
     @OptionGroup var gate: GateOptions
 
-    @Flag(help: "Print what to change for the last report (on stderr, before the verdicts).")
+    @Flag(help: "Print what to change for the last report (on stderr, before the verdicts; alone, only that).")
     var advice = false
 
     func run() throws {
-        guard let compiled = try gate.prepare() else {
+        let compiled = try gate.prepare()
+        // --advice alone is what to change for a saved JSON report: thief report reads recordings only.
+        if compiled == nil, !advice {
             throw fail(
                 "the gate has nothing to judge: add --fail-if 'METRIC OP VALUE' or --baseline with --max-regression",
                 ThiefExit.usage)

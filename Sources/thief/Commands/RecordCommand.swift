@@ -26,7 +26,7 @@ struct RecordCommand: ParsableCommand {
     }
 
     func run() throws {
-        var opts = TracerOptions(target: try target.spec, duration: try trace.durationNs)
+        var opts = TracerOptions(target: try target.spec(quiet: trace.quiet), duration: try trace.durationNs)
         opts.runAs = target.runAs
         try trace.apply(to: &opts)
         opts.recordPath = file

@@ -33,7 +33,7 @@ struct RunCommand: ParsableCommand {
     var command: [String] { target.command }
 
     func run() throws {
-        var opts = TracerOptions(target: try target.spec, duration: try trace.durationNs)
+        var opts = TracerOptions(target: try target.spec(quiet: trace.quiet), duration: try trace.durationNs)
         opts.runAs = target.runAs
         opts.worstWaits = output.worstWaits
         try trace.apply(to: &opts)

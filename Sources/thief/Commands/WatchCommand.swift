@@ -64,7 +64,7 @@ struct WatchCommand: ParsableCommand {
     @Flag(name: .long, help: "Do not trace hard IRQs, softirqs and system vectors.")
     var noIrqs = false
 
-    @Flag(name: [.short, .long], help: "Print only errors (no 'tracing…' line and no line per capture).")
+    @Flag(name: [.short, .long], help: "Print only errors (no 'tracing...' line and no line per capture).")
     var quiet = false
 
     func duration(_ text: String, _ option: String) throws -> UInt64 {
@@ -100,7 +100,8 @@ struct WatchCommand: ParsableCommand {
 
     func run() throws {
         let s = try settings()
-        var opts = TracerOptions(target: try target.spec, duration: try duration.map { try duration($0, "duration") })
+        var opts = TracerOptions(
+            target: try target.spec(quiet: quiet), duration: try duration.map { try duration($0, "duration") })
         opts.runAs = target.runAs
         opts.traceIRQs = !noIrqs
         opts.promptRecords = true

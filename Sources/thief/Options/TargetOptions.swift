@@ -11,14 +11,14 @@ struct TargetOptions: ParsableArguments {
         name: [.short, .long],
         help: ArgumentHelp(
             "Trace every thread of these processes, including threads they create.",
-            valueName: "pid[,pid…]"), transform: TargetOptions.parsePIDs)
+            valueName: "pid[,pid...]"), transform: TargetOptions.parsePIDs)
     var pid: [Int32]?
 
     @Flag(help: "With -p: their descendants too, those that exist and those forked during the run.")
     var children = false
 
     @Option(
-        name: [.short, .customLong("tid")], help: "Trace these threads only (TID[,TID…]).",
+        name: [.short, .customLong("tid")], help: "Trace these threads only (TID[,TID...]).",
         transform: TargetOptions.parseTIDs)
     var tids: [Int32]?
 
@@ -96,15 +96,14 @@ struct TargetOptions: ParsableArguments {
     var runAs: RunAs { asRoot ? .root : user.map { .user($0) } ?? .invoker }
 
     /// The target; a cgroup, unit or command name that cannot be found is exit 2.
-    var spec: TargetSpec {
-        get throws {
-            if let pid { return pid.count == 1 && !children ? .process(pid[0]) : .processes(pid, children: children) }
-            if let tids { return .threads(tids) }
-            if let cgroup { return .cgroup(try Self.cgroup(cgroup)) }
-            if let unit { return .cgroup(try Self.cgroup(try SystemdUnit.cgroup(of: unit))) }
-            if let comm { return .comm(try Self.waitForComm(comm, wait: wait)) }
-            return .command(command)
-        }
+    /// `quiet` (-q): no "none yet" line for --comm --wait either, only errors.
+    func spec(quiet: Bool) throws -> TargetSpec {
+        if let pid { return pid.count == 1 && !children ? .process(pid[0]) : .processes(pid, children: children) }
+        if let tids { return .threads(tids) }
+        if let cgroup { return .cgroup(try Self.cgroup(cgroup)) }
+        if let unit { return .cgroup(try Self.cgroup(try SystemdUnit.cgroup(of: unit))) }
+        if let comm { return .comm(try Self.waitForComm(comm, wait: wait, quiet: quiet)) }
+        return .command(command)
     }
 
     private static func cgroup(_ path: String) throws -> CgroupV2 {
@@ -116,15 +115,17 @@ struct TargetOptions: ParsableArguments {
     /// With --wait and none running yet, tracing starts at once: the kernel
     /// side takes in each process that execs with the name from its exec (polling
     /// /proc first, then loading the tracer, missed its first ~100 ms to 1 s).
-    private static func waitForComm(_ name: String, wait: Bool) throws -> String {
+    private static func waitForComm(_ name: String, wait: Bool, quiet: Bool) throws -> String {
         if !ProcFS.processes(named: name, except: getpid()).isEmpty { return name }
         guard wait else {
             throw fail(
                 "no process named '\(name)' is running (check with: pgrep -x \(name)); --wait waits for one",
                 ThiefExit.cannotMeasure)
         }
-        stderrLine(
-            "thief: no process named '\(name)' yet: each one that starts is traced from its exec (Ctrl+C to stop)")
+        if !quiet {
+            stderrLine(
+                "thief: no process named '\(name)' yet: each one that starts is traced from its exec (Ctrl+C to stop)")
+        }
         return name
     }
 }

@@ -14,7 +14,7 @@ struct TraceOptions: ParsableArguments {
     @Option(name: .long, help: "Attach as tp_btf or raw_tp (default: tp_btf where the kernel has it).")
     var attach: AttachMode = .auto
 
-    @Flag(name: [.short, .long], help: "Do not print the 'tracing…' line on stderr.")
+    @Flag(name: [.short, .long], help: "Do not print the 'tracing...' line on stderr.")
     var quiet = false
 
     @Flag(name: .customLong("noop-programs"), help: .hidden)

@@ -28,8 +28,9 @@ struct OutputSink {
         perProcess = o.perProcess
     }
 
-    /// Before tracing: an existing CSV file must have our header, and a file
-    /// thief would append to must pass SafeFile's checks.
+    /// Before tracing: an existing CSV file must have our header, a file
+    /// thief would append to must pass SafeFile's checks, and one it would
+    /// create must have a directory that exists and can take it.
     func checkExisting() throws {
         guard let path else { return }
         guard format == .csv || format == .ndjson || format == .text else {
@@ -41,7 +42,12 @@ struct OutputSink {
             return
         }
         let head: [UInt8]?
-        do { head = try SafeFile.head(path) } catch let e as SafeFile.Refused {
+        do {
+            head = try SafeFile.head(path)
+            // No file yet (or a stream): the append will create it, so its directory must
+            // exist and take a new file now, not after an hour of tracing.
+            if head == nil { try SafeFile.checkDirectory(path) }
+        } catch let e as SafeFile.Refused {
             throw Failure(description: e.description, usage: false)
         }
         if let head { try checkHeader(head, path) }

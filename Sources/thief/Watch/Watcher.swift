@@ -32,6 +32,11 @@ final class Watcher: LiveTap {
     private var windowJudges: [WindowJudge] = []
     /// Suppressed triggers counted by captures already written (the summary line's total).
     private var suppressedWritten = 0
+    /// The watch ended: the run's finish still drains the records of the
+    /// moments after (while the last capture is written, seconds under load),
+    /// and a trigger among them would open a capture nobody writes, or log
+    /// "suppressed" after the summary that counted 0.
+    private var ended = false
 
     init(settings: WatchSettings) throws {
         self.settings = settings
@@ -70,6 +75,7 @@ final class Watcher: LiveTap {
     }
 
     func ending(now: UInt64) throws {
+        ended = true
         if let p = pending { write(end: min(p.capture.endNs, now), cutShort: now < p.capture.endNs) }
         worker.finish()
         if let failure = worker.failure { throw failure }
@@ -113,6 +119,7 @@ final class Watcher: LiveTap {
 
     /// A trigger fired at `t`: starts a capture, joins the open one, or is suppressed.
     func fire(rule: String, kind: String, value: Double, at t: UInt64, wait: CaptureTrigger.Wait?) {
+        guard !ended else { return }
         let detected = thief_monotonic_ns()
         switch policy.fire(at: t) {
         case .start(let end):
