@@ -76,18 +76,21 @@ final class Watcher: LiveTap {
 
     func ending(now: UInt64) throws {
         ended = true
+        // Read at the end, before the wait for the writer: tracing is still
+        // attached meanwhile and nothing drains, so records lost then (573,154
+        // once, on redis under redis-benchmark) came after the watch.
+        let counters = probe?.counters()
         if let p = pending { write(end: min(p.capture.endNs, now), cutShort: now < p.capture.endNs) }
         worker.finish()
         if let failure = worker.failure { throw failure }
-        summary()
+        summary(counters)
     }
 
     /// The watch's last line: what it wrote and what it suppressed (the
     /// triggers after the last capture too, which no capture counts), and the
     /// kernel side's records lost and switches rebuilt over the whole watch.
-    private func summary() {
-        guard !settings.quiet, let probe else { return }
-        let c = probe.counters()
+    private func summary(_ counters: (lost: UInt64, missed: UInt64)?) {
+        guard !settings.quiet, let c = counters else { return }
         let kept = settings.keep.map { "; \(made.count) kept (--keep \($0))" } ?? ""
         stderrLine(
             "thief watch: ended: \(seq) capture(s)\(kept); \(suppressedWritten + policy.suppressed) trigger(s) "
