@@ -486,7 +486,10 @@ def test_rt(s, seconds):
     # Its books count every run, thief only those inside the victim's waits:
     # an upper bound. The thread also runs on CPU 1 when it was woken there
     # before its IRQ's new affinity took hold (CI, 2026-12-07: 10.7% of its
-    # runs; 0.8% in an earlier run), so the lower bound is looser.
+    # runs; 0.8% in an earlier run), so the lower bound is looser: in six
+    # runs of this suite on 6.1-rt, 2026-12-07, thief's share of its runs was
+    # 74.9, 77.2, 77.5, 82.6, 85.9 and 88.9%; 60% still fails a thief
+    # that leaves the IRQ thread's time out, or credits half of it.
     stolen = entry.get("stolen_ns", 0)
     s.row(name, f"{comm} stolen ns vs its Δse.sum_exec_runtime", "info", stolen, ran)
     # Upper bound with the stolen kind's limit: thief times a thief's runs
@@ -495,7 +498,7 @@ def test_rt(s, seconds):
     # slice-edge drift).
     upper = ran * (1 + LIMITS["stolen"])
     s.check(name, f"{comm} stolen <= its Δse.sum_exec_runtime + 5%", stolen <= upper, f"{stolen} of {ran} ns")
-    s.check(name, f"{comm} stolen >= 75% of its Δse.sum_exec_runtime", stolen >= ran * 0.75, f"{stolen} of {ran} ns")
+    s.check(name, f"{comm} stolen >= 60% of its Δse.sum_exec_runtime", stolen >= ran * 0.60, f"{stolen} of {ran} ns")
     others = [x for x in r.get("thieves", []) if x.get("comm", "").startswith(("irq/", "ktimers/", "ksoftirqd/"))]
     s.check(name, "every irq/, ktimers/, ksoftirqd/ thief has a kind", all(x.get("kind") for x in others), f"{len(others)} such thieves")
     s.row(name, "lost records", "count", r.get("lost_events", -1), 0)
