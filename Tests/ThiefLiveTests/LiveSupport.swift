@@ -67,8 +67,24 @@ final class Child {
     }
 
     /// A test workload (`thief-workloads KIND …`), bounded by --seconds.
+    /// With `--name N`, returned once the workload's main thread is named N
+    /// (up to 5 s): a test that stops it a moment after the start otherwise
+    /// stopped it still named thief-workloads on a loaded machine (CI, 16:52:
+    /// the competitor's report comm), and every culprit name after was that.
     static func workload(_ args: [String]) throws -> Child {
-        try Child(args, executable: Live.workloads)
+        let child = try Child(args, executable: Live.workloads)
+        if let i = args.firstIndex(of: "--name"), i + 1 < args.count {
+            let want = String(args[i + 1].prefix(15))  // TASK_COMM_LEN - 1
+            let deadline = Date().addingTimeInterval(5)
+            while child.comm != want, Date() < deadline { usleep(5000) }
+        }
+        return child
+    }
+
+    /// /proc/PID/comm, without its newline ("" once gone).
+    var comm: String {
+        ((try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8)) ?? "")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     func signal(_ sig: Int32) { kill(pid, sig) }
