@@ -306,8 +306,9 @@ static int split_pays(void)
 static int load_objects(thief_bpf *tb, const void *object, size_t len)
 {
     const char *sched_switch = THIEF_SEC_TP_BTF THIEF_TP_SCHED_SWITCH;
-    for (int i = 0; !whole_btf && i < tb->nattach && split_pays(); i++)
-        tb->split |= strcmp(tb->attach[i].section, sched_switch) == 0;
+    for (int i = 0; !whole_btf && i < tb->nattach && !tb->split; i++)
+        tb->split = strcmp(tb->attach[i].section, sched_switch) == 0;
+    tb->split = tb->split && split_pays(); /* one affinity query, not one a program */
     loading = tb;
     if (tb->split) {
         tb->side = (struct split_load){.object = object,
